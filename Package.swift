@@ -1,0 +1,73 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Clave",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ClaveCrypto", targets: ["ClaveCrypto"]),
+        .library(name: "ClaveCLI", targets: ["ClaveCLI"]),
+        .executable(name: "clave", targets: ["clave"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: System libraries
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"]), .brew(["secp256k1"])]
+        ),
+        .systemLibrary(
+            name: "CLibcrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+
+        // MARK: Modules, bottom to top (shared/DESIGN.md)
+        .target(
+            name: "ClaveCrypto",
+            dependencies: [
+                "CSecp256k1",
+                "CLibcrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "ClaveCLI",
+            dependencies: [
+                "ClaveCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "clave",
+            dependencies: ["ClaveCLI"],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "ClaveCryptoTests",
+            dependencies: ["ClaveCrypto"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ClaveCLITests",
+            dependencies: ["ClaveCLI", "ClaveCrypto"],
+            swiftSettings: strictSwift
+        ),
+    ]
+)

@@ -1,0 +1,13 @@
+public import ArgumentParser
+
+/// The `clave` command: the root of every subcommand.
+public struct ClaveCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "clave",
+        abstract: "Clave: confidential computing on protected data.",
+        version: "0.1.0",
+        subcommands: [WalletCommand.self]
+    )
+
+    public init() {}
+}

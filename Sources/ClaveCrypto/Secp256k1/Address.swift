@@ -1,0 +1,79 @@
+import Foundation
+
+/// A 20-byte account or asset address.
+///
+/// Shown with its EIP-55 checksum. Parsing accepts all-lowercase or all-uppercase hex as is, and
+/// mixed-case hex only when its EIP-55 checksum is right, so a mistyped address is caught.
+public struct Address: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+    /// The 20 bytes.
+    public let bytes: [UInt8]
+
+    /// `0x0000000000000000000000000000000000000000`: "nobody" in a restriction, "no dataset" in an order.
+    public static let zero = Address(unchecked: [UInt8](repeating: 0, count: 20))
+
+    init(unchecked bytes: [UInt8]) {
+        precondition(bytes.count == 20)
+        self.bytes = bytes
+    }
+
+    /// Wraps 20 bytes.
+    public init(bytes: some Sequence<UInt8>) throws(CryptoError) {
+        let bytes = Array(bytes)
+        guard bytes.count == 20 else {
+            throw CryptoError(.invalidLength, "An address is 20 bytes, but \(bytes.count) were given.")
+        }
+        self.bytes = bytes
+    }
+
+    /// Parses `0x` + 40 hex digits, enforcing the EIP-55 checksum on mixed-case input.
+    public init(_ text: some StringProtocol) throws(CryptoError) {
+        let text = String(text)
+        guard text.hasPrefix("0x") || text.hasPrefix("0X") else {
+            throw CryptoError(.invalidHex, "The address '\(text)' must start with 0x followed by 40 hex digits.")
+        }
+        let bytes = try Hex.decode(text, expectedCount: 20, what: "address")
+        let digits = text.dropFirst(2)
+        let hasLower = digits.contains { $0.isLowercase }
+        let hasUpper = digits.contains { $0.isUppercase }
+        self.bytes = bytes
+        if hasLower && hasUpper && String(digits) != String(checksummed.dropFirst(2)) {
+            throw CryptoError(
+                .badChecksum,
+                "The address '\(text)' has a wrong EIP-55 checksum (mixed case must read \(checksummed)); check it for a typo, or write it all in lowercase to skip the check."
+            )
+        }
+    }
+
+    /// The EIP-55 mixed-case checksummed form.
+    public var checksummed: String {
+        let lower = Hex.encode(bytes, prefix: false)
+        let hash = Keccak256.hash(Array(lower.utf8)).bytes
+        var out = "0x"
+        for (index, char) in lower.enumerated() {
+            let nibble = (hash[index / 2] >> (index % 2 == 0 ? 4 : 0)) & 0x0F
+            out.append(nibble >= 8 ? Character(char.uppercased()) : char)
+        }
+        return out
+    }
+
+    /// The address left-padded to 32 bytes, as ABI encoding and EIP-712 write it.
+    public var word: [UInt8] { [UInt8](repeating: 0, count: 12) + bytes }
+
+    public var description: String { checksummed }
+
+    public static func < (lhs: Address, rhs: Address) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        do {
+            try self.init(try container.decode(String.self))
+        } catch let error as CryptoError {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(checksummed)
+    }
+}
