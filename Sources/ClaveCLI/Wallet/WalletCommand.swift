@@ -1,0 +1,207 @@
+import ArgumentParser
+import ClaveCrypto
+import Foundation
+
+/// `clave wallet`: create, show and import keystores; sign and verify messages.
+struct WalletCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wallet",
+        abstract: "Manage account keystores and sign messages with them.",
+        discussion: """
+            Keystores are Ethereum keystore v3 files (geth and eth-account read them) in \
+            $CLAVE_KEYSTORE_DIR, else $CLAVE_HOME/keystore, else ~/.clave/keystore, or --keystore-dir. \
+            Passwords come from --password-file, else $CLAVE_WALLET_PASSWORD, else a prompt that does not echo.
+            """,
+        subcommands: [Create.self, Show.self, Import.self, SignMessage.self, VerifyMessage.self]
+    )
+}
+
+/// Options shared by the wallet commands.
+struct KeystoreOptions: ParsableArguments {
+    @Option(name: .customLong("keystore-dir"), help: "The keystore folder (default: ~/.clave/keystore).")
+    var keystoreDir: String?
+
+    @Option(help: ArgumentHelp("Read the password from this file instead of the environment or a prompt.", valueName: "file"))
+    var passwordFile: String?
+
+    var directory: KeystoreDirectory {
+        KeystoreDirectory(url: keystoreDir.map { URL(fileURLWithPath: $0) } ?? KeystoreDirectory.defaultURL())
+    }
+
+    var passwords: PasswordSource { PasswordSource(file: passwordFile) }
+}
+
+/// How hard a new keystore's password is to brute-force.
+enum KDFStrength: String, ExpressibleByArgument, CaseIterable {
+    /// scrypt n = 2^18, as geth: about a second and 256 MiB to open.
+    case standard
+    /// scrypt n = 2^12, p = 6, as geth's --lightkdf: fast, for development accounts.
+    case light
+
+    var kdf: Keystore.KDF { self == .standard ? .standard : .light }
+}
+
+extension Address: @retroactive ExpressibleByArgument {
+    public init?(argument: String) {
+        try? self.init(argument)
+    }
+}
+
+extension WalletCommand {
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a new account and its keystore file.")
+
+        @OptionGroup var keystore: KeystoreOptions
+
+        @Option(help: "Key derivation strength: standard (as geth) or light (fast, for development).")
+        var kdf: KDFStrength = .standard
+
+        func run() async throws {
+            let password = try keystore.passwords.read(prompt: "Password for the new account: ", confirm: true)
+            let entry = try keystore.directory.store(PrivateKey.generate(), password: password, kdf: kdf.kdf)
+            print("Created account \(entry.address)")
+            print("Keystore: \(entry.file.path)")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the accounts in the keystore folder.")
+
+        @OptionGroup var keystore: KeystoreOptions
+
+        @Option(help: "Show only this account.")
+        var address: Address?
+
+        func run() async throws {
+            let directory = keystore.directory
+            let entries = try address.map { [try directory.entry(for: $0)] } ?? directory.entries()
+            guard !entries.isEmpty else {
+                throw CLIError(
+                    "There is no keystore in \(directory.url.path). Create one with `clave wallet create`."
+                )
+            }
+            for entry in entries {
+                print("\(entry.address)  \(entry.file.path)")
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import an account from a keystore file (geth, eth-account) or a raw private key.",
+            discussion: """
+                With --keystore, the file is opened with its password to check it, then copied as it is. \
+                With --private-key-file, the file holds the key as 64 hex digits; it is encrypted with the password.
+                """
+        )
+
+        @OptionGroup var keystore: KeystoreOptions
+
+        @Option(help: ArgumentHelp("A keystore v3 JSON file to import.", valueName: "file"))
+        var from: String?
+
+        @Option(help: ArgumentHelp("A file holding a private key as hex.", valueName: "file"))
+        var privateKeyFile: String?
+
+        @Option(help: "Key derivation strength when encrypting a raw private key.")
+        var kdf: KDFStrength = .standard
+
+        func validate() throws {
+            guard (from == nil) != (privateKeyFile == nil) else {
+                throw ValidationError("Give exactly one of --from KEYSTORE_FILE or --private-key-file FILE.")
+            }
+        }
+
+        func run() async throws {
+            let directory = keystore.directory
+            if let from {
+                guard let data = FileManager.default.contents(atPath: from) else {
+                    throw CLIError("Could not read \(from); check the path.")
+                }
+                let imported = try Keystore(jsonData: data)
+                let password = try keystore.passwords.read(prompt: "Password of \(from): ")
+                let key = try imported.decrypt(password: password)
+                let entry = try directory.write(imported, address: key.address)
+                print("Imported account \(entry.address)")
+                print("Keystore: \(entry.file.path)")
+            } else if let privateKeyFile {
+                guard let data = FileManager.default.contents(atPath: privateKeyFile) else {
+                    throw CLIError("Could not read \(privateKeyFile); check the path.")
+                }
+                let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                let key = try PrivateKey(hex: text)
+                let password = try keystore.passwords.read(prompt: "Password for \(key.address): ", confirm: true)
+                let entry = try directory.store(key, password: password, kdf: kdf.kdf)
+                print("Imported account \(entry.address)")
+                print("Keystore: \(entry.file.path)")
+            }
+        }
+    }
+
+    struct SignMessage: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sign-message",
+            abstract: "Sign a message as an EIP-191 personal message (personal_sign) and print the signature."
+        )
+
+        @OptionGroup var keystore: KeystoreOptions
+
+        @Option(help: "The account to sign with (needed when the folder holds several).")
+        var address: Address?
+
+        @Flag(help: "The message is 0x-prefixed hex bytes, not text.")
+        var hex = false
+
+        @Argument(help: "The message (UTF-8 text, or hex bytes with --hex).")
+        var message: String
+
+        func run() async throws {
+            let bytes = try MessageBytes.parse(message, hex: hex)
+            let entry = try keystore.directory.entry(for: address)
+            let password = try keystore.passwords.read(prompt: "Password of \(entry.address): ")
+            let key = try entry.keystore.decrypt(password: password)
+            print(key.signPersonalMessage(bytes).description)
+        }
+    }
+
+    struct VerifyMessage: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify-message",
+            abstract: "Check who signed a personal message; with --address, fail unless that account did."
+        )
+
+        @Option(help: "The 65-byte (or 64-byte EIP-2098) signature, as hex.")
+        var signature: String
+
+        @Option(help: "The account expected to have signed.")
+        var address: Address?
+
+        @Flag(help: "The message is 0x-prefixed hex bytes, not text.")
+        var hex = false
+
+        @Argument(help: "The message that was signed.")
+        var message: String
+
+        func run() async throws {
+            let bytes = try MessageBytes.parse(message, hex: hex)
+            let parsed = try Signature(hex: signature)
+            let signer = try parsed.recoverPersonalMessageSigner(bytes)
+            if let address, signer != address {
+                throw CLIError(
+                    "The signature is NOT by \(address): it was made by \(signer) (or over a different message)."
+                )
+            }
+            print(address == nil ? "Signed by \(signer)" : "Valid: signed by \(signer)")
+        }
+    }
+}
+
+enum MessageBytes {
+    static func parse(_ message: String, hex: Bool) throws -> [UInt8] {
+        guard hex else { return Array(message.utf8) }
+        guard message.hasPrefix("0x") else {
+            throw CLIError("With --hex the message must be 0x-prefixed hex; drop --hex to sign text.")
+        }
+        return try Hex.decode(message, what: "message")
+    }
+}
