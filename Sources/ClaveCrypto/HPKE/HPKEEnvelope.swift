@@ -260,7 +260,7 @@ public struct HPKEEnvelope: Sendable, Hashable, Codable {
         case .dataCorrupted(let context) where context.underlyingError is CryptoError:
             return context.debugDescription
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            return "\(prefix): it is not JSON (\(context.debugDescription))."
+            return "\(prefix): it is not JSON at all. Check that you gave the envelope itself, and that it was not cut short."
         case .dataCorrupted(let context):
             return "\(prefix): \(field(context.codingPath)): \(context.debugDescription)"
         @unknown default:
