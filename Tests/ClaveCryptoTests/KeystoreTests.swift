@@ -203,7 +203,8 @@ import Testing
     /// as with geth and eth-account.
     @Test func passwordIsNotNormalized() throws {
         let key = PrivateKey.generate()
-        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        let composed = "caf\u{E9}"
+        let decomposed = "cafe\u{301}"
         #expect(composed == decomposed)  // equal as Swift strings
         let keystore = try Keystore.encrypt(key, password: composed, kdf: Self.fast)
         #expect(try keystore.decrypt(password: composed) == key)
@@ -215,7 +216,9 @@ import Testing
         expectCryptoError(.invalidFormat) { try Keystore.encrypt(key, password: "", kdf: .scrypt(n: 1000, r: 8, p: 1)) }
         expectCryptoError(.invalidFormat) { try Keystore.encrypt(key, password: "", kdf: .scrypt(n: 1024, r: 0, p: 1)) }
         expectCryptoError(.invalidFormat) { try Keystore.encrypt(key, password: "", kdf: .pbkdf2(iterations: 0)) }
-        expectCryptoError(.unsupportedKeystore) { try Keystore.encrypt(key, password: "", kdf: .scrypt(n: 1 << 25, r: 8, p: 1)) }
+        expectCryptoError(.unsupportedKeystore) {
+            try Keystore.encrypt(key, password: "", kdf: .scrypt(n: 1 << 25, r: 8, p: 1))
+        }
     }
 
     // MARK: Refusals when decrypting

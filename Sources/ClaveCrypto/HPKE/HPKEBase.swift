@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// RFC 9180 HPKE in base mode with Clave's one cipher suite: DHKEM(X25519, HKDF-SHA256) (`kem_id` 0x0020),
 /// HKDF-SHA256 (`kdf_id` 0x0001) and AES-256-GCM (`aead_id` 0x0002).
@@ -66,7 +66,11 @@ public enum HPKEBase {
         /// Starts a context to `recipientKey` with a fresh ephemeral key.
         public init(recipientKey: X25519PublicKey, info: some DataProtocol) throws(CryptoError) {
             do {
-                context = try HPKE.Sender(recipientKey: recipientKey.cryptoKey, ciphersuite: HPKEBase.ciphersuite, info: Data(info))
+                context = try HPKE.Sender(
+                    recipientKey: recipientKey.cryptoKey,
+                    ciphersuite: HPKEBase.ciphersuite,
+                    info: Data(info)
+                )
             } catch {
                 throw CryptoError(.libraryFailure, "swift-crypto could not set up an HPKE sender: \(error).")
             }
@@ -121,7 +125,10 @@ public enum HPKEBase {
                     encapsulatedKey: Data(enc)
                 )
             } catch {
-                throw CryptoError(.authenticationFailed, "The HPKE encapsulated key could not be decapsulated: \(error).")
+                throw CryptoError(
+                    .authenticationFailed,
+                    "The HPKE encapsulated key could not be decapsulated: \(error)."
+                )
             }
         }
 

@@ -104,7 +104,7 @@ public struct HPKEEnvelope: Sendable, Hashable, Codable {
                 info: Self.info(purpose: purpose, context: context),
                 authenticatedData: Self.header
             )
-        } catch where error.code == .authenticationFailed {
+        } catch let error where error.code == .authenticationFailed {
             throw CryptoError(
                 .authenticationFailed,
                 "This envelope was not sealed to this key, or it was altered (or it was sealed for another purpose or context than '\(purpose)' with the context given). Check that you hold the recipient's key."
@@ -260,7 +260,7 @@ public struct HPKEEnvelope: Sendable, Hashable, Codable {
         case .dataCorrupted(let context) where context.underlyingError is CryptoError:
             return context.debugDescription
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            return "\(prefix): it is not JSON at all. Check that you gave the envelope itself, and that it was not cut short."
+            return "\(prefix): it is not JSON. Check that you gave the envelope itself, and that it was not cut short."
         case .dataCorrupted(let context):
             return "\(prefix): \(field(context.codingPath)): \(context.debugDescription)"
         @unknown default:

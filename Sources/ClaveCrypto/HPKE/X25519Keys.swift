@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// An X25519 private key: what a beneficiary keeps to open the HPKE envelopes sealed to it.
 ///

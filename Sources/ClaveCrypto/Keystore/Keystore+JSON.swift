@@ -44,7 +44,13 @@ extension Keystore {
         switch kdf.function {
         case .scrypt(let n, let r, let p):
             kdfName = "scrypt"
-            kdfParams = File.KDFParams(dklen: Self.derivedKeyByteCount, salt: Hex.encode(salt, prefix: false), n: n, r: r, p: p)
+            kdfParams = File.KDFParams(
+                dklen: Self.derivedKeyByteCount,
+                salt: Hex.encode(salt, prefix: false),
+                n: n,
+                r: r,
+                p: p
+            )
         case .pbkdf2(let iterations):
             kdfName = "pbkdf2"
             kdfParams = File.KDFParams(
@@ -221,7 +227,10 @@ struct KeystoreObject {
     func string(_ key: String) throws(CryptoError) -> String {
         let value = try value(key)
         guard case .string(let text) = value else {
-            throw CryptoError(.invalidFormat, "The keystore's '\(Self.join(path, key))' must be a string, but it is \(value).")
+            throw CryptoError(
+                .invalidFormat,
+                "The keystore's '\(Self.join(path, key))' must be a string, but it is \(value)."
+            )
         }
         return text
     }
@@ -229,7 +238,10 @@ struct KeystoreObject {
     func int(_ key: String) throws(CryptoError) -> Int {
         let value = try value(key)
         guard case .integer(let number) = value else {
-            throw CryptoError(.invalidFormat, "The keystore's '\(Self.join(path, key))' must be an integer, but it is \(value).")
+            throw CryptoError(
+                .invalidFormat,
+                "The keystore's '\(Self.join(path, key))' must be an integer, but it is \(value)."
+            )
         }
         return number
     }

@@ -1,6 +1,6 @@
-public import Foundation
 import Crypto
 import CryptoExtras
+public import Foundation
 
 /// An account's private key encrypted under a password, in the Web3 Secret Storage (keystore v3) format that
 /// geth, Clef, MetaMask and eth-account read and write (docs/formats/keystore-v3.md).
@@ -40,21 +40,15 @@ public struct Keystore: Sendable, Hashable, Codable {
     /// The derived key: 16 bytes of AES key, then 16 bytes of MAC key.
     static let derivedKeyByteCount = 32
 
-    init(address: Address?, id: UUID, kdf: KDF, salt: [UInt8], iv: [UInt8], ciphertext: [UInt8], mac: [UInt8]) {
-        self.address = address
-        self.id = id
-        self.kdf = kdf
-        self.salt = salt
-        self.iv = iv
-        self.ciphertext = ciphertext
-        self.mac = mac
-    }
-
     /// Encrypts `key` under `password` with a fresh random salt, counter block and id.
     ///
     /// - Parameter kdf: ``KDF/standard`` unless the file must open faster (``KDF/light``, or tests).
     /// - Throws: when `kdf` has parameters outside what ``KDF`` accepts.
-    public static func encrypt(_ key: PrivateKey, password: String, kdf: KDF = .standard) throws(CryptoError) -> Keystore {
+    public static func encrypt(
+        _ key: PrivateKey,
+        password: String,
+        kdf: KDF = .standard
+    ) throws(CryptoError) -> Keystore {
         try kdf.validate()
         let salt = randomBytes(saltByteCount)
         let iv = randomBytes(ivByteCount)
@@ -134,7 +128,9 @@ public struct Keystore: Sendable, Hashable, Codable {
     /// AES-128-CTR under `derivedKey[0..<16]`, the 16-byte `iv` being the initial big-endian 128-bit counter.
     static func aes128CTR(_ input: [UInt8], derivedKey: SymmetricKey, iv: [UInt8]) throws(CryptoError) -> [UInt8] {
         do {
-            let key = derivedKey.withUnsafeBytes { raw in SymmetricKey(data: UnsafeRawBufferPointer(rebasing: raw[0..<16])) }
+            let key = derivedKey.withUnsafeBytes { raw in
+                SymmetricKey(data: UnsafeRawBufferPointer(rebasing: raw[0..<16]))
+            }
             var output = try AES._CTR.encrypt(input, using: key, nonce: AES._CTR.Nonce(nonceBytes: iv))
             defer { output.resetBytes(in: 0..<output.count) }
             return Array(output)
