@@ -33,6 +33,8 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let wrongPassword = Code("wrongPassword")
         /// A keystore file uses a cipher, KDF or version this implementation does not read.
         public static let unsupportedKeystore = Code("unsupportedKeystore")
+        /// A keystore opened, but its key belongs to another address than the one the file states.
+        public static let addressMismatch = Code("addressMismatch")
         /// The underlying cryptographic library failed unexpectedly.
         public static let libraryFailure = Code("libraryFailure")
         /// Reading or writing a stream failed.

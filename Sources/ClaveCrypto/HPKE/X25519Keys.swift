@@ -1,0 +1,110 @@
+import Crypto
+public import Foundation
+
+/// An X25519 private key: what a beneficiary keeps to open the HPKE envelopes sealed to it.
+///
+/// Its `description` never shows the secret; use ``rawRepresentation`` deliberately when it must be written out.
+public struct X25519PrivateKey: Sendable, CustomStringConvertible {
+    let key: Curve25519.KeyAgreement.PrivateKey
+
+    /// A new key from the operating system's cryptographically secure random number generator.
+    public static func generate() -> X25519PrivateKey {
+        X25519PrivateKey(key: Curve25519.KeyAgreement.PrivateKey())
+    }
+
+    private init(key: Curve25519.KeyAgreement.PrivateKey) {
+        self.key = key
+    }
+
+    /// Wraps 32 secret bytes (RFC 7748 scalar encoding; every 32-byte string is a usable key).
+    public init(rawRepresentation bytes: some DataProtocol) throws(CryptoError) {
+        let bytes = Array(bytes)
+        guard bytes.count == 32 else {
+            throw CryptoError(.invalidLength, "An X25519 private key is 32 bytes, but \(bytes.count) were given.")
+        }
+        do {
+            key = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: bytes)
+        } catch {
+            throw CryptoError(.libraryFailure, "swift-crypto refused a 32-byte X25519 private key: \(error).")
+        }
+    }
+
+    /// Parses a private key written as 64 hex digits, with or without `0x`.
+    public init(hex: some StringProtocol) throws(CryptoError) {
+        try self.init(rawRepresentation: Hex.decode(hex, expectedCount: 32, what: "X25519 private key"))
+    }
+
+    /// The 32 secret bytes.
+    public var rawRepresentation: [UInt8] { Array(key.rawRepresentation) }
+
+    /// The public key to give to senders.
+    public var publicKey: X25519PublicKey { X25519PublicKey(checked: key.publicKey) }
+
+    public var description: String { "X25519PrivateKey(publicKey: \(publicKey))" }
+}
+
+/// An X25519 public key: where senders seal HPKE envelopes (a beneficiary's result key, an enclave's key).
+///
+/// Written as `0x` followed by 64 lowercase hex digits, in text and in JSON.
+public struct X25519PublicKey: Sendable, Hashable, CustomStringConvertible, Codable {
+    /// The 32 bytes (RFC 7748 u-coordinate encoding).
+    public let rawRepresentation: [UInt8]
+
+    init(checked key: Curve25519.KeyAgreement.PublicKey) {
+        rawRepresentation = Array(key.rawRepresentation)
+    }
+
+    /// Wraps 32 bytes. Refuses the low-order points, whose Diffie-Hellman output is all zeros whatever the other
+    /// key: RFC 9180 (section 7.1.4) requires HPKE to abort on them, and nothing sealed to one would be secret.
+    public init(rawRepresentation bytes: some DataProtocol) throws(CryptoError) {
+        let bytes = Array(bytes)
+        guard bytes.count == 32 else {
+            throw CryptoError(.invalidLength, "An X25519 public key is 32 bytes, but \(bytes.count) were given.")
+        }
+        guard let key = try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: bytes), !Self.isLowOrder(key) else {
+            throw CryptoError(
+                .invalidPublicKey,
+                "These 32 bytes are a low-order X25519 point, not a usable public key: anything sealed to it could be read by anyone. Ask the recipient for their real public key."
+            )
+        }
+        rawRepresentation = bytes
+    }
+
+    /// Parses 64 hex digits, with or without `0x`.
+    public init(hex: some StringProtocol) throws(CryptoError) {
+        try self.init(rawRepresentation: Hex.decode(hex, expectedCount: 32, what: "X25519 public key"))
+    }
+
+    /// `0x` + 64 lowercase hex digits.
+    public var hex: String { Hex.encode(rawRepresentation) }
+
+    public var description: String { hex }
+
+    var cryptoKey: Curve25519.KeyAgreement.PublicKey {
+        // The bytes were validated on construction; swift-crypto only checks the length.
+        try! Curve25519.KeyAgreement.PublicKey(rawRepresentation: rawRepresentation)
+    }
+
+    /// Whether X25519 with `key` yields the all-zero secret. Clamped scalars are multiples of the cofactor 8, so
+    /// the output is zero for every scalar exactly when the point's order divides 8: one probe with any key decides.
+    static func isLowOrder(_ key: Curve25519.KeyAgreement.PublicKey) -> Bool {
+        guard let secret = try? Curve25519.KeyAgreement.PrivateKey().sharedSecretFromKeyAgreement(with: key) else {
+            return true
+        }
+        return secret.withUnsafeBytes { bytes in bytes.reduce(0, |) == 0 }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        do {
+            try self.init(hex: try container.decode(String.self))
+        } catch let error as CryptoError {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+}
