@@ -9,7 +9,7 @@ import Darwin
 /// Writes whole files so that a reader sees the old file or the new one, never part of one:
 /// a temporary file in the same folder, fsync, rename, fsync of the folder.
 enum AtomicFile {
-    static func write(_ data: Data, to destination: URL, permissions: mode_t) throws {
+    static func replace(_ destination: URL, with data: Data, permissions: mode_t) throws {
         let folder = destination.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)

@@ -15,7 +15,7 @@ struct PasswordSource {
     var environment: [String: String] = ProcessInfo.processInfo.environment
 
     /// Reads the password. With `confirm`, a prompt asks twice and refuses a mismatch.
-    func read(prompt: String, confirm: Bool = false) throws -> String {
+    func password(prompt: String, confirm: Bool = false) throws -> String {
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw CLIError("Could not read the password file \(file); check the path and its permissions.")

@@ -86,7 +86,7 @@ public struct KeystoreDirectory: Sendable {
         try FileManager.default.createDirectory(
             at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let file = url.appendingPathComponent("UTC--\(KeystoreDirectory.timestamp())--\(Hex.encode(address.bytes, prefix: false))")
-        try AtomicFile.write(keystore.jsonData(), to: file, permissions: 0o600)
+        try AtomicFile.replace(file, with: keystore.jsonData(), permissions: 0o600)
         return Entry(address: address, file: file, keystore: keystore)
     }
 

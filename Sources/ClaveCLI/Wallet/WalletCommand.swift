@@ -41,11 +41,8 @@ enum KDFStrength: String, ExpressibleByArgument, CaseIterable {
     var kdf: Keystore.KDF { self == .standard ? .standard : .light }
 }
 
-extension Address: @retroactive ExpressibleByArgument {
-    public init?(argument: String) {
-        try? self.init(argument)
-    }
-}
+/// Parses an address option, with the EIP-55 check and its message on a mistake.
+func parseAddress(_ text: String) throws -> Address { try Address(text) }
 
 extension WalletCommand {
     struct Create: AsyncParsableCommand {
@@ -57,7 +54,7 @@ extension WalletCommand {
         var kdf: KDFStrength = .standard
 
         func run() async throws {
-            let password = try keystore.passwords.read(prompt: "Password for the new account: ", confirm: true)
+            let password = try keystore.passwords.password(prompt: "Password for the new account: ", confirm: true)
             let entry = try keystore.directory.store(PrivateKey.generate(), password: password, kdf: kdf.kdf)
             print("Created account \(entry.address)")
             print("Keystore: \(entry.file.path)")
@@ -69,7 +66,7 @@ extension WalletCommand {
 
         @OptionGroup var keystore: KeystoreOptions
 
-        @Option(help: "Show only this account.")
+        @Option(help: "Show only this account.", transform: parseAddress)
         var address: Address?
 
         func run() async throws {
@@ -119,7 +116,7 @@ extension WalletCommand {
                     throw CLIError("Could not read \(from); check the path.")
                 }
                 let imported = try Keystore(jsonData: data)
-                let password = try keystore.passwords.read(prompt: "Password of \(from): ")
+                let password = try keystore.passwords.password(prompt: "Password of \(from): ")
                 let key = try imported.decrypt(password: password)
                 let entry = try directory.write(imported, address: key.address)
                 print("Imported account \(entry.address)")
@@ -130,7 +127,7 @@ extension WalletCommand {
                 }
                 let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 let key = try PrivateKey(hex: text)
-                let password = try keystore.passwords.read(prompt: "Password for \(key.address): ", confirm: true)
+                let password = try keystore.passwords.password(prompt: "Password for \(key.address): ", confirm: true)
                 let entry = try directory.store(key, password: password, kdf: kdf.kdf)
                 print("Imported account \(entry.address)")
                 print("Keystore: \(entry.file.path)")
@@ -146,7 +143,7 @@ extension WalletCommand {
 
         @OptionGroup var keystore: KeystoreOptions
 
-        @Option(help: "The account to sign with (needed when the folder holds several).")
+        @Option(help: "The account to sign with (needed when the folder holds several).", transform: parseAddress)
         var address: Address?
 
         @Flag(help: "The message is 0x-prefixed hex bytes, not text.")
@@ -158,7 +155,7 @@ extension WalletCommand {
         func run() async throws {
             let bytes = try MessageBytes.parse(message, hex: hex)
             let entry = try keystore.directory.entry(for: address)
-            let password = try keystore.passwords.read(prompt: "Password of \(entry.address): ")
+            let password = try keystore.passwords.password(prompt: "Password of \(entry.address): ")
             let key = try entry.keystore.decrypt(password: password)
             print(key.signPersonalMessage(bytes).description)
         }
@@ -173,7 +170,7 @@ extension WalletCommand {
         @Option(help: "The 65-byte (or 64-byte EIP-2098) signature, as hex.")
         var signature: String
 
-        @Option(help: "The account expected to have signed.")
+        @Option(help: "The account expected to have signed.", transform: parseAddress)
         var address: Address?
 
         @Flag(help: "The message is 0x-prefixed hex bytes, not text.")

@@ -14,7 +14,8 @@ func expectCryptoError<Result>(
     return error
 }
 
-/// The independent implementations' checkers under `Scripts/vectors`, run with the `python3` on the PATH.
+/// The independent implementations' checkers under `Scripts/vectors`, run with `$CLAVE_PYTHON` (set by `Scripts/test`),
+/// else the venv `Scripts/test` makes in `.build/python`, else the `python3` on the PATH.
 enum PythonCheck {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -24,7 +25,7 @@ enum PythonCheck {
         let path = repositoryRoot.appendingPathComponent("Scripts/vectors/\(script)").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", path] + arguments
+        process.arguments = [python, path] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -32,6 +33,12 @@ enum PythonCheck {
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    static var python: String {
+        if let explicit = ProcessInfo.processInfo.environment["CLAVE_PYTHON"], !explicit.isEmpty { return explicit }
+        let venv = repositoryRoot.appendingPathComponent(".build/python/bin/python").path
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3"
     }
 
     /// A fresh directory under the system's temporary directory; the caller removes it.
