@@ -15,11 +15,13 @@ need_swift() {
 }
 
 # Debian packages Clave builds and tests against.
-DEBIAN_PACKAGES=(pkg-config libsecp256k1-dev libssl-dev python3 python3-venv)
+DEBIAN_PACKAGES=(pkg-config libsecp256k1-dev libssl-dev)
 BREW_PACKAGES=(pkg-config secp256k1 openssl@3 python@3)
 
 missing_debian_packages() {
     local missing=()
+    # Python 3 with venv and ensurepip, for the independent reference implementations.
+    python3 -c "import venv, ensurepip" >/dev/null 2>&1 || missing+=(python3 python3-venv)
     for pkg in "${DEBIAN_PACKAGES[@]}"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
     done
