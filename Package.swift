@@ -66,7 +66,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ClaveCLITests",
-            dependencies: ["ClaveCLI", "ClaveCrypto"],
+            dependencies: [
+                "ClaveCLI", "ClaveCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSwift
         ),
     ]

@@ -1,8 +1,0 @@
-import ClaveCLI
-import Testing
-
-@Suite struct ParsingTests {
-    @Test func rootCommandParses() throws {
-        _ = try ClaveCommand.parseAsRoot(["wallet", "--help"])
-    }
-}
