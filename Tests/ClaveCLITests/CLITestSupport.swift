@@ -62,7 +62,8 @@ enum ClaveBinary {
     }
 
     /// Runs `clave` with `arguments` and exactly `environment` (plus PATH), with no standard input.
-    static func run(_ arguments: [String], environment: [String: String], prefix: [String] = []) throws -> ProcessResult {
+    static func run(_ arguments: [String], environment: [String: String], prefix: [String] = []) throws -> ProcessResult
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = prefix + [try path] + arguments

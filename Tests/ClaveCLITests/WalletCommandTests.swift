@@ -10,7 +10,9 @@ import Testing
         let folder = try TemporaryFolder()
         let passwordFile = try folder.file("password", contents: Self.password + "\n")
         let keystoreDir = folder.url.appendingPathComponent("keystore").path
-        try await runClave(["wallet", "create", "--keystore-dir", keystoreDir, "--password-file", passwordFile, "--kdf", "light"])
+        try await runClave([
+            "wallet", "create", "--keystore-dir", keystoreDir, "--password-file", passwordFile, "--kdf", "light",
+        ])
 
         let entries = try KeystoreDirectory(url: URL(fileURLWithPath: keystoreDir)).entries()
         #expect(entries.count == 1)
@@ -28,7 +30,8 @@ import Testing
     @Test func importsAnEthAccountKeystoreAndRefusesItTwice() async throws {
         let folder = try TemporaryFolder()
         // A keystore written by eth-account (Scripts/vectors), not by Clave.
-        let fixtures = ClaveBinary.repositoryRoot.appendingPathComponent("Tests/ClaveCryptoTests/Fixtures/keystore.json")
+        let fixtures = ClaveBinary.repositoryRoot.appendingPathComponent(
+            "Tests/ClaveCryptoTests/Fixtures/keystore.json")
         let vectors = try JSONSerialization.jsonObject(with: Data(contentsOf: fixtures)) as! [[String: Any]]
         let vector = try #require(vectors.first)
         let keystoreFile = folder.url.appendingPathComponent("from-eth-account.json")
@@ -36,12 +39,18 @@ import Testing
         let passwordFile = try folder.file("password", contents: vector["password"] as! String)
         let keystoreDir = folder.url.appendingPathComponent("keystore").path
 
-        try await runClave(["wallet", "import", "--keystore-dir", keystoreDir, "--password-file", passwordFile, "--from", keystoreFile.path])
+        try await runClave([
+            "wallet", "import", "--keystore-dir", keystoreDir, "--password-file", passwordFile, "--from",
+            keystoreFile.path,
+        ])
         let directory = KeystoreDirectory(url: URL(fileURLWithPath: keystoreDir))
         #expect(try directory.entries().map(\.address.checksummed) == [vector["address"] as! String])
 
         await #expect {
-            try await runClave(["wallet", "import", "--keystore-dir", keystoreDir, "--password-file", passwordFile, "--from", keystoreFile.path])
+            try await runClave([
+                "wallet", "import", "--keystore-dir", keystoreDir, "--password-file", passwordFile, "--from",
+                keystoreFile.path,
+            ])
         } throws: { error in
             String(describing: error).contains("already in this keystore folder")
         }
@@ -52,11 +61,15 @@ import Testing
         let folder = try TemporaryFolder()
         let key = PrivateKey.generate()
         let keystoreFile = folder.url.appendingPathComponent("k.json")
-        try Keystore.encrypt(key, password: "right", kdf: .scrypt(n: 1024, r: 8, p: 1)).jsonData().write(to: keystoreFile)
+        try Keystore.encrypt(key, password: "right", kdf: .scrypt(n: 1024, r: 8, p: 1)).jsonData().write(
+            to: keystoreFile)
         let wrong = try folder.file("wrong", contents: "wrong")
         let keystoreDir = folder.url.appendingPathComponent("keystore").path
         await #expect {
-            try await runClave(["wallet", "import", "--keystore-dir", keystoreDir, "--password-file", wrong, "--from", keystoreFile.path])
+            try await runClave([
+                "wallet", "import", "--keystore-dir", keystoreDir, "--password-file", wrong, "--from",
+                keystoreFile.path,
+            ])
         } throws: { error in
             (error as? CryptoError)?.code == .wrongPassword
         }
@@ -65,7 +78,8 @@ import Testing
 
     @Test func importsARawPrivateKey() async throws {
         let folder = try TemporaryFolder()
-        let keyFile = try folder.file("key", contents: "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318\n")
+        let keyFile = try folder.file(
+            "key", contents: "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318\n")
         let passwordFile = try folder.file("password", contents: Self.password)
         let keystoreDir = folder.url.appendingPathComponent("keystore").path
         try await runClave([
@@ -77,7 +91,10 @@ import Testing
 
         let badKey = try folder.file("bad", contents: "0x1234")
         await #expect {
-            try await runClave(["wallet", "import", "--keystore-dir", keystoreDir, "--password-file", passwordFile, "--private-key-file", badKey])
+            try await runClave([
+                "wallet", "import", "--keystore-dir", keystoreDir, "--password-file", passwordFile,
+                "--private-key-file", badKey,
+            ])
         } throws: { error in
             (error as? CryptoError)?.code == .invalidLength
         }
@@ -126,24 +143,34 @@ import Testing
         #expect(try Signature(hex: signatureText).recoverPersonalMessageSigner(Array("hello clave".utf8)) == address)
 
         let verified = try ClaveBinary.run(
-            ["wallet", "verify-message", "hello clave", "--signature", signatureText, "--address", address.checksummed],
+            [
+                "wallet", "verify-message", "hello clave", "--signature", signatureText, "--address",
+                address.checksummed,
+            ],
             environment: [:])
         #expect(verified.status == 0)
         #expect(verified.stdout.contains("Valid: signed by \(address.checksummed)"))
 
         let tampered = try ClaveBinary.run(
-            ["wallet", "verify-message", "hello clave!", "--signature", signatureText, "--address", address.checksummed],
+            [
+                "wallet", "verify-message", "hello clave!", "--signature", signatureText, "--address",
+                address.checksummed,
+            ],
             environment: [:])
         #expect(tampered.status != 0)
         #expect(tampered.stderr.contains("NOT by \(address.checksummed)"))
 
-        let hex = try ClaveBinary.run(["wallet", "sign-message", "--hex", Hex.encode(Array("hello clave".utf8))], environment: env)
+        let hex = try ClaveBinary.run(
+            ["wallet", "sign-message", "--hex", Hex.encode(Array("hello clave".utf8))], environment: env)
         #expect(hex.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == signatureText)
     }
 
     @Test func refusesAMistypedAddress() throws {
         let result = try ClaveBinary.run(
-            ["wallet", "verify-message", "m", "--signature", "0x00", "--address", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"],
+            [
+                "wallet", "verify-message", "m", "--signature", "0x00", "--address",
+                "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD",
+            ],
             environment: [:])
         #expect(result.status != 0)
         #expect(result.stderr.contains("EIP-55 checksum"))
@@ -152,9 +179,11 @@ import Testing
     @Test func wrongPasswordIsAClearError() throws {
         let folder = try TemporaryFolder()
         _ = try ClaveBinary.run(
-            ["wallet", "create", "--kdf", "light"], environment: ["CLAVE_KEYSTORE_DIR": folder.url.path, "CLAVE_WALLET_PASSWORD": "a"])
+            ["wallet", "create", "--kdf", "light"],
+            environment: ["CLAVE_KEYSTORE_DIR": folder.url.path, "CLAVE_WALLET_PASSWORD": "a"])
         let result = try ClaveBinary.run(
-            ["wallet", "sign-message", "m"], environment: ["CLAVE_KEYSTORE_DIR": folder.url.path, "CLAVE_WALLET_PASSWORD": "b"])
+            ["wallet", "sign-message", "m"],
+            environment: ["CLAVE_KEYSTORE_DIR": folder.url.path, "CLAVE_WALLET_PASSWORD": "b"])
         #expect(result.status != 0)
         #expect(result.stderr.lowercased().contains("password"))
         #expect(result.stdout.isEmpty)
@@ -164,7 +193,8 @@ import Testing
         let folder = try TemporaryFolder()
         // setsid: a new session with no controlling terminal, as under CI or cron.
         let result = try ClaveBinary.run(
-            ["wallet", "create", "--kdf", "light"], environment: ["CLAVE_KEYSTORE_DIR": folder.url.path], prefix: ["setsid", "--wait"])
+            ["wallet", "create", "--kdf", "light"], environment: ["CLAVE_KEYSTORE_DIR": folder.url.path],
+            prefix: ["setsid", "--wait"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("Set CLAVE_WALLET_PASSWORD or pass --password-file"))
         #expect(try KeystoreDirectory(url: folder.url).entries().isEmpty)

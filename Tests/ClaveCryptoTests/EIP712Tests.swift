@@ -26,9 +26,13 @@ import Testing
 
     @Test func mailExample() throws {
         let typed = try TypedData(jsonData: Data(Self.mail.utf8))
-        #expect(try typed.encodeType() == "Mail(Person from,Person to,string contents)Person(string name,address wallet)")
-        #expect(try typed.domainSeparator().description == "0xf2cee375fa42b42143804025fc449deafd50cc031ca257e0b194a650a912090f")
-        #expect(try typed.structHash().description == "0xc52c0ee5d84264471806290a3f2c4cecfc5490626bf912d01f240d7a274b371e")
+        #expect(
+            try typed.encodeType() == "Mail(Person from,Person to,string contents)Person(string name,address wallet)")
+        #expect(
+            try typed.domainSeparator().description
+                == "0xf2cee375fa42b42143804025fc449deafd50cc031ca257e0b194a650a912090f")
+        #expect(
+            try typed.structHash().description == "0xc52c0ee5d84264471806290a3f2c4cecfc5490626bf912d01f240d7a274b371e")
         #expect(try typed.digest().description == "0xbe609aee343fb3c4b28e1df9e632fca64fcfaede20f02e86244efddf30957bd2")
         let cow = try PrivateKey(rawRepresentation: Keccak256.hash(utf8: "cow").bytes)
         #expect(cow.address.checksummed == "0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826")
@@ -56,7 +60,8 @@ import Testing
 
     @Test func independentOrderVectors() throws {
         let fixture = try Fixtures.load(OrderFixture.self, "eip712_orders.json")
-        let domain = OrderDomain(chainId: try #require(UInt64(fixture.chainId)), verifyingContract: try Address(fixture.verifyingContract))
+        let domain = OrderDomain(
+            chainId: try #require(UInt64(fixture.chainId)), verifyingContract: try Address(fixture.verifyingContract))
         #expect(fixture.orders.count >= 40)
         var seen = Set<String>()
         for vector in fixture.orders {
@@ -78,7 +83,8 @@ import Testing
     @Test func orderSignedInAnotherDomainIsRefused() throws {
         let owner = PrivateKey.generate()
         let order = AppOrder(app: owner.address, appprice: 5, volume: 1, salt: Keccak256.hash(utf8: "salt"))
-        let home = OrderDomain(chainId: 65535, verifyingContract: try Address("0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f"))
+        let home = OrderDomain(
+            chainId: 65535, verifyingContract: try Address("0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f"))
         let elsewhere = OrderDomain(chainId: 134, verifyingContract: home.verifyingContract)
         let signature = order.sign(with: owner, in: elsewhere)
         let error = #expect(throws: CryptoError.self) { try order.verify(signature, signer: owner.address, in: home) }
@@ -123,8 +129,10 @@ import Testing
 
     @Test func integerRanges() throws {
         func digest(_ type: String, _ value: String) throws -> Bytes32 {
-            try TypedData(types: ["T": [.init(name: "v", type: type)]], primaryType: "T", domain: ["name": "d"],
-                          message: ["v": .string(value)]).structHash()
+            try TypedData(
+                types: ["T": [.init(name: "v", type: type)]], primaryType: "T", domain: ["name": "d"],
+                message: ["v": .string(value)]
+            ).structHash()
         }
         // Boundaries that fit.
         _ = try digest("uint8", "255")
@@ -173,19 +181,22 @@ struct OrderVector: Decodable {
         switch type {
         case "AppOrder":
             return AppOrder(
-                app: try address("app"), appprice: try uint("appprice"), volume: try uint("volume"), tag: try word("tag"),
+                app: try address("app"), appprice: try uint("appprice"), volume: try uint("volume"),
+                tag: try word("tag"),
                 datasetrestrict: try address("datasetrestrict"), workerpoolrestrict: try address("workerpoolrestrict"),
                 requesterrestrict: try address("requesterrestrict"), salt: try word("salt"))
         case "DatasetOrder":
             return DatasetOrder(
                 dataset: try address("dataset"), datasetprice: try uint("datasetprice"), volume: try uint("volume"),
                 tag: try word("tag"), apprestrict: try address("apprestrict"),
-                workerpoolrestrict: try address("workerpoolrestrict"), requesterrestrict: try address("requesterrestrict"),
+                workerpoolrestrict: try address("workerpoolrestrict"),
+                requesterrestrict: try address("requesterrestrict"),
                 salt: try word("salt"))
         case "WorkerpoolOrder":
             return WorkerpoolOrder(
                 workerpool: try address("workerpool"), workerpoolprice: try uint("workerpoolprice"),
-                volume: try uint("volume"), tag: try word("tag"), category: try uint("category"), trust: try uint("trust"),
+                volume: try uint("volume"), tag: try word("tag"), category: try uint("category"),
+                trust: try uint("trust"),
                 apprestrict: try address("apprestrict"), datasetrestrict: try address("datasetrestrict"),
                 requesterrestrict: try address("requesterrestrict"), salt: try word("salt"))
         default:
@@ -193,7 +204,8 @@ struct OrderVector: Decodable {
                 app: try address("app"), appmaxprice: try uint("appmaxprice"), dataset: try address("dataset"),
                 datasetmaxprice: try uint("datasetmaxprice"), workerpool: try address("workerpool"),
                 workerpoolmaxprice: try uint("workerpoolmaxprice"), requester: try address("requester"),
-                volume: try uint("volume"), tag: try word("tag"), category: try uint("category"), trust: try uint("trust"),
+                volume: try uint("volume"), tag: try word("tag"), category: try uint("category"),
+                trust: try uint("trust"),
                 beneficiary: try address("beneficiary"), callback: try address("callback"), params: message["params"]!,
                 salt: try word("salt"))
         }

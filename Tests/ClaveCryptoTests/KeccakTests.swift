@@ -7,8 +7,14 @@ import Testing
     @Test(arguments: [
         ("", "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"),
         ("abc", "0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"),
-        ("The quick brown fox jumps over the lazy dog", "0x4d741b6f1eb29cb2a9b9911c82f56fa8d73b04959d3d9d222895df6c0b28aa15"),
-        ("The quick brown fox jumps over the lazy dog.", "0x578951e24efd62a3d63a86f7cd19aaa53c898fe287d2552133220370240b572d"),
+        (
+            "The quick brown fox jumps over the lazy dog",
+            "0x4d741b6f1eb29cb2a9b9911c82f56fa8d73b04959d3d9d222895df6c0b28aa15"
+        ),
+        (
+            "The quick brown fox jumps over the lazy dog.",
+            "0x578951e24efd62a3d63a86f7cd19aaa53c898fe287d2552133220370240b572d"
+        ),
         ("testing", "0x5f16f4c7f149ac4f9510d9cf8cf384038ad348b3bcdc01915f95de12df9d1b02"),
     ])
     func knownAnswers(input: String, expected: String) {
@@ -17,7 +23,9 @@ import Testing
 
     @Test func emptyIsNotSHA3() {
         // SHA3-256("") is a7ffc6f8…; Ethereum's Keccak-256 must not be it.
-        #expect(Keccak256.hash(utf8: "").description != "0xa7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a")
+        #expect(
+            Keccak256.hash(utf8: "").description != "0xa7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a"
+        )
     }
 
     /// A million 'a' (the Keccak team's long-message answer for Keccak-256).

@@ -10,10 +10,13 @@ import Testing
         let key = try PrivateKey(hex: Self.web3Key)
         #expect(key.address.checksummed == "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23")
         let signature = key.signPersonalMessage(Array("Some data".utf8))
-        #expect(EIP191.hash(personalMessage: Array("Some data".utf8)).description
-            == "0x1da44b586eb0729ff70a73c326926f6ed5a25f5b056e7f47fbc6e58d86871655")
-        #expect(signature.description
-            == "0xb91467e570a6466aa9e9876cbcd013baba02900b8979d43fe208a4a4f339f5fd6007e74cd82e037b800186422fc2da167c747ef045e5d18a5f5d4300f8e1a0291c")
+        #expect(
+            EIP191.hash(personalMessage: Array("Some data".utf8)).description
+                == "0x1da44b586eb0729ff70a73c326926f6ed5a25f5b056e7f47fbc6e58d86871655")
+        #expect(
+            signature.description
+                == "0xb91467e570a6466aa9e9876cbcd013baba02900b8979d43fe208a4a4f339f5fd6007e74cd82e037b800186422fc2da167c747ef045e5d18a5f5d4300f8e1a0291c"
+        )
     }
 
     @Test func independentKeys() throws {
@@ -37,7 +40,9 @@ import Testing
             #expect(EIP191.hash(personalMessage: message).description == vector.digest)
             let signature = key.signPersonalMessage(message)
             #expect(signature.description == vector.signature)
-            #expect(try Signature(hex: vector.signature).recoverPersonalMessageSigner(message).checksummed == vector.address)
+            #expect(
+                try Signature(hex: vector.signature).recoverPersonalMessageSigner(message).checksummed == vector.address
+            )
         }
     }
 
@@ -73,14 +78,22 @@ import Testing
     @Test func eip2098Examples() throws {
         let key = try PrivateKey(hex: "0x1234567890123456789012345678901234567890123456789012345678901234")
         let full = key.signPersonalMessage(Array("Hello World".utf8))
-        #expect(full.description
-            == "0x68a020a209d3d56c46f38cc50a33f704f4a9a10a59377f8dd762ac66910e9b907e865ad05c4035ab5792787d4a0297a43617ae897930a6fe4d822b8faea520641b")
-        #expect(Hex.encode(full.compactRepresentation)
-            == "0x68a020a209d3d56c46f38cc50a33f704f4a9a10a59377f8dd762ac66910e9b907e865ad05c4035ab5792787d4a0297a43617ae897930a6fe4d822b8faea52064")
-        let odd = try Signature(hex:
-            "0x9328da16089fcba9bececa81663203989f2df5fe1faa6291a45381c81bd17f76139c6d6b623b42da56557e5e734a43dc83345ddfadec52cbe24d0cc64f5507931c")
-        #expect(Hex.encode(odd.compactRepresentation)
-            == "0x9328da16089fcba9bececa81663203989f2df5fe1faa6291a45381c81bd17f76939c6d6b623b42da56557e5e734a43dc83345ddfadec52cbe24d0cc64f550793")
+        #expect(
+            full.description
+                == "0x68a020a209d3d56c46f38cc50a33f704f4a9a10a59377f8dd762ac66910e9b907e865ad05c4035ab5792787d4a0297a43617ae897930a6fe4d822b8faea520641b"
+        )
+        #expect(
+            Hex.encode(full.compactRepresentation)
+                == "0x68a020a209d3d56c46f38cc50a33f704f4a9a10a59377f8dd762ac66910e9b907e865ad05c4035ab5792787d4a0297a43617ae897930a6fe4d822b8faea52064"
+        )
+        let odd = try Signature(
+            hex:
+                "0x9328da16089fcba9bececa81663203989f2df5fe1faa6291a45381c81bd17f76139c6d6b623b42da56557e5e734a43dc83345ddfadec52cbe24d0cc64f5507931c"
+        )
+        #expect(
+            Hex.encode(odd.compactRepresentation)
+                == "0x9328da16089fcba9bececa81663203989f2df5fe1faa6291a45381c81bd17f76939c6d6b623b42da56557e5e734a43dc83345ddfadec52cbe24d0cc64f550793"
+        )
         #expect(try Signature(bytes: odd.compactRepresentation) == odd)
     }
 
@@ -134,7 +147,9 @@ import Testing
     }
 
     @Test func refusesInvalidPrivateKeys() {
-        let zero = #expect(throws: CryptoError.self) { try PrivateKey(rawRepresentation: [UInt8](repeating: 0, count: 32)) }
+        let zero = #expect(throws: CryptoError.self) {
+            try PrivateKey(rawRepresentation: [UInt8](repeating: 0, count: 32))
+        }
         #expect(zero?.code == .invalidPrivateKey)
         let order = #expect(throws: CryptoError.self) {
             try PrivateKey(hex: "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
@@ -145,7 +160,9 @@ import Testing
     }
 
     @Test func refusesPointOffCurve() {
-        let error = #expect(throws: CryptoError.self) { try PublicKey(bytes: [0x02] + [UInt8](repeating: 0xFF, count: 32)) }
+        let error = #expect(throws: CryptoError.self) {
+            try PublicKey(bytes: [0x02] + [UInt8](repeating: 0xFF, count: 32))
+        }
         #expect(error?.code == .invalidPublicKey)
     }
 

@@ -85,7 +85,8 @@ public struct KeystoreDirectory: Sendable {
         }
         try FileManager.default.createDirectory(
             at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let file = url.appendingPathComponent("UTC--\(KeystoreDirectory.timestamp())--\(Hex.encode(address.bytes, prefix: false))")
+        let file = url.appendingPathComponent(
+            "UTC--\(KeystoreDirectory.timestamp())--\(Hex.encode(address.bytes, prefix: false))")
         try AtomicFile.replace(file, with: keystore.jsonData(), permissions: 0o600)
         return Entry(address: address, file: file, keystore: keystore)
     }

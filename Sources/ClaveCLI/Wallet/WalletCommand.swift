@@ -21,7 +21,9 @@ struct KeystoreOptions: ParsableArguments {
     @Option(name: .customLong("keystore-dir"), help: "The keystore folder (default: ~/.clave/keystore).")
     var keystoreDir: String?
 
-    @Option(help: ArgumentHelp("Read the password from this file instead of the environment or a prompt.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Read the password from this file instead of the environment or a prompt.", valueName: "file"))
     var passwordFile: String?
 
     var directory: KeystoreDirectory {

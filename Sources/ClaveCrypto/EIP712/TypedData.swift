@@ -119,7 +119,9 @@ struct TypedDataEncoder: Sendable {
         let fields = try fields(of: name)
         let known = Set(fields.map(\.name))
         if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
-            throw invalid("\(path).\(unknown)", "is not a member of \(name) (its members: \(fields.map(\.name).joined(separator: ", ")))")
+            throw invalid(
+                "\(path).\(unknown)",
+                "is not a member of \(name) (its members: \(fields.map(\.name).joined(separator: ", ")))")
         }
         var hasher = Keccak256()
         hasher.update(try typeHash(name).bytes)
@@ -157,12 +159,16 @@ struct TypedDataEncoder: Sendable {
     private func encodeAtomic(_ type: String, _ value: TypedValue, path: String) throws(CryptoError) -> [UInt8] {
         switch type {
         case "string":
-            guard case .string(let text) = value else { throw invalid(path, "must be a string, but it is \(value.kindName)") }
+            guard case .string(let text) = value else {
+                throw invalid(path, "must be a string, but it is \(value.kindName)")
+            }
             return Keccak256.hash(utf8: text).bytes
         case "bytes":
             return Keccak256.hash(try bytes(value, path: path)).bytes
         case "bool":
-            guard case .bool(let flag) = value else { throw invalid(path, "must be true or false, but it is \(value.kindName)") }
+            guard case .bool(let flag) = value else {
+                throw invalid(path, "must be true or false, but it is \(value.kindName)")
+            }
             return [UInt8](repeating: 0, count: 31) + [flag ? 1 : 0]
         case "address":
             guard case .string(let text) = value else {
@@ -207,7 +213,10 @@ struct TypedDataEncoder: Sendable {
 
     private func bytes(_ value: TypedValue, path: String) throws(CryptoError) -> [UInt8] {
         guard case .string(let text) = value, text.hasPrefix("0x") || text.hasPrefix("0X") else {
-            throw invalid(path, "must be 0x-prefixed hex bytes, but it is \(value.kindName == "a string" ? "text without 0x" : value.kindName)")
+            throw invalid(
+                path,
+                "must be 0x-prefixed hex bytes, but it is \(value.kindName == "a string" ? "text without 0x" : value.kindName)"
+            )
         }
         do {
             return try Hex.decode(text, what: "bytes value")
@@ -228,7 +237,8 @@ struct TypedDataEncoder: Sendable {
 
     private func fields(of name: String) throws(CryptoError) -> [TypedData.Field] {
         guard let fields = types[name] else {
-            throw CryptoError(.invalidTypedData, "The type \(name) is used but not defined in types; add its definition.")
+            throw CryptoError(
+                .invalidTypedData, "The type \(name) is used but not defined in types; add its definition.")
         }
         return fields
     }

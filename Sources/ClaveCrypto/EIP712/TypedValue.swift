@@ -50,12 +50,14 @@ public indirect enum TypedValue: Sendable, Hashable, Codable, ExpressibleByStrin
             guard value.rounded() == value, abs(value) < 9_007_199_254_740_992 else {
                 throw DecodingError.dataCorruptedError(
                     in: container,
-                    debugDescription: "The number \(value) is not an exact integer; write large integers as decimal strings."
+                    debugDescription:
+                        "The number \(value) is not an exact integer; write large integers as decimal strings."
                 )
             }
             self = .integer(String(Int64(value)))
         } else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "Unsupported JSON value in typed data.")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "Unsupported JSON value in typed data.")
         }
     }
 

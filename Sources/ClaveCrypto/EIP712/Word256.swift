@@ -12,7 +12,8 @@ enum Word256 {
         var magnitude = [UInt8](repeating: 0, count: 32)
         if digits.hasPrefix("0x") || digits.hasPrefix("0X") {
             let hexDigits = digits.dropFirst(2)
-            guard !hexDigits.isEmpty, let bytes = try? Hex.decode(hexDigits.count % 2 == 0 ? hexDigits : "0" + hexDigits)
+            guard !hexDigits.isEmpty,
+                let bytes = try? Hex.decode(hexDigits.count % 2 == 0 ? hexDigits : "0" + hexDigits)
             else {
                 return .failure(.notANumber)
             }

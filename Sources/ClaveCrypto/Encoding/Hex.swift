@@ -18,11 +18,14 @@ public enum Hex {
 
     /// Decodes hex text, with or without `0x`, in either case.
     /// - Parameter expectedCount: when given, the number of bytes the text must hold.
-    public static func decode(_ text: some StringProtocol, expectedCount: Int? = nil, what: String = "value") throws(CryptoError) -> [UInt8] {
+    public static func decode(_ text: some StringProtocol, expectedCount: Int? = nil, what: String = "value")
+        throws(CryptoError) -> [UInt8]
+    {
         var utf8 = Substring(text).utf8[...]
         if utf8.starts(with: [0x30, 0x78]) || utf8.starts(with: [0x30, 0x58]) { utf8 = utf8.dropFirst(2) }
         guard utf8.count % 2 == 0 else {
-            throw CryptoError(.invalidHex, "The \(what) '\(text)' has an odd number of hex digits; write two digits per byte.")
+            throw CryptoError(
+                .invalidHex, "The \(what) '\(text)' has an odd number of hex digits; write two digits per byte.")
         }
         if let expectedCount, utf8.count != expectedCount * 2 {
             throw CryptoError(
@@ -35,7 +38,9 @@ public enum Hex {
         var high: UInt8? = nil
         for char in utf8 {
             guard let nibble = nibble(char) else {
-                throw CryptoError(.invalidHex, "The \(what) '\(text)' is not hexadecimal: it contains '\(Character(Unicode.Scalar(char)))'.")
+                throw CryptoError(
+                    .invalidHex,
+                    "The \(what) '\(text)' is not hexadecimal: it contains '\(Character(Unicode.Scalar(char)))'.")
             }
             if let h = high {
                 out.append(h << 4 | nibble)

@@ -93,7 +93,9 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible, Codable {
         }
         var pubkey = secp256k1_pubkey()
         guard secp256k1_ecdsa_recover(context, &pubkey, &recoverable, digest.bytes) == 1 else {
-            throw CryptoError(.invalidSignature, "No public key can be recovered from this signature and digest; the signature is invalid.")
+            throw CryptoError(
+                .invalidSignature,
+                "No public key can be recovered from this signature and digest; the signature is invalid.")
         }
         return PublicKey(parsed: pubkey)
     }
