@@ -32,12 +32,17 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
 
+        // MARK: C code of our own
+        // scrypt's ROMix for the parameters BoringSSL refuses (Sources/ClaveCrypto/Scrypt/Scrypt.swift).
+        .target(name: "CClaveScrypt"),
+
         // MARK: Modules, bottom to top (shared/DESIGN.md)
         .target(
             name: "ClaveCrypto",
             dependencies: [
                 "CSecp256k1",
                 "CLibcrypto",
+                "CClaveScrypt",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
@@ -60,7 +65,11 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "ClaveCryptoTests",
-            dependencies: ["ClaveCrypto"],
+            dependencies: [
+                "ClaveCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSwift
         ),

@@ -89,16 +89,32 @@ import Testing
         #expect(try keystore.decrypt(derivedKey: derivedKey) == PrivateKey(hex: Self.wikiKey))
     }
 
-    /// The scrypt vector has r = 1 with n = 2^18, which breaks RFC 7914's n < 2^(16·r); BoringSSL (like OpenSSL)
-    /// refuses to run scrypt so, and Clave says so. Every step after the KDF is checked with the derived key the
-    /// definition publishes.
+    /// The scrypt vector has r = 1 with n = 2^18, which breaks RFC 7914's n < 2^(16·r): swift-crypto (BoringSSL, like
+    /// OpenSSL) refuses to run scrypt so, geth and eth-account run it, and so does Clave's own scrypt. The derived key
+    /// the definition publishes checks every step after the KDF on its own.
     @Test func wikiScryptVector() throws {
         let keystore = try Keystore(jsonData: Data(Self.wikiScrypt.utf8))
         #expect(keystore.kdf == .scrypt(n: 262_144, r: 1, p: 8))
-        let error = expectCryptoError(.unsupportedKeystore) { try keystore.decrypt(password: "testpassword") }
-        #expect(error?.message.contains("RFC 7914") == true)
+        #expect(!Scrypt.swiftCryptoAccepts(n: 262_144, r: 1, p: 8))
+        #expect(try keystore.decrypt(password: "testpassword") == PrivateKey(hex: Self.wikiKey))
         let derivedKey = try Hex.decode("fac192ceb5fd772906bea3e118a69e8bbb5cc24229e20d8766fd298291bba6bd")
         #expect(try keystore.decrypt(derivedKey: derivedKey) == PrivateKey(hex: Self.wikiKey))
+    }
+
+    /// Parameters that break RFC 7914's rule are still held to the memory and work limits, before any derivation.
+    @Test(arguments: [(1 << 30, 1, 8, "2 GiB"), (1 << 23, 1, 16, "2^26"), (1 << 22, 1, 64, "2^26")])
+    func absurdScryptParametersAreStillRefused(n: Int, r: Int, p: Int, mentions: String) throws {
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(Self.wikiScrypt.utf8)) as? [String: Any])
+        set(&object, ["crypto", "kdfparams", "n"], n)
+        set(&object, ["crypto", "kdfparams", "r"], r)
+        set(&object, ["crypto", "kdfparams", "p"], p)
+        let error = expectCryptoError(.unsupportedKeystore) {
+            try Keystore(jsonData: JSONSerialization.data(withJSONObject: object))
+        }
+        #expect(error?.message.contains(mentions) == true, "\(error?.message ?? "")")
+        expectCryptoError(.unsupportedKeystore) {
+            try Keystore.encrypt(PrivateKey.generate(), password: "", kdf: .scrypt(n: n, r: r, p: p))
+        }
     }
 
     @Test func readsCapitalisedCrypto() throws {
@@ -123,7 +139,11 @@ import Testing
     }
 
     /// eth-account opens keystores Clave wrote (Scripts/vectors/keystore_open.py), and refuses a wrong password.
-    @Test(arguments: [KeystoreTests.fast, .pbkdf2(iterations: 1000)])
+    /// n = 2^17 with r = 1 breaks RFC 7914's n < 2^(16·r), and r = 32 with p = 1 is above swift-crypto's memory limit:
+    /// Clave derives those keys with its own scrypt, and eth-account (pycryptodome) confirms them.
+    @Test(arguments: [
+        KeystoreTests.fast, .pbkdf2(iterations: 1000), .scrypt(n: 1 << 17, r: 1, p: 1), .scrypt(n: 1024, r: 32, p: 1),
+    ])
     func ethAccountOpensSwiftKeystores(kdf: Keystore.KDF) throws {
         let key = PrivateKey.generate()
         let password = "pässwörd 🔑"

@@ -21,6 +21,9 @@ extension Keystore {
         public static let light = KDF.scrypt(n: 4096, r: 8, p: 6)
 
         /// scrypt (RFC 7914) with cost `n` (a power of two), block size `r` and parallelism `p`.
+        ///
+        /// As in geth and eth-account, `n` need not be below 2^(16·r) (RFC 7914's rule): `.scrypt(n: 1 << 17, r: 1,
+        /// p: 1)` writes and reads. Clave's default stays geth's ``standard`` (r = 8).
         public static func scrypt(n: Int, r: Int, p: Int) -> KDF { KDF(function: .scrypt(n: n, r: r, p: p)) }
 
         /// PBKDF2 with HMAC-SHA256 (`prf` `hmac-sha256`) and `iterations` rounds (`c`).
@@ -88,18 +91,25 @@ extension Keystore {
         }
 
         /// The 32-byte derived key: AES key, then MAC key. Parameters must have passed ``validate()``.
+        ///
+        /// scrypt runs in swift-crypto's `KDF.Scrypt` (BoringSSL) whenever it accepts the parameters, and otherwise
+        /// in Clave's own ``Scrypt``, which computes the same function. BoringSSL refuses parameters that break
+        /// RFC 7914's n < 2^(16·r), which geth and eth-account run and which the Web3 Secret Storage definition's own
+        /// scrypt example (n = 2^18, r = 1) breaks; swift-crypto's fixed memory limit also refuses p = 1 with r > 16
+        /// (``Scrypt/swiftCryptoAccepts(n:r:p:)``). Either way, ``validate()``'s memory and work limits come first.
         func deriveKey(password: [UInt8], salt: [UInt8]) throws(CryptoError) -> SymmetricKey {
-            if case .scrypt(let n, let r, _) = function, 16 * r < 63, n >= 1 << (16 * r) {
-                // RFC 7914 requires n < 2^(128·r/8). BoringSSL and OpenSSL enforce it; geth and eth-account do not,
-                // and the Web3 Secret Storage definition's own scrypt example (n=262144, r=1) breaks it.
-                throw CryptoError(
-                    .unsupportedKeystore,
-                    "This keystore's scrypt parameters n=\(n), r=\(r) break RFC 7914's rule n < 2^(16·r), which the scrypt implementation Clave relies on (BoringSSL) enforces. Open it with geth or eth-account and re-encrypt it with standard parameters (n=262144, r=8, p=1)."
+            switch function {
+            case .scrypt(let n, let r, let p) where !Scrypt.swiftCryptoAccepts(n: n, r: r, p: p):
+                return try Scrypt.deriveKey(
+                    password: password,
+                    salt: salt,
+                    n: n,
+                    r: r,
+                    p: p,
+                    outputByteCount: Keystore.derivedKeyByteCount
                 )
-            }
-            do {
-                switch function {
-                case .scrypt(let n, let r, let p):
+            case .scrypt(let n, let r, let p):
+                do {
                     return try CryptoExtras.KDF.Scrypt.deriveKey(
                         from: password,
                         salt: salt,
@@ -108,7 +118,11 @@ extension Keystore {
                         blockSize: r,
                         parallelism: p
                     )
-                case .pbkdf2(let iterations):
+                } catch {
+                    throw CryptoError(.libraryFailure, "Key derivation with \(self) failed in swift-crypto: \(error).")
+                }
+            case .pbkdf2(let iterations):
+                do {
                     // The checked entry point refuses fewer than 210,000 rounds; files written by other tools
                     // (and Clave's own tests) use fewer, and reading them is the point.
                     return try CryptoExtras.KDF.Insecure.PBKDF2.deriveKey(
@@ -118,9 +132,9 @@ extension Keystore {
                         outputByteCount: Keystore.derivedKeyByteCount,
                         unsafeUncheckedRounds: iterations
                     )
+                } catch {
+                    throw CryptoError(.libraryFailure, "Key derivation with \(self) failed in swift-crypto: \(error).")
                 }
-            } catch {
-                throw CryptoError(.libraryFailure, "Key derivation with \(self) failed in swift-crypto: \(error).")
             }
         }
     }
