@@ -10,6 +10,7 @@ import json
 import os
 import pty
 import select
+import signal
 import sys
 import time
 
@@ -39,6 +40,10 @@ def main() -> int:
             prompt, reply = pending.pop(0)
             transcript += b"<typed>"
             os.write(fd, reply.encode() + b"\n")
+    else:
+        # Out of time: the command is stuck (for example waiting for input that never came); end it.
+        os.kill(pid, signal.SIGKILL)
+        transcript += b"<killed after 60 s>"
     _, status = os.waitpid(pid, 0)
     print(json.dumps({"status": os.waitstatus_to_exitcode(status), "transcript": transcript.decode(errors="replace")}))
     return 0

@@ -45,18 +45,19 @@ struct PasswordSource {
             )
         }
         defer { close(tty) }
-        _ = prompt.withCString { write(tty, $0, strlen($0)) }
+        // Echo goes off before the prompt shows, so nothing typed in answer is ever echoed or flushed away.
         var original = termios()
         let isTerminal = tcgetattr(tty, &original) == 0
         if isTerminal {
             var silent = original
             silent.c_lflag &= ~tcflag_t(ECHO)
-            tcsetattr(tty, TCSAFLUSH, &silent)
+            tcsetattr(tty, TCSANOW, &silent)
         }
         defer {
-            if isTerminal { tcsetattr(tty, TCSAFLUSH, &original) }
+            if isTerminal { tcsetattr(tty, TCSANOW, &original) }
             _ = "\n".withCString { write(tty, $0, 1) }
         }
+        _ = prompt.withCString { write(tty, $0, strlen($0)) }
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
         while read(tty, &byte, 1) == 1, byte != 0x0A {
