@@ -1,0 +1,73 @@
+/// Command-line options, parsed by hand to keep the benchmark package's dependencies to what it measures.
+struct Options: Sendable {
+    enum Benchmark: String, CaseIterable, Sendable {
+        case stream, secp256k1, keccak
+    }
+
+    static let usage = """
+        USAGE: clave-benchmarks [all|stream|secp256k1|keccak ...] [--quick] [--json] [--rounds N]
+                                [--segment-size BYTES] [--mib N] [--profile]
+
+          all            every benchmark (the default)
+          stream         clave-stream-v1 encrypt/decrypt of 1 GiB vs `openssl speed -evp aes-256-gcm`, peak RSS,
+                         and file-to-file timings
+          secp256k1      ClaveCrypto sign/recover vs libsecp256k1 called directly from C
+          keccak         ClaveCrypto Keccak-256 vs swift-crypto SHA-256 on 64 MiB
+          --quick        smaller sizes and shorter reference runs (a smoke test, not a measurement)
+          --json         print the results as JSON instead of a table
+          --rounds N     interleaved rounds per benchmark, median reported (default 5 for stream,
+                         3 for the others; 1 for stream with --quick)
+          --mib N        stream size in MiB (default 1024, 128 with --quick)
+          --profile      stream: only the encrypt and decrypt loops, no reference and no files, for
+                         `valgrind --tool=callgrind`
+          --segment-size clave-stream segment size in bytes (default: ClaveStream.defaultSegmentSize)
+        """
+
+    var selection: Set<Benchmark> = []
+    var quick = false
+    var json = false
+    var help = false
+    var segmentSize: Int?
+    var rounds: Int?
+    var profile = false
+    var megabytes: Int?
+
+    init(arguments: [String]) throws(UsageError) {
+        var remaining = arguments[...]
+        while let argument = remaining.popFirst() {
+            switch argument {
+            case "all": selection.formUnion(Benchmark.allCases)
+            case "--quick": quick = true
+            case "--json": json = true
+            case "--help", "-h", "help": help = true
+            case "--segment-size":
+                guard let value = remaining.popFirst(), let size = Int(value), size > 0 else {
+                    throw UsageError(message: "--segment-size needs a number of bytes")
+                }
+                segmentSize = size
+            case "--profile": profile = true
+            case "--mib":
+                guard let value = remaining.popFirst(), let count = Int(value), count > 0 else {
+                    throw UsageError(message: "--mib needs a positive number of MiB")
+                }
+                megabytes = count
+            case "--rounds":
+                guard let value = remaining.popFirst(), let count = Int(value), count > 0 else {
+                    throw UsageError(message: "--rounds needs a positive number")
+                }
+                rounds = count
+            default:
+                guard let benchmark = Benchmark(rawValue: argument) else {
+                    throw UsageError(message: "unknown argument '\(argument)'")
+                }
+                selection.insert(benchmark)
+            }
+        }
+        if selection.isEmpty { selection = Set(Benchmark.allCases) }
+    }
+
+    struct UsageError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+}
