@@ -1,4 +1,5 @@
 import ClaveCrypto
+import Foundation
 import Testing
 
 @Suite struct AddressTests {
@@ -52,4 +53,35 @@ import Testing
 struct EIP55Vector: Decodable {
     let lower: String
     let checksummed: String
+}
+
+/// Addresses, bytes32 values and signatures are JSON strings; a bad one fails decoding with the parser's message.
+@Suite struct TextCodingTests {
+    struct Record: Codable, Equatable {
+        let address: Address
+        let hash: Bytes32
+        let signature: Signature
+    }
+
+    @Test func roundTripsAsStrings() throws {
+        let key = PrivateKey.generate()
+        let hash = Keccak256.hash(utf8: "record")
+        let record = Record(address: key.address, hash: hash, signature: key.sign(digest: hash))
+        let json = try JSONEncoder().encode(record)
+        let object = try JSONSerialization.jsonObject(with: json) as! [String: String]
+        #expect(object["address"] == key.address.checksummed)
+        #expect(object["hash"] == hash.description)
+        #expect(try JSONDecoder().decode(Record.self, from: json) == record)
+    }
+
+    @Test func badValuesSayWhatIsWrong() throws {
+        let json = Data(#"["0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"]"#.utf8)
+        #expect {
+            try JSONDecoder().decode([Address].self, from: json)
+        } throws: { error in
+            guard case DecodingError.dataCorrupted(let context) = error else { return false }
+            return context.debugDescription.contains("EIP-55 checksum")
+        }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([Bytes32].self, from: Data(#"["0x12"]"#.utf8)) }
+    }
 }

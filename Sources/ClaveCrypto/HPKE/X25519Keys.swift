@@ -95,16 +95,10 @@ public struct X25519PublicKey: Sendable, Hashable, CustomStringConvertible, Coda
     }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        do {
-            try self.init(hex: try container.decode(String.self))
-        } catch let error as CryptoError {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
-        }
+        self = try TextCoding.decode(from: decoder) { (text) throws(CryptoError) in try X25519PublicKey(hex: text) }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(hex)
+        try TextCoding.encode(hex, to: encoder)
     }
 }

@@ -124,16 +124,10 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible, Codable {
     public var description: String { Hex.encode(rawRepresentation) }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        do {
-            try self.init(hex: try container.decode(String.self))
-        } catch let error as CryptoError {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
-        }
+        self = try TextCoding.decode(from: decoder) { (text) throws(CryptoError) in try Signature(hex: text) }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
+        try TextCoding.encode(description, to: encoder)
     }
 }
