@@ -2,10 +2,11 @@
 """Write the independent test vectors that ClaveCryptoTests checks the Swift code against.
 
 The answers come from the Python Ethereum libraries (eth-hash, eth-utils, eth-keys,
-eth-account, eth-keyfile) and pyhpke, and each file is also cross-checked against a
-small from-the-spec implementation in this script (EIP-55, EIP-191, EIP-712, the v3
-keystore and RFC 9180 HPKE), so a quirk in one library cannot slip into the fixtures
-unnoticed.
+eth-account, eth-keyfile, eth-abi), pyhpke and rfc8785, and each file is also
+cross-checked against a small from-the-spec implementation in this script (EIP-55,
+EIP-191, EIP-712, the v3 keystore, RFC 9180 HPKE, RFC 8785 JSON canonicalization and
+its ECMAScript number formatting), so a quirk in one library cannot slip into the
+fixtures unnoticed.
 
 Everything is deterministic: each fixture has its own fixed seed for random.Random,
 and the places where a library draws randomness (the keystore salt, IV and id, the
@@ -29,6 +30,7 @@ import json
 import os
 import random
 import secrets
+import struct
 import sys
 import tempfile
 import types as pytypes
@@ -38,9 +40,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 import eth_keyfile.keyfile
+import rfc8785
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_account.messages import _hash_eip191_message, encode_defunct, encode_typed_data
 from eth_utils import keccak as _eth_keccak
@@ -284,6 +288,85 @@ def spec_hpke_seal(sk_e: bytes, pk_r: bytes, info: bytes, aad: bytes, plaintext:
     key = _labeled_expand(suite, secret, b"key", context, 32)
     base_nonce = _labeled_expand(suite, secret, b"base_nonce", context, 12)
     return enc, AESGCM(key).encrypt(base_nonce, plaintext, aad)  # sequence number 0
+
+
+def spec_es_number(value: float) -> str:
+    """ECMA-262 Number::toString (RFC 8785 section 3.2.2.3), built from the shortest round-trip digits of repr()."""
+    check(value == value and abs(value) != float("inf"), "NaN and Infinity have no JSON form")
+    if value == 0:
+        return "0"  # both +0 and -0
+    if value < 0:
+        return "-" + spec_es_number(-value)
+    mantissa, _, exponent = repr(value).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    point = len(whole) + (int(exponent) if exponent else 0)
+    significant = digits.lstrip("0")
+    point -= len(digits) - len(significant)
+    # value = 0.s × 10^n with s = k digits, no trailing zero: the ECMAScript s, k and n.
+    s = significant.rstrip("0")
+    k, n = len(s), point
+    if k <= n <= 21:
+        return s + "0" * (n - k)
+    if 0 < n <= 21:
+        return s[:n] + "." + s[n:]
+    if -6 < n <= 0:
+        return "0." + "0" * -n + s
+    e = f"e{'+' if n - 1 >= 0 else '-'}{abs(n - 1)}"
+    return s + e if k == 1 else s[0] + "." + s[1:] + e
+
+
+def _spec_jcs_string(text: str) -> str:
+    short = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    out = []
+    for char in text:
+        if char in short:
+            out.append(short[char])
+        elif ord(char) < 0x20:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _spec_jcs_text(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        check(float(value) == value, f"{value} is not exactly a double")
+        return spec_es_number(float(value))
+    if isinstance(value, float):
+        return spec_es_number(value)
+    if isinstance(value, str):
+        return _spec_jcs_string(value)
+    if isinstance(value, list):
+        return "[" + ",".join(_spec_jcs_text(item) for item in value) + "]"
+    if isinstance(value, dict):
+        # Members sorted by the UTF-16 code units of their names (big-endian bytes sort the same way).
+        members = sorted(value.items(), key=lambda member: member[0].encode("utf-16-be"))
+        return "{" + ",".join(_spec_jcs_string(k) + ":" + _spec_jcs_text(v) for k, v in members) + "}"
+    raise TypeError(f"not a JSON value: {value!r}")
+
+
+def spec_canonical_json(value: Any) -> bytes:
+    """RFC 8785 (JCS): no whitespace, members sorted by UTF-16 code units, minimal string escapes, ES6 numbers."""
+    return _spec_jcs_text(value).encode("utf-8")  # strict: a lone surrogate raises
+
+
+def load_json_strictly(text: str) -> Any:
+    """json.loads, with every number read as an IEEE-754 double (JCS's data model) and no duplicate names."""
+
+    def no_duplicates(pairs: list) -> dict:
+        names = [name for name, _ in pairs]
+        check(len(names) == len(set(names)), f"duplicate member names in {names}")
+        return dict(pairs)
+
+    def no_constants(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(text, parse_int=float, parse_constant=no_constants, object_pairs_hook=no_duplicates)
 
 
 # ---------------------------------------------------------------------------
@@ -956,6 +1039,354 @@ def gen_hpke() -> dict:
     return {"suite": {"kem": HPKE_KEM_ID, "kdf": HPKE_KDF_ID, "aead": HPKE_AEAD_ID}, "cases": cases}
 
 
+# RFC 8785 section 3.2.2's example, written with extra whitespace, and the canonical form the RFC gives for it.
+RFC8785_EXAMPLE = r"""{
+  "numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
+  "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
+  "literals": [null, true, false]
+}"""
+RFC8785_EXAMPLE_CANONICAL = (
+    '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],'
+    '"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}'
+)
+
+# RFC 8785 section 3.2.3's sorting example: by UTF-16 code units, U+1F600 (D83D DE00) sorts before U+FB33.
+RFC8785_SORTING = r"""{
+  "\u20ac": "Euro Sign",
+  "\r": "Carriage Return",
+  "\ufb33": "Hebrew Letter Dalet With Dagesh",
+  "1": "One",
+  "\ud83d\ude00": "Emoji: Grinning Face",
+  "\u0080": "Control",
+  "\u00f6": "Latin Small Letter O With Diaeresis"
+}"""
+RFC8785_SORTED_NAMES = ["\r", "1", "\u0080", "\u00f6", "\u20ac", "\U0001f600", "\ufb33"]
+
+# RFC 8785 appendix B: IEEE-754 bit patterns and their ECMAScript forms.
+RFC8785_NUMBERS = [
+    ("0000000000000000", "0"),
+    ("8000000000000000", "0"),
+    ("0000000000000001", "5e-324"),
+    ("8000000000000001", "-5e-324"),
+    ("7fefffffffffffff", "1.7976931348623157e+308"),
+    ("ffefffffffffffff", "-1.7976931348623157e+308"),
+    ("4340000000000000", "9007199254740992"),
+    ("c340000000000000", "-9007199254740992"),
+    ("4430000000000000", "295147905179352830000"),
+    ("44b52d02c7e14af5", "9.999999999999997e+22"),
+    ("44b52d02c7e14af6", "1e+23"),
+    ("44b52d02c7e14af7", "1.0000000000000001e+23"),
+    ("444b1ae4d6e2ef4e", "999999999999999700000"),
+    ("444b1ae4d6e2ef4f", "999999999999999900000"),
+    ("444b1ae4d6e2ef50", "1e+21"),
+    ("3eb0c6f7a0b5ed8c", "9.999999999999997e-7"),
+    ("3eb0c6f7a0b5ed8d", "0.000001"),
+    ("41b3de4355555553", "333333333.3333332"),
+    ("41b3de4355555554", "333333333.33333325"),
+    ("41b3de4355555555", "333333333.3333333"),
+    ("41b3de4355555556", "333333333.3333334"),
+    ("41b3de4355555557", "333333333.33333343"),
+    ("becbf647612f3696", "-0.0000033333333333333333"),
+    ("43143ff3c1cb0959", "1424953923781206.2"),
+]
+
+
+def _double(bits: str) -> float:
+    return struct.unpack(">d", bytes.fromhex(bits))[0]
+
+
+def _random_number_text(rng: random.Random) -> str:
+    """A finite double written the way some JSON writer might: plain, fraction, exponent, padded with zeros."""
+    digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 20))).lstrip("0") or "0"
+    exponent = rng.randint(-330, 310)
+    sign = rng.choice(["", "", "-"])
+    style = rng.randrange(4)
+    if style == 0:
+        text = f"{sign}{digits}e{exponent}"
+    elif style == 1:
+        text = f"{sign}{digits[0]}.{digits[1:] or '0'}{rng.choice('eE')}{rng.choice(['', '+']) if exponent >= 0 else ''}{exponent}"
+    elif style == 2:
+        point = rng.randint(1, len(digits))
+        fraction = digits[point:] + "0" * rng.randint(0, 3)
+        text = f"{sign}{digits[:point]}.{fraction or '0'}"
+    else:
+        text = f"{sign}0.{'0' * rng.randint(0, 8)}{digits}"
+    value = float(text)
+    return text if abs(value) != float("inf") else f"{sign}{digits[0]}"
+
+
+def canonical_json_inputs(rng: random.Random) -> list[tuple[str, str]]:
+    cases: list[tuple[str, str]] = [
+        ("RFC 8785 section 3.2.2 example", RFC8785_EXAMPLE),
+        ("RFC 8785 section 3.2.3 sorting example", RFC8785_SORTING),
+        (
+            "RFC 8785 appendix B numbers, as written by a Python writer",
+            "[\n" + ",\n".join(f"  {_double(bits)!r}" for bits, _ in RFC8785_NUMBERS) + "\n]",
+        ),
+        (
+            "RFC 8785 appendix B numbers, in other spellings",
+            "[0.0, -0, 5E-324, -4.9406564584124654e-324, 1.7976931348623157E+308, -17976931348623157e292,"
+            " 9007199254740992.0, -9.007199254740992e15, 295147905179352825856, 99999999999999997e6, 1.0e23,"
+            " 100000000000000016777216, 999999999999999700000.0, 9.999999999999999e20, 1e21,"
+            " 0.0000009999999999999997, 1E-6, 333333333.33333320, 3.3333333333333325e8, 333333333.33333329,"
+            " 333333333.3333334, 333333333.33333343, -3.3333333333333333e-6, 1424953923781206.25]",
+        ),
+        ("1e21 is the first integer with an exponent", " 1e21 "),
+        ("1e-7 is the first fraction with an exponent", " 1e-7"),
+        ("0.000001 keeps its zeros", "1.0E-6"),
+        ("0.1 is not exactly a tenth but prints as one", "0.10"),
+        ("minus zero prints as 0", "-0"),
+        ("minus zero with a fraction prints as 0", "-0.0e+5"),
+        ("a 21-digit integer", "123456789012345678901"),
+        ("rounding to 17 digits with trailing zeros", "[123456789012345680000, 123456789012345678901]"),
+        ("the smallest subnormal", "5e-324\n"),
+        ("the largest double", "1.7976931348623157e308"),
+        ("a fraction", "4.50"),
+        ("an integer written as an exponent", "1E2"),
+        ("an integer", " 100 "),
+        ("a negative small exponent", "-1.50E-10"),
+        ("underflow to zero", "[1e-400, -1e-400]"),
+        (
+            "integers beyond 2^53 are rounded to the nearest double",
+            "[9007199254740993, 18446744073709551615, 123456789012345678901234567890, -9223372036854775808]",
+        ),
+        (
+            "long decimals are read correctly rounded",
+            "[0.1000000000000000055511151231257827, 3.141592653589793238462643383279,"
+            " 2.2250738585072011e-308, 2.2250738585072014e-308, 4.9e-324, 2.4703282292062328e-324]",
+        ),
+        (
+            "where the plain and exponent forms meet",
+            "[999999999999999999999, 1e20, 123e18, 1.5e21, 0.000001, 0.0000012345, 0.00000012345, 1e-6, 1e-7]",
+        ),
+        ("literals", " [ true ,false,\tnull ] "),
+        ("a top-level string", '  "top level"  '),
+        ("a top-level literal", "\r\nnull\r\n"),
+        ("empty containers", "{ \"b\" : [ ] , \"a\" : { } , \"c\" : [ { } , [ ] ] }"),
+        ("an empty string and an empty name", '{"": ""}'),
+        (
+            "every kind of whitespace",
+            '\t\n\r {\n\t"z"\t:\r\n1 ,\n  "y" : [ 1 ,\t2 , 3 ] , "x":\n{ "w" : "v" } }\n',
+        ),
+        (
+            "names that sort by UTF-16, not by code point",
+            r'{"\ud83d\ude00": 1, "\ufb01": 2, "\u20ac": 3, "\uff21": 4, "\ue000": 5, "\ud800\udc00": 6, "z": 7}',
+        ),
+        (
+            "names that are prefixes and differ in case",
+            '{"ab": 1, "a": 2, "": 3, "aa": 4, "B": 5, "b": 6, "A": 7, "a\\u0000": 8, "_": 9, "~": 10}',
+        ),
+        (
+            "escaped letters become raw UTF-8",
+            r'"\u0041\u00e9\u00E9\u20AC\u4e2d\uD83D\uDE00\uDBFF\uDFFF"',
+        ),
+        (
+            "control characters are escaped in lowercase hex, or by their short form",
+            r'"\u0000\u0001\u0007\u0008\u0009\u000A\u000b\u000C\u000D\u000e\u001F\u0020\u007f\u0080\u009f"',
+        ),
+        ("the two-character escapes", r'"\"\\\/\b\f\n\r\t"'),
+        ("U+2028 and U+2029 stay raw, escaped or not", '["\\u2028\\u2029", "\u2028\u2029"]'),
+        ("raw non-ASCII text", '{"naïve": "héllo ✓ 日本語 🚀", "données": "Ωμέγα"}'),
+        ("quotes, backslashes and slashes", r'{"path": "C:\\dir\\file", "quote": "say \"hi\"", "url": "https:\/\/x.io/a"}'),
+        (
+            "nested arrays and objects",
+            '{"a": [1, [2, [3, {"b": [4, {"c": {"d": [5.0, 6e0, 7E+0]}}]}]]], "e": {"f": {"g": {}}}}',
+        ),
+        ("nesting 32 levels deep", "[" * 16 + '{"k": ' * 16 + "0" + "}" * 16 + "]" * 16),
+        (
+            "a transaction-like object",
+            '{ "type" : "transfer", "nonce" : 7, "from" : "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23",'
+            ' "chainId" : 134, "body" : { "to" : "0x0000000000000000000000000000000000000000",'
+            ' "amount" : "1000000000", "memo" : "rent \\u2014 March" } }',
+        ),
+    ]
+    # Random doubles from their bit patterns, written as Python writes them (shortest round-trip digits).
+    doubles = []
+    while len(doubles) < 300:
+        value = struct.unpack("<d", rng.randbytes(8))[0]
+        if value == value and abs(value) != float("inf"):
+            doubles.append(repr(value))
+    cases.append(("300 random doubles from random bit patterns", "[" + ", ".join(doubles) + "]"))
+    # Random decimal text: many digits, every exponent range, several spellings.
+    texts = [_random_number_text(rng) for _ in range(300)]
+    cases.append(("300 random decimal numbers in various spellings", "[" + ",".join(texts) + "]"))
+    # Integers and round numbers around the switch to exponent form.
+    around = []
+    for power in range(-9, 25):
+        for mantissa in (1, 12, 1234567, 9007199254740993, rng.randrange(1, 10**17)):
+            around.append(f"{mantissa}e{power - len(str(mantissa)) + 1}")
+    cases.append(("numbers of every magnitude from 1e-9 to 1e24", "[" + ", ".join(around) + "]"))
+    return cases
+
+
+def gen_canonical_json() -> list:
+    rng = random.Random(0x4A435331)
+    for bits, expected in RFC8785_NUMBERS:
+        check(rfc8785.dumps(_double(bits)).decode() == expected, f"rfc8785 prints {bits} as {expected}")
+        check(spec_es_number(_double(bits)) == expected, f"the spec formatter prints {bits} as {expected}")
+    cases = []
+    for name, text in canonical_json_inputs(rng):
+        value = load_json_strictly(text)
+        canonical = rfc8785.dumps(value)
+        check(canonical == spec_canonical_json(value), f"JCS cross-check: {name}")
+        check(rfc8785.dumps(load_json_strictly(canonical.decode("utf-8"))) == canonical, f"idempotent: {name}")
+        check(canonical != text.encode("utf-8"), f"input is already canonical: {name}")
+        if text is RFC8785_EXAMPLE:
+            check(canonical.decode("utf-8") == RFC8785_EXAMPLE_CANONICAL, "the RFC's canonical form")
+        if text is RFC8785_SORTING:
+            check(list(json.loads(canonical)) == RFC8785_SORTED_NAMES, "the RFC's sorted order")
+        cases.append({"name": name, "input": text, "canonical": hx(canonical)})
+    return cases
+
+
+def signed_canonical_document(document: dict, key: bytes) -> dict:
+    """Canonicalize with rfc8785, hash with keccak256, sign the 32-byte digest as an EIP-191 personal message."""
+    canonical = rfc8785.dumps(document)
+    check(canonical == spec_canonical_json(document), "JCS cross-check")
+    digest = keccak(canonical)
+    signable = encode_defunct(primitive=digest)
+    check(bytes(_hash_eip191_message(signable)) == spec_personal_digest(digest), "EIP-191 digest cross-check")
+    signed = Account.sign_message(signable, key)
+    signature = bytes(signed.signature)
+    _check_signature(signature)
+    check(Account.recover_message(signable, signature=signature) == Account.from_key(key).address, "recover")
+    return {"canonical": hx(canonical), "digest": hx(digest), "privateKey": hx(key), "signature": hx(signature)}
+
+
+def transaction_bodies(rng: random.Random) -> list[tuple[str, dict]]:
+    def addr() -> str:
+        return random_address(rng)
+
+    def b(count: int) -> str:
+        return hx(rng.randbytes(count))
+
+    def amount() -> str:
+        return str(rng.choice([0, 1, rng.randrange(10**9), rng.randrange(10**18), rng.randrange(UINT64_MAX)]))
+
+    def order(kind: str) -> dict:
+        fields = {name: type_name for name, type_name in IEXEC_ORDER_TYPES[kind]}
+        values = {}
+        for name, type_name in fields.items():
+            if type_name == "address":
+                values[name] = addr() if rng.random() < 0.6 else to_checksum_address(ZERO_ADDRESS)
+            elif type_name == "bytes32":
+                values[name] = b(32)
+            elif type_name == "string":
+                values[name] = '{"iexec_args":"--in \\"data\\" ✓","iexec_result_encryption":true}'
+            else:
+                values[name] = str(rng.choice([0, 1, 3, 100, rng.randrange(UINT64_MAX)]))
+        return {"order": values, "signature": b(65)}
+
+    return [
+        ("transfer", {"to": addr(), "amount": "1000000000"}),
+        ("deposit", {"amount": "0"}),
+        ("withdraw", {"amount": str(UINT64_MAX), "to": addr()}),
+        (
+            "registerApp",
+            {
+                "owner": addr(),
+                "name": "hello-world ✓",
+                "type": "WASM",
+                "multiaddr": "/ipfs/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+                "checksum": b(32),
+                "mrenclave": {"framework": "TDX", "version": "v1", "entrypoint": "/app/run", "heapSize": 1073741824},
+            },
+        ),
+        (
+            "registerDataset",
+            {"owner": addr(), "name": "données médicales 🩺", "multiaddr": "https://example.org/d.zip", "checksum": b(32)},
+        ),
+        ("registerWorkerpool", {"owner": addr(), "description": "東京 workerpool — fast\u2028second line"}),
+        (
+            "matchOrders",
+            {
+                "appOrder": order("AppOrder"),
+                "datasetOrder": order("DatasetOrder"),
+                "workerpoolOrder": order("WorkerpoolOrder"),
+                "requestOrder": order("RequestOrder"),
+            },
+        ),
+        ("cancelOrder", {"kind": "RequestOrder", "orderHash": b(32)}),
+        ("initialize", {"dealId": b(32), "index": 0}),
+        (
+            "contribute",
+            {
+                "taskId": b(32),
+                "resultHash": b(32),
+                "resultSeal": b(32),
+                "enclaveChallenge": addr(),
+                "enclaveSign": b(65),
+                "authorizationSign": b(65),
+            },
+        ),
+        ("reveal", {"taskId": b(32), "resultDigest": b(32)}),
+        ("finalize", {"taskId": b(32), "results": "0x", "resultsCallback": b(rng.randrange(1, 100))}),
+        ("claim", {"taskId": b(32)}),
+        (
+            "transfer",
+            {"to": addr(), "amount": amount(), "memo": "tab\there, newline\nthere, bell\u0007, quote \" and \\"},
+        ),
+        (
+            "setMetadata",
+            {"asset": addr(), "labels": {"\U0001f600": "grin", "\ufb01": "ligature", "\u20ac": "euro", "a": "", "": "empty"}},
+        ),
+        (
+            "batchTransfer",
+            {"transfers": [{"to": addr(), "amount": amount()} for _ in range(4)], "atomic": True},
+        ),
+        ("setCallback", {"dealId": b(32), "callback": None, "encryptResult": True, "trust": 1, "category": 0}),
+        ("transfer", {"to": addr(), "amount": str(rng.randrange(UINT64_MAX)), "tags": [b(32), b(32)], "flags": []}),
+        ("noop", {}),
+        (
+            "grantAccess",
+            {
+                "datasetOrder": order("DatasetOrder"),
+                "apprestrict": addr(),
+                "note": "accès accordé: ünïcödé ✓ 🚀",
+                "nested": {"level1": {"level2": {"level3": [1, 2, {"level4": "deep"}]}}},
+            },
+        ),
+    ]
+
+
+def gen_transactions() -> list:
+    rng = random.Random(0x54584E53)
+    chain_ids = [134, 134, 134, 1, 65535, 4294967295]
+    cases = []
+    for index, (kind, body) in enumerate(transaction_bodies(rng)):
+        key = random_private_key(rng)
+        nonce = [0, 1, 2, 9007199254740991][index] if index < 4 else rng.randrange(0, 100000)
+        transaction = {
+            "chainId": chain_ids[index % len(chain_ids)],
+            "from": Account.from_key(key).address,
+            "nonce": nonce,
+            "type": kind,
+            "body": body,
+        }
+        cases.append({"transaction": transaction, **signed_canonical_document(transaction, key)})
+    return cases
+
+
+def gen_deal_ids() -> list:
+    rng = random.Random(0x4445414C)
+    consumed = [0, 0, 1, 2, 3, 255, 256, 1000, 2**32, 2**53, UINT64_MAX, 2**64, 2**128, 2**255, 2**256 - 3]
+    consumed += [rng.randrange(0, 2**rng.choice([8, 32, 64, 256]) - 2) for _ in range(5)]
+    cases = []
+    for position, before in enumerate(consumed):
+        request_hash = b"\x00" * 32 if position == 0 else rng.randbytes(32)
+        deal_id = keccak(abi_encode(["bytes32", "uint256"], [request_hash, before]))
+        check(deal_id == keccak(request_hash + before.to_bytes(32, "big")), "encodePacked equals encode")
+        tasks = []
+        for index in range(before, before + 3):
+            task_id = keccak(abi_encode(["bytes32", "uint256"], [deal_id, index]))
+            check(task_id == keccak(deal_id + index.to_bytes(32, "big")), "task id cross-check")
+            tasks.append({"index": str(index), "taskId": hx(task_id)})
+        cases.append(
+            {"requestOrderHash": hx(request_hash), "consumedBefore": str(before), "dealId": hx(deal_id), "tasks": tasks}
+        )
+    return cases
+
+
 GENERATORS: dict[str, Callable[[], Any]] = {
     "keccak.json": gen_keccak,
     "eip55.json": gen_eip55,
@@ -966,6 +1397,9 @@ GENERATORS: dict[str, Callable[[], Any]] = {
     "eip712_general.json": gen_eip712_general,
     "keystore.json": gen_keystore,
     "hpke.json": gen_hpke,
+    "canonical_json.json": gen_canonical_json,
+    "transactions.json": gen_transactions,
+    "deal_ids.json": gen_deal_ids,
 }
 
 
