@@ -9,9 +9,9 @@ extension Keystore {
     /// - Throws: `.invalidFormat` naming the missing or malformed field; `.unsupportedKeystore` for another version,
     ///   cipher, KDF or PRF, or KDF costs above Clave's limits (``KDF``).
     public init(jsonData: Data) throws(CryptoError) {
-        let value: JSONValue
+        let value: KeystoreJSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: jsonData)
+            value = try JSONDecoder().decode(KeystoreJSONValue.self, from: jsonData)
         } catch {
             throw CryptoError(
                 .invalidFormat,
@@ -30,7 +30,7 @@ extension Keystore {
     }
 
     public init(from decoder: any Decoder) throws {
-        let value = try JSONValue(from: decoder)
+        let value = try KeystoreJSONValue(from: decoder)
         do {
             try self.init(json: value)
         } catch {
@@ -108,7 +108,7 @@ extension Keystore {
     }
 
     /// Validates a parsed document field by field.
-    init(json: JSONValue) throws(CryptoError) {
+    init(json: KeystoreJSONValue) throws(CryptoError) {
         let root = try KeystoreObject(json, path: "")
         let version = try root.value("version")
         guard case .integer(let number) = version else {
@@ -185,14 +185,14 @@ extension Keystore {
 /// A JSON object of a keystore, its keys folded to lowercase, with the path used in messages.
 struct KeystoreObject {
     let path: String
-    private let fields: [String: JSONValue]
+    private let fields: [String: KeystoreJSONValue]
 
-    init(_ value: JSONValue, path: String) throws(CryptoError) {
+    init(_ value: KeystoreJSONValue, path: String) throws(CryptoError) {
         guard case .object(let object) = value else {
             let what = path.isEmpty ? "A keystore file" : "The keystore's '\(path)'"
             throw CryptoError(.invalidFormat, "\(what) must be a JSON object, but it is \(value).")
         }
-        var fields = [String: JSONValue]()
+        var fields = [String: KeystoreJSONValue]()
         for (key, field) in object {
             let folded = key.lowercased()
             guard fields.updateValue(field, forKey: folded) == nil else {
@@ -210,7 +210,7 @@ struct KeystoreObject {
 
     func contains(_ key: String) -> Bool { fields[key] != nil }
 
-    func value(_ key: String) throws(CryptoError) -> JSONValue {
+    func value(_ key: String) throws(CryptoError) -> KeystoreJSONValue {
         guard let value = fields[key] else {
             throw CryptoError(
                 .invalidFormat,
@@ -258,9 +258,9 @@ struct KeystoreObject {
 }
 
 /// Any JSON value, to read a document whose key case and shape are checked by hand.
-enum JSONValue: Sendable, Hashable, Decodable, CustomStringConvertible {
-    case object([String: JSONValue])
-    case array([JSONValue])
+enum KeystoreJSONValue: Sendable, Hashable, Decodable, CustomStringConvertible {
+    case object([String: KeystoreJSONValue])
+    case array([KeystoreJSONValue])
     case string(String)
     case integer(Int)
     case number(Double)
@@ -279,10 +279,10 @@ enum JSONValue: Sendable, Hashable, Decodable, CustomStringConvertible {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([String: JSONValue].self) {
+        } else if let value = try? container.decode([String: KeystoreJSONValue].self) {
             self = .object(value)
         } else {
-            self = .array(try container.decode([JSONValue].self))
+            self = .array(try container.decode([KeystoreJSONValue].self))
         }
     }
 
