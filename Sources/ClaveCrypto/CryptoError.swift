@@ -39,6 +39,9 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let libraryFailure = Code("libraryFailure")
         /// Reading or writing a stream failed.
         public static let io = Code("io")
+        /// Text is not JSON that Clave accepts (RFC 8259, no duplicate member names, within the size and depth
+        /// limits), or a JSON value does not have the shape a Codable type expects.
+        public static let invalidJSON = Code("invalidJSON")
     }
 
     public let code: Code
