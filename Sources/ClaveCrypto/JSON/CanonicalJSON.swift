@@ -21,7 +21,7 @@ public enum CanonicalJSON {
         return writer.bytes
     }
 
-    /// Parses JSON text strictly (``JSONValue/init(parsing:limits:)-(DataProtocol,_)``) and returns its RFC 8785 bytes.
+    /// Parses JSON text strictly (`JSONValue(parsing:limits:)`) and returns its RFC 8785 bytes.
     public static func canonicalize(
         _ bytes: some DataProtocol, limits: JSONValue.Limits = JSONValue.Limits()
     ) throws(CryptoError) -> [UInt8] {

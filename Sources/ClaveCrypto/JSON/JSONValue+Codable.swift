@@ -61,7 +61,7 @@ extension JSONValue {
 /// Decoding goes through the decoder's own reader: with `JSONDecoder`, integers that fit `Int64` or `UInt64` keep their
 /// digits and other numbers become their double (which is all their canonical form depends on), and the decoder,
 /// not the strict parser, decides about repeated names. For text from outside, parse with
-/// ``JSONValue/init(parsing:limits:)-(DataProtocol,_)`` and convert with ``JSONValue/decode(_:)``.
+/// `JSONValue(parsing:limits:)` and convert with ``JSONValue/decode(_:)``.
 extension JSONValue: Codable {
     private struct MemberName: CodingKey {
         let stringValue: String

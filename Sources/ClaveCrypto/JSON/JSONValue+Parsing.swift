@@ -19,7 +19,7 @@ extension JSONValue {
         self = try parser.parseDocument()
     }
 
-    /// Parses the UTF-8 bytes of `text`; see ``init(parsing:limits:)-(DataProtocol,_)``.
+    /// Parses the UTF-8 bytes of `text`; see `init(parsing:limits:)`.
     public init(parsing text: some StringProtocol, limits: Limits = Limits()) throws(CryptoError) {
         try self.init(parsing: Array(text.utf8), limits: limits)
     }

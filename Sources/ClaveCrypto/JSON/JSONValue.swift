@@ -7,7 +7,7 @@
 ///   equivalence, because `"é"` (U+00E9) and `"e\u{301}"` have different canonical bytes and so different
 ///   signatures. Numbers compare by their text: `1.0` and `1` are different values with the same canonical form.
 ///
-/// Parse untrusted text with ``init(parsing:limits:)-(DataProtocol,_)``; build values in code with literals:
+/// Parse untrusted text with `init(parsing:limits:)`; build values in code with literals:
 ///
 /// ```swift
 /// let body: JSONValue = ["to": "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23", "amount": "1000000000"]
