@@ -1367,6 +1367,71 @@ def gen_transactions() -> list:
     return cases
 
 
+def _signed_order(order_type: str, message: dict, key: bytes, domain: dict) -> dict:
+    """An order as Clave's transactions carry it ({order, signature}), signed with EIP-712 by eth-account."""
+    fields = IEXEC_ORDER_TYPES[order_type]
+    typed_data = {
+        "types": {
+            "EIP712Domain": domain_type(domain),
+            order_type: [{"name": name, "type": type_name} for name, type_name in fields],
+        },
+        "primaryType": order_type,
+        "domain": domain,
+        "message": message,
+    }
+    return {"order": message, "signature": sign_typed_data(typed_data, key)["signature"]}
+
+
+def gen_ledger_transactions() -> dict:
+    """Transactions in Clave's own format (docs/formats/transaction-signature.md), every signature by eth-account:
+    the envelope's (EIP-191 over the RFC 8785 digest) and, inside matchOrders, the orders' (EIP-712)."""
+    rng = random.Random(0x4C454447)
+    chain_id = 65535
+    hub = random_address(rng)
+    domain = {"name": "iExecODB", "version": "5.0.0", "chainId": str(chain_id), "verifyingContract": hub}
+    owner, requester = random_private_key(rng), random_private_key(rng)
+    owner_address, requester_address = Account.from_key(owner).address, Account.from_key(requester).address
+    app, dataset, pool = random_address(rng), random_address(rng), random_address(rng)
+    zero = "0x" + "00" * 20
+    salt = lambda: hx(bytes(rng.getrandbits(8) for _ in range(32)))
+    tag = "0x" + "00" * 31 + "01"
+    app_order = {"app": app, "appprice": "5", "volume": "10", "tag": tag, "datasetrestrict": zero,
+                 "workerpoolrestrict": zero, "requesterrestrict": zero, "salt": salt()}
+    dataset_order = {"dataset": dataset, "datasetprice": "1000000000", "volume": "3", "tag": "0x" + "00" * 32,
+                     "apprestrict": app, "workerpoolrestrict": zero, "requesterrestrict": requester_address,
+                     "salt": salt()}
+    pool_order = {"workerpool": pool, "workerpoolprice": "18446744073709551615", "volume": "100", "tag": tag,
+                  "category": "0", "trust": "1", "apprestrict": zero, "datasetrestrict": zero,
+                  "requesterrestrict": zero, "salt": salt()}
+    request_order = {"app": app, "appmaxprice": "5", "dataset": dataset, "datasetmaxprice": "1000000000",
+                     "workerpool": zero, "workerpoolmaxprice": "18446744073709551615", "requester": requester_address,
+                     "volume": "1", "tag": tag, "category": "0", "trust": "1", "beneficiary": requester_address,
+                     "callback": zero, "params": '{"iexec_args":"héllo ✓"}', "salt": salt()}
+    bodies = [
+        (owner, "deposit", {"amount": "1000000000000"}),
+        (owner, "createApp", {"name": "hello-world", "type": "WASM", "multiaddr": "clave://bafkrei",
+                              "checksum": salt(), "mrenclave": "sha256:" + "ab" * 32}),
+        (owner, "createDataset", {"name": "email ✓", "multiaddr": "clave://bafkreidata", "checksum": salt(),
+                                  "schema": '{"email":"string"}'}),
+        (owner, "presign", {"kind": "dataset", "order": dataset_order}),
+        (requester, "matchOrders", {
+            "app": _signed_order("AppOrder", app_order, owner, domain),
+            "dataset": {"order": dataset_order, "signature": None},
+            "workerpool": _signed_order("WorkerpoolOrder", pool_order, owner, domain),
+            "request": _signed_order("RequestOrder", request_order, requester, domain)}),
+        (owner, "finalize", {"taskId": salt(), "results": "0x" + b"ipfs://result".hex(), "resultsCallback": "0x"}),
+    ]
+    cases = []
+    nonces = {}
+    for key, kind, body in bodies:
+        address = Account.from_key(key).address
+        nonce = nonces.get(address, 0)
+        nonces[address] = nonce + 1
+        transaction = {"chainId": chain_id, "from": address, "nonce": nonce, "type": kind, "body": body}
+        cases.append({"transaction": transaction, **signed_canonical_document(transaction, key)})
+    return {"chainId": chain_id, "hub": hub, "transactions": cases}
+
+
 def gen_deal_ids() -> list:
     rng = random.Random(0x4445414C)
     consumed = [0, 0, 1, 2, 3, 255, 256, 1000, 2**32, 2**53, UINT64_MAX, 2**64, 2**128, 2**255, 2**256 - 3]
@@ -1400,6 +1465,7 @@ GENERATORS: dict[str, Callable[[], Any]] = {
     "canonical_json.json": gen_canonical_json,
     "transactions.json": gen_transactions,
     "deal_ids.json": gen_deal_ids,
+    "ledger_transactions.json": gen_ledger_transactions,
 }
 
 
@@ -1412,7 +1478,7 @@ def write_all(out_dir: Path, quiet: bool = False) -> None:
             json.dump(data, handle, indent=2, sort_keys=True)
             handle.write("\n")
         if not quiet:
-            count = len(data) if isinstance(data, list) else len(data.get("cases", data.get("orders", [])))
+            count = len(data) if isinstance(data, list) else len(data.get("cases", data.get("orders", data.get("transactions", []))))
             print(f"wrote {out_dir / name} ({count} cases)")
 
 
