@@ -66,7 +66,7 @@ public struct State: Sendable, Hashable {
     /// Applies `transaction` at `time` (Unix seconds) and returns what happened, or throws why it was refused.
     ///
     /// A refused transaction changes nothing, not even the sender's nonce. Every check runs against the current state
-    /// while the changes are collected on the side (``Draft``); only when all of them passed are the few touched
+    /// while the changes are collected on the side; only when all of them passed are the few touched
     /// entries written back, so a transaction costs the same whatever the size of the state.
     public mutating func apply(_ transaction: Transaction, at time: UInt64) throws(Rejection) -> [Event] {
         let outcome = try Draft.run(transaction, at: time, on: self)

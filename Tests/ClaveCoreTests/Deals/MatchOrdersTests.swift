@@ -186,7 +186,11 @@ import Testing
     }
 
     @Test func requestForAnotherApp() throws {
-        try expectRefused(.appMismatch) { fixture, orders in
+        let fixture = try Fixture()
+        try expectRefused(
+            .appMismatch, mentioning: [fixture.teeApp.description, fixture.app.description], fixture: fixture
+        ) {
+            fixture, orders in
             orders.request.app = fixture.teeApp
         }
     }
@@ -204,7 +208,9 @@ import Testing
     }
 
     @Test func requestForAnotherWorkerpool() throws {
-        try expectRefused(.workerpoolMismatch) { fixture, orders in
+        let fixture = try Fixture()
+        try expectRefused(.workerpoolMismatch, mentioning: [fixture.stranger.address.description], fixture: fixture) {
+            fixture, orders in
             orders.request.workerpool = fixture.stranger.address
         }
     }
