@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ClaveCrypto", targets: ["ClaveCrypto"]),
+        .library(name: "ClaveCore", targets: ["ClaveCore"]),
         .library(name: "ClaveCLI", targets: ["ClaveCLI"]),
         .executable(name: "clave", targets: ["clave"]),
     ],
@@ -49,6 +50,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "ClaveCore",
+            dependencies: ["ClaveCrypto"],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "ClaveCLI",
             dependencies: [
                 "ClaveCrypto",
@@ -71,6 +77,11 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ClaveCoreTests",
+            dependencies: ["ClaveCore", "ClaveCrypto"],
             swiftSettings: strictSwift
         ),
         .testTarget(
