@@ -1,0 +1,123 @@
+import ClaveCrypto
+
+/// Reads the members of one JSON object for a transaction: each typed getter consumes a member, and
+/// ``finish()`` refuses any member left over, so a misspelt field is an error instead of being ignored.
+struct JSONFields {
+    let path: String
+    private let object: JSONValue.Object
+    private var consumed: Set<String> = []
+
+    init(_ value: JSONValue, at path: String) throws(TransactionFormatError) {
+        guard case .object(let object) = value else {
+            throw TransactionFormatError(.invalidJSON, at: path, "expected a JSON object, found \(value.kind).")
+        }
+        self.object = object
+        self.path = path
+    }
+
+    private mutating func take(_ name: String) throws(TransactionFormatError) -> JSONValue {
+        consumed.insert(name)
+        guard let value = object[name] else {
+            throw TransactionFormatError(.missingField, at: "\(path).\(name)", "is required but missing.")
+        }
+        return value
+    }
+
+    private func invalid(_ name: String, _ message: String) -> TransactionFormatError {
+        TransactionFormatError(.invalidValue, at: "\(path).\(name)", message)
+    }
+
+    /// A member that may be absent or null.
+    mutating func optional(_ name: String) -> JSONValue? {
+        consumed.insert(name)
+        guard let value = object[name], !value.isNull else { return nil }
+        return value
+    }
+
+    mutating func string(_ name: String) throws(TransactionFormatError) -> String {
+        let value = try take(name)
+        guard case .string(let text) = value else { throw invalid(name, "expected a string, found \(value.kind).") }
+        return text
+    }
+
+    /// A JSON number holding a whole number that fits in UInt64 (used for `chainId` and `nonce`).
+    mutating func number(_ name: String) throws(TransactionFormatError) -> UInt64 {
+        let value = try take(name)
+        guard case .number(let number) = value, let integer = number.uint64 else {
+            throw invalid(
+                name, "expected a whole number from 0 to 2^64-1 written as a JSON number, found \(value.kind).")
+        }
+        return integer
+    }
+
+    /// An amount or count written as a decimal string, as transaction bodies write integers.
+    mutating func decimal(_ name: String) throws(TransactionFormatError) -> UInt64 {
+        let value = try take(name)
+        guard case .string(let text) = value else {
+            throw invalid(
+                name,
+                "expected a decimal string such as \"1000\" (bodies write integers as strings), found \(value.kind).")
+        }
+        guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), text == "0" || !text.hasPrefix("0"),
+            let integer = UInt64(text)
+        else {
+            throw invalid(
+                name, "'\(text)' is not a decimal whole number from 0 to 18446744073709551615 without leading zeros.")
+        }
+        return integer
+    }
+
+    mutating func address(_ name: String) throws(TransactionFormatError) -> Address {
+        let text = try string(name)
+        do { return try Address(text) } catch { throw invalid(name, error.message) }
+    }
+
+    mutating func bytes32(_ name: String) throws(TransactionFormatError) -> Bytes32 {
+        let text = try string(name)
+        do { return try Bytes32(hex: text) } catch { throw invalid(name, error.message) }
+    }
+
+    mutating func bytes(_ name: String) throws(TransactionFormatError) -> [UInt8] {
+        let text = try string(name)
+        guard text.hasPrefix("0x") else { throw invalid(name, "expected 0x-prefixed hex bytes (\"0x\" for none).") }
+        do { return try Hex.decode(text, what: name) } catch { throw invalid(name, error.message) }
+    }
+
+    mutating func signature(_ name: String) throws(TransactionFormatError) -> Signature {
+        let text = try string(name)
+        do { return try Signature(hex: text) } catch { throw invalid(name, error.message) }
+    }
+
+    mutating func optionalSignature(_ name: String) throws(TransactionFormatError) -> Signature? {
+        guard let value = optional(name) else { return nil }
+        guard case .string(let text) = value else {
+            throw invalid(name, "expected a signature string or null, found \(value.kind).")
+        }
+        do { return try Signature(hex: text) } catch { throw invalid(name, error.message) }
+    }
+
+    mutating func member(_ name: String) throws(TransactionFormatError) -> JSONValue { try take(name) }
+
+    /// Refuses members that were never read.
+    func finish() throws(TransactionFormatError) {
+        if let unknown = object.keys.first(where: { !consumed.contains($0) }) {
+            throw TransactionFormatError(
+                .unknownField, at: "\(path).\(unknown)",
+                "is not a field here (expected: \(consumed.sorted().joined(separator: ", "))); check its spelling.")
+        }
+    }
+}
+
+extension JSONValue {
+    /// What kind of value this is, for messages.
+    var kind: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
