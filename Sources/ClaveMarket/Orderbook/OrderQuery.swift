@@ -1,6 +1,5 @@
 public import ClaveCore
 public import ClaveCrypto
-import Foundation
 
 /// Which open orders to list, and which page of them.
 ///
@@ -81,7 +80,7 @@ public struct OrderPage: Sendable, Hashable {
 }
 
 /// A position in a query's order (after this price and this publication): opaque to clients, who pass back the text
-/// they were given.
+/// they were given (hex digits, safe in a URL).
 ///
 /// A cursor marks the last entry of a page, not an offset, so orders published, cancelled or consumed between two
 /// pages never make the next page repeat or skip an order that stays open.
@@ -102,7 +101,9 @@ public struct OrderCursor: Sendable, Hashable, CustomStringConvertible {
             .invalidCursor,
             "'\(text.prefix(80))' is not a cursor of this orderbook; pass back a page's nextCursor as it was given, or none for the first page."
         )
-        guard let data = Data(base64Encoded: text), let plain = String(data: data, encoding: .utf8) else {
+        guard text.count <= 128, let bytes = try? Hex.decode(text, what: "cursor"),
+            let plain = String(validating: bytes, as: UTF8.self)
+        else {
             throw invalid
         }
         let parts = plain.split(separator: ":", omittingEmptySubsequences: false)
@@ -113,7 +114,7 @@ public struct OrderCursor: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The cursor's text.
-    public var description: String { Data("v1:\(price):\(sequence)".utf8).base64EncodedString() }
+    public var description: String { Hex.encode("v1:\(price):\(sequence)".utf8, prefix: false) }
 }
 
 /// The price an order is listed at: the app, dataset or workerpool price of an asset order; for a request order, the

@@ -46,6 +46,27 @@ import Testing
         #expect(try await market.book.query(OrderQuery()).entries.count == 1)
     }
 
+    @Test func concurrentDuplicatesStoreOneRow() async throws {
+        let market = try MarketFixture()
+        let order = AnyOrder.app(market.appOrder())
+        let signature = market.signature(order)
+        let book = market.book
+        let entries = try await withThrowingTaskGroup(of: OrderbookEntry.self) { group in
+            for _ in 0..<8 { group.addTask { try await book.publish(order, signature: signature) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(entries).count == 1)
+        #expect(try await market.book.query(OrderQuery()).entries == [entries[0]])
+    }
+
+    @Test func thePublicationTimeComesFromTheInjectedClock() async throws {
+        let market = try MarketFixture()
+        let book = try SQLiteOrderbook(
+            database: DatabaseQueue(), ledger: market.ledger, logger: .quiet, currentTime: { 1_234 })
+        let order = AnyOrder.request(market.requestOrder())
+        #expect(try await book.publish(order, signature: market.signature(order)).publishedAt == 1_234)
+    }
+
     @Test func aPresignedOrderNeedsNoSignature() async throws {
         var market = try MarketFixture()
         let order = AnyOrder.app(market.appOrder())

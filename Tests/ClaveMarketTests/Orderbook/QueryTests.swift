@@ -1,6 +1,7 @@
 import ClaveCore
 import ClaveCrypto
 import ClaveMarket
+import Foundation
 import Testing
 
 @Suite struct QueryTests {
@@ -212,7 +213,9 @@ import Testing
             }
         }
         #expect(try await market.book.query(OrderQuery(limit: 100)).entries.isEmpty)
-        for text in ["", "not base64!", "djE6MTox", "djI6MDAwMDAwMDAwMDAwMDAwMDAwMDAwOjE="] {
+        let wrongVersion = Data("v2:000000000000000000000:1".utf8).map { String(format: "%02x", $0) }.joined()
+        let shortPrice = Data("v1:1:1".utf8).map { String(format: "%02x", $0) }.joined()
+        for text in ["", "not hex!", "ff", wrongVersion, shortPrice] {
             #expect(throws: MarketError.self) { try OrderCursor(text) }
         }
         await expectRefused(.invalidCursor) { _ = try OrderCursor("garbage") }
