@@ -85,7 +85,15 @@ public final class SQLiteOrderbook: Orderbook {
             columns.category.map { Int64(bitPattern: $0) }, words[0], words[1], words[2], words[3],
         ]
         let (stored, inserted) = try await access("publishing order \(hash)") { db in
-            if let existing = try StoredOrder.fetch(db, hash: hash) { return (existing, false) }
+            if let existing = try StoredOrder.fetch(db, hash: hash) {
+                guard existing.signer != signer, !existing.isCancelled else { return (existing, false) }
+                // The asset changed owners and its new owner signs the same order: the new signature replaces the
+                // one the ledger would now refuse, and the order is open again, in its place.
+                try db.execute(
+                    sql: "UPDATE orders SET signature = ?, signer = ? WHERE hash = ?",
+                    arguments: [signature.map { Data($0.rawRepresentation) }, signer.blob, hash.blob])
+                return (try StoredOrder.fetch(db, hash: hash) ?? existing, true)
+            }
             try db.execute(
                 sql: """
                     INSERT INTO orders (

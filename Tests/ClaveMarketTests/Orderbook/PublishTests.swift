@@ -121,6 +121,21 @@ import Testing
         #expect(entry.signer == market.stranger.address)
     }
 
+    @Test func theNewOwnerReopensAnOrderByPublishingItAgain() async throws {
+        var market = try MarketFixture()
+        let order = AnyOrder.dataset(market.datasetOrder())
+        let first = try await market.publish(order)
+        try market.send(
+            market.datasetOwner, .transferDatasetOwnership(dataset: market.dataset, newOwner: market.stranger.address))
+        #expect(try await market.book.order(first.orderHash)?.status == .ownerChanged)
+        let signature = market.signature(order, by: market.stranger)
+        let reopened = try await market.book.publish(order, signature: signature)
+        #expect(reopened.status == .open)
+        #expect(reopened.signer == market.stranger.address && reopened.signature == signature)
+        #expect(reopened.publishedAt == first.publishedAt)
+        #expect(try await market.book.query(OrderQuery()).entries == [reopened])
+    }
+
     @Test func aSignatureInAnotherDomainIsRefused() async throws {
         let market = try MarketFixture()
         let order = AnyOrder.dataset(market.datasetOrder())
