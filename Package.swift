@@ -13,12 +13,15 @@ let package = Package(
     products: [
         .library(name: "ClaveCrypto", targets: ["ClaveCrypto"]),
         .library(name: "ClaveCore", targets: ["ClaveCore"]),
+        .library(name: "ClaveMarket", targets: ["ClaveMarket"]),
         .library(name: "ClaveCLI", targets: ["ClaveCLI"]),
         .executable(name: "clave", targets: ["clave"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -55,6 +58,16 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "ClaveMarket",
+            dependencies: [
+                "ClaveCore",
+                "ClaveCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "ClaveCLI",
             dependencies: [
                 "ClaveCrypto",
@@ -82,6 +95,15 @@ let package = Package(
         .testTarget(
             name: "ClaveCoreTests",
             dependencies: ["ClaveCore", "ClaveCrypto"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ClaveMarketTests",
+            dependencies: [
+                "ClaveMarket", "ClaveCore", "ClaveCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(

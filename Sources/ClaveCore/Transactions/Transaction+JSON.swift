@@ -222,7 +222,9 @@ extension SignedOrder where Order: TransactionOrder {
 }
 
 extension AnyOrder {
-    var json: JSONValue {
+    /// The order's JSON object, with iExec's field names: addresses checksummed, `uint256` as decimal strings,
+    /// `bytes32` as hex, `params` as a string (the `order` member of a presign or closeOrder body).
+    public var json: JSONValue {
         switch self {
         case .app(let order): order.json
         case .dataset(let order): order.json
@@ -231,7 +233,9 @@ extension AnyOrder {
         }
     }
 
-    init(kind: OrderKind, json: JSONValue, path: String) throws(TransactionFormatError) {
+    /// Reads an order of `kind` from its JSON object, strictly: every field present, none unknown; `path` names
+    /// the object in errors.
+    public init(kind: OrderKind, json: JSONValue, path: String = "order") throws(TransactionFormatError) {
         switch kind {
         case .app: self = .app(try AppOrder(json: json, path: path))
         case .dataset: self = .dataset(try DatasetOrder(json: json, path: path))
