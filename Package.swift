@@ -13,12 +13,16 @@ let package = Package(
     products: [
         .library(name: "ClaveCrypto", targets: ["ClaveCrypto"]),
         .library(name: "ClaveCore", targets: ["ClaveCore"]),
+        .library(name: "ClaveLedger", targets: ["ClaveLedger"]),
         .library(name: "ClaveCLI", targets: ["ClaveCLI"]),
         .executable(name: "clave", targets: ["clave"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -55,6 +59,23 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "ClaveLedger",
+            dependencies: [
+                "ClaveCore",
+                "ClaveCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // The child process of ClaveLedgerTests' durability test: submits, acknowledges, gets killed.
+        .executableTarget(
+            name: "clave-ledger-stress",
+            dependencies: ["ClaveLedger", "ClaveCore", "ClaveCrypto"],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "ClaveCLI",
             dependencies: [
                 "ClaveCrypto",
@@ -82,6 +103,16 @@ let package = Package(
         .testTarget(
             name: "ClaveCoreTests",
             dependencies: ["ClaveCore", "ClaveCrypto"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ClaveLedgerTests",
+            dependencies: [
+                "ClaveLedger", "ClaveCore", "ClaveCrypto", "clave-ledger-stress",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(
