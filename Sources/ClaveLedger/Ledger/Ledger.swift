@@ -201,6 +201,11 @@ public actor Ledger {
         finishSubscriptions()
     }
 
+    /// No block is being sealed.
+    public var isIdle: Bool { !isSealing }
+    /// Transactions in the mempool (arrived, or waiting for an earlier nonce).
+    public var waitingCount: Int { mempool.count }
+
     // MARK: Queries
 
     public func account(_ address: Address) -> Account { state.account(address) }

@@ -25,6 +25,7 @@ struct Mempool {
 
     var hasReady: Bool { !arrived.isEmpty }
     var isEmpty: Bool { arrived.isEmpty && waiting.isEmpty }
+    var count: Int { arrived.count + waiting.values.reduce(0) { $0 + $1.count } }
 
     mutating func add(
         _ transaction: SignedTransaction, continuation: CheckedContinuation<Receipt, any Error>, maximumWaiting: Int,
