@@ -1,5 +1,6 @@
 import ClaveCore
 import ClaveCrypto
+import Foundation
 
 /// Replays a stored log from genesis and checks everything the sequencer wrote: each transaction's hash against its
 /// stored canonical bytes, each signature, each transition (re-applied to a fresh ``ClaveCore/State``), each
@@ -49,11 +50,12 @@ public enum LedgerVerifier {
         while true {
             let stored = try await store.blocks(from: height, limit: batch)
             if stored.isEmpty { break }
-            for block in stored {
+            let decoded = await decodeAll(stored)
+            for (position, block) in stored.enumerated() {
                 var replayed = state
                 let outcome = check(
-                    block, expectedHeight: height, previousHash: previousHash, state: &replayed,
-                    previousTimestamp: height == 0 ? genesis.timestamp : head.timestamp, genesis: genesis)
+                    block, expectedHeight: height, previousHash: previousHash, decoded: decoded[position],
+                    state: &replayed, previousTimestamp: height == 0 ? genesis.timestamp : head.timestamp)
                 switch outcome {
                 case .failure(let divergence):
                     return Replay(
@@ -82,8 +84,8 @@ public enum LedgerVerifier {
     }
 
     private static func check(
-        _ block: StoredBlock, expectedHeight: UInt64, previousHash: Bytes32, state: inout State,
-        previousTimestamp: UInt64, genesis: Genesis
+        _ block: StoredBlock, expectedHeight: UInt64, previousHash: Bytes32,
+        decoded: [Result<SignedTransaction, Divergence>], state: inout State, previousTimestamp: UInt64
     ) -> Result<BlockHeader, Divergence> {
         let height = block.height
         func fail(_ kind: Divergence.Kind, _ message: String, transaction: Int? = nil) -> Result<
@@ -121,41 +123,10 @@ public enum LedgerVerifier {
                 return fail(
                     .missingTransaction, "Transaction \(index) of block \(height) is missing.", transaction: index)
             }
-            let recomputed = Keccak256.hash(stored.canonicalJSON)
-            guard recomputed == stored.hash else {
-                return fail(
-                    .alteredTransaction,
-                    "Transaction \(index) of block \(height) (\(stored.hash)) was altered: its stored JSON hashes to \(recomputed). Restore it from a backup or another node's copy.",
-                    transaction: index)
-            }
             let signed: SignedTransaction
-            do {
-                let json = try JSONValue(parsing: stored.canonicalJSON)
-                let transaction = try Transaction(json: json)
-                guard CanonicalJSON.encode(transaction.json) == stored.canonicalJSON else {
-                    return fail(
-                        .alteredTransaction,
-                        "Transaction \(index) of block \(height) (\(stored.hash)) is not stored in canonical form.",
-                        transaction: index)
-                }
-                let signature: Signature
-                do { signature = try Signature(bytes: stored.signature) } catch {
-                    return fail(
-                        .badSignature,
-                        "Transaction \(index) of block \(height) (\(stored.hash)) has no valid signature: \(error).",
-                        transaction: index)
-                }
-                signed = try SignedTransaction(transaction, signature: signature)
-            } catch let error as TransactionFormatError where error.code == .badSignature {
-                return fail(
-                    .badSignature,
-                    "Transaction \(index) of block \(height) (\(stored.hash)) is not signed by its sender: \(error.message)",
-                    transaction: index)
-            } catch {
-                return fail(
-                    .alteredTransaction,
-                    "Transaction \(index) of block \(height) (\(stored.hash)) is not a readable transaction: \(error).",
-                    transaction: index)
+            switch decoded[index] {
+            case .success(let transaction): signed = transaction
+            case .failure(let divergence): return .failure(divergence)
             }
             let events: [Event]
             do {
@@ -204,6 +175,77 @@ public enum LedgerVerifier {
                 "Block \(height) is stored with hash \(block.hash), but its header hashes to \(header.hash).")
         }
         return .success(header)
+    }
+
+    /// Checks one stored transaction's hash, form and signature: the part of the replay that needs no state, so it
+    /// runs in parallel.
+    private static func decode(_ stored: StoredTransaction, height: UInt64) -> Result<SignedTransaction, Divergence> {
+        let index = stored.index
+        func fail(_ kind: Divergence.Kind, _ message: String, transaction: Int? = nil) -> Result<
+            SignedTransaction, Divergence
+        > {
+            .failure(Divergence(height: height, kind: kind, transactionIndex: transaction, message: message))
+        }
+        let recomputed = Keccak256.hash(stored.canonicalJSON)
+        guard recomputed == stored.hash else {
+            return fail(
+                .alteredTransaction,
+                "Transaction \(index) of block \(height) (\(stored.hash)) was altered: its stored JSON hashes to \(recomputed). Restore it from a backup or another node's copy.",
+                transaction: index)
+        }
+        do {
+            let json = try JSONValue(parsing: stored.canonicalJSON)
+            let transaction = try Transaction(json: json)
+            guard CanonicalJSON.encode(transaction.json) == stored.canonicalJSON else {
+                return fail(
+                    .alteredTransaction,
+                    "Transaction \(index) of block \(height) (\(stored.hash)) is not stored in canonical form.",
+                    transaction: index)
+            }
+            let signature: Signature
+            do { signature = try Signature(bytes: stored.signature) } catch {
+                return fail(
+                    .badSignature,
+                    "Transaction \(index) of block \(height) (\(stored.hash)) has no valid signature: \(error).",
+                    transaction: index)
+            }
+            return .success(try SignedTransaction(transaction, signature: signature))
+        } catch let error as TransactionFormatError where error.code == .badSignature {
+            return fail(
+                .badSignature,
+                "Transaction \(index) of block \(height) (\(stored.hash)) is not signed by its sender: \(error.message)",
+                transaction: index)
+        } catch {
+            return fail(
+                .alteredTransaction,
+                "Transaction \(index) of block \(height) (\(stored.hash)) is not a readable transaction: \(error).",
+                transaction: index)
+        }
+    }
+
+    /// ``decode(_:height:)`` for every transaction of `blocks`, split across the cores.
+    private static func decodeAll(_ blocks: [StoredBlock]) async -> [[Result<SignedTransaction, Divergence>]] {
+        let work = blocks.flatMap { block in block.transactions.map { ($0, block.height) } }
+        let lanes = max(1, min(ProcessInfo.processInfo.activeProcessorCount, work.count / 64))
+        var flat = [Result<SignedTransaction, Divergence>?](repeating: nil, count: work.count)
+        await withTaskGroup(of: (Int, [Result<SignedTransaction, Divergence>]).self) { group in
+            for lane in 0..<lanes {
+                group.addTask {
+                    let range = (work.count * lane / lanes)..<(work.count * (lane + 1) / lanes)
+                    return (range.lowerBound, range.map { decode(work[$0].0, height: work[$0].1) })
+                }
+            }
+            for await (start, results) in group {
+                for (offset, result) in results.enumerated() { flat[start + offset] = result }
+            }
+        }
+        var decoded: [[Result<SignedTransaction, Divergence>]] = []
+        var position = 0
+        for block in blocks {
+            decoded.append(flat[position..<(position + block.transactions.count)].map { $0! })
+            position += block.transactions.count
+        }
+        return decoded
     }
 }
 
