@@ -34,7 +34,8 @@ public struct Genesis: Sendable, Hashable {
             "kittyRatio": .decimal(configuration.kittyRatio), "kittyMinimum": .decimal(configuration.kittyMinimum),
         ]
         var allocations = JSONValue.Object()
-        for (address, amount) in self.allocations.sorted(by: { $0.key.checksummed < $1.key.checksummed }) {
+        // Canonical JSON sorts the members; the order here does not matter.
+        for (address, amount) in self.allocations {
             allocations[address.checksummed] = .decimal(amount)
         }
         return ["chain": chain, "allocations": .object(allocations), "timestamp": .decimal(timestamp)]

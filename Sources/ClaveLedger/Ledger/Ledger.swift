@@ -92,14 +92,21 @@ public actor Ledger {
     ///
     /// - Throws: the ``ClaveCore/Rejection`` that ``ClaveCore/State/apply(_:at:)`` gave, or a ``LedgerError``
     ///   (waiting too long for an earlier nonce, duplicate nonce, shutting down, storage failure).
-    public func submit(_ transaction: SignedTransaction) async throws -> Receipt {
+    public nonisolated func submit(_ transaction: SignedTransaction) async throws -> Receipt {
+        // Serialized here, on the submitter's task, so that the sequencer does not do it.
+        let canonicalJSON = CanonicalJSON.encode(transaction.transaction.json)
+        return try await enqueue(transaction, canonicalJSON: canonicalJSON)
+    }
+
+    private func enqueue(_ transaction: SignedTransaction, canonicalJSON: [UInt8]) async throws -> Receipt {
         guard !isClosed else {
             throw LedgerError(.shuttingDown, "The ledger is shutting down; submit to a running ledger.")
         }
         return try await withCheckedThrowingContinuation { continuation in
             do {
                 try mempool.add(
-                    transaction, continuation: continuation, maximumWaiting: configuration.maximumWaitingPerSender,
+                    transaction, canonicalJSON: canonicalJSON, continuation: continuation,
+                    maximumWaiting: configuration.maximumWaitingPerSender,
                     expectedNonce: state.account(transaction.transaction.from).nonce)
             } catch {
                 continuation.resume(throwing: error)
@@ -131,6 +138,8 @@ public actor Ledger {
         var next = state
         let batch = mempool.takeReady(limit: configuration.maximumBlockSize) { next.account($0).nonce }
         var included: [SignedTransaction] = []
+        var transactionJSON: [[UInt8]] = []
+        var eventJSON: [[[UInt8]]] = []
         var waiters: [Mempool.Waiter] = []
         var events: [[Event]] = []
         var rejected: [(Mempool.Waiter, any Error)] = []
@@ -143,8 +152,11 @@ public actor Ledger {
             index += 1
             do {
                 let produced = try next.apply(entry.transaction.transaction, at: timestamp)
-                for event in produced { digest.append(event) }
+                let encoded = produced.map { CanonicalJSON.encode($0.json) }
+                for bytes in encoded { digest.append(digest: Keccak256.hash(bytes)) }
                 included.append(entry.transaction)
+                transactionJSON.append(entry.canonicalJSON)
+                eventJSON.append(encoded)
                 waiters.append(entry.waiter)
                 events.append(produced)
                 let sender = entry.transaction.transaction.from
@@ -164,7 +176,8 @@ public actor Ledger {
         let block = Block(
             height: head.height + 1, parent: headHash, timestamp: timestamp, transactions: included,
             eventsDigest: digest.value)
-        let sealed = SealedBlock(block: block, events: events)
+        let sealed = SealedBlock(
+            block: block, events: events, transactionJSON: transactionJSON, eventJSON: eventJSON)
         do {
             try await store.append(sealed)
         } catch {

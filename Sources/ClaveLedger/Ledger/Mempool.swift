@@ -13,6 +13,8 @@ struct Mempool {
 
     struct Entry {
         var transaction: SignedTransaction
+        /// Its canonical JSON, computed by the submitter (in parallel) for the store.
+        var canonicalJSON: [UInt8]
         var waiter: Waiter
         /// Sealing rounds spent waiting for an earlier nonce.
         var age = 0
@@ -28,7 +30,8 @@ struct Mempool {
     var count: Int { arrived.count + waiting.values.reduce(0) { $0 + $1.count } }
 
     mutating func add(
-        _ transaction: SignedTransaction, continuation: CheckedContinuation<Receipt, any Error>, maximumWaiting: Int,
+        _ transaction: SignedTransaction, canonicalJSON: [UInt8], continuation: CheckedContinuation<Receipt, any Error>,
+        maximumWaiting: Int,
         expectedNonce: UInt64
     ) throws(LedgerError) {
         let sender = transaction.transaction.from
@@ -47,7 +50,8 @@ struct Mempool {
                 )
             }
         }
-        arrived.append(Entry(transaction: transaction, waiter: Waiter(continuation: continuation)))
+        arrived.append(
+            Entry(transaction: transaction, canonicalJSON: canonicalJSON, waiter: Waiter(continuation: continuation)))
     }
 
     /// Up to `limit` arrived transactions, in arrival order; those ahead of their sender's nonce (by `nextNonce`) are

@@ -26,11 +26,19 @@ public struct SealedBlock: Sendable, Hashable {
     public var block: Block
     public var events: [[Event]]
     public var hash: Bytes32
+    /// The canonical JSON of each transaction (what its hash covers).
+    public var transactionJSON: [[UInt8]]
+    /// The canonical JSON of each event of each transaction.
+    public var eventJSON: [[[UInt8]]]
 
-    public init(block: Block, events: [[Event]]) {
+    /// A block and its events; the canonical JSON of its transactions and events is computed unless given (the
+    /// sequencer computes it once, while hashing).
+    public init(block: Block, events: [[Event]], transactionJSON: [[UInt8]]? = nil, eventJSON: [[[UInt8]]]? = nil) {
         self.block = block
         self.events = events
         self.hash = block.hash
+        self.transactionJSON = transactionJSON ?? block.transactions.map { CanonicalJSON.encode($0.transaction.json) }
+        self.eventJSON = eventJSON ?? events.map { $0.map { CanonicalJSON.encode($0.json) } }
     }
 }
 
@@ -131,8 +139,9 @@ public struct EventFilter: Sendable, Hashable {
 }
 
 extension EventSubjects {
-    static func key(account: Address) -> String { "account:\(account.checksummed)" }
-    static func key(asset: Address) -> String { "asset:\(asset.checksummed)" }
+    // Lowercase hex: the keys are only compared, and checksumming costs a keccak256 per address.
+    static func key(account: Address) -> String { "account:\(Hex.encode(account.bytes))" }
+    static func key(asset: Address) -> String { "asset:\(Hex.encode(asset.bytes))" }
     static func key(deal: Bytes32) -> String { "deal:\(deal.description)" }
     static func key(task: Bytes32) -> String { "task:\(task.description)" }
 

@@ -7,7 +7,7 @@ package import GRDB
 /// ``append(_:)`` returns only once the block's SQLite transaction is in the write-ahead log on disk, so a block
 /// that was acknowledged survives a crash of the process (kill -9) or of the machine.
 ///
-/// Tables: `genesis` (the genesis document), `blocks`, `transactions` (hash, block height, index, sender, nonce,
+/// Tables: `genesis` (the genesis document), `blocks`, `transactions` (hash, block height, index, sender (20 bytes), nonce,
 /// type, canonical JSON, signature), `events` (block, transaction index, event index, name, canonical JSON) and
 /// `event_subjects` (one row per account, asset, deal or task an event names, indexed, for filters).
 public final class SQLiteLedgerStore: LedgerStore {
@@ -51,7 +51,7 @@ public final class SQLiteLedgerStore: LedgerStore {
                         hash BLOB PRIMARY KEY,
                         height INTEGER NOT NULL REFERENCES blocks(height),
                         position INTEGER NOT NULL,
-                        sender TEXT NOT NULL,
+                        sender BLOB NOT NULL,
                         nonce INTEGER NOT NULL,
                         type TEXT NOT NULL,
                         json BLOB NOT NULL,
@@ -123,14 +123,14 @@ public final class SQLiteLedgerStore: LedgerStore {
         for (index, signed) in block.transactions.enumerated() {
             let transaction = signed.transaction
             try insertTransaction.execute(arguments: [
-                signed.hash.data, height, index, transaction.from.checksummed, Int64(bitPattern: transaction.nonce),
-                transaction.body.type, Data(CanonicalJSON.encode(transaction.json)),
+                signed.hash.data, height, index, Data(transaction.from.bytes), Int64(bitPattern: transaction.nonce),
+                transaction.body.type, Data(sealed.transactionJSON[index]),
                 Data(signed.signature.rawRepresentation),
             ])
             let events = index < sealed.events.count ? sealed.events[index] : []
             for (eventIndex, event) in events.enumerated() {
                 try insertEvent.execute(arguments: [
-                    height, index, eventIndex, event.name, Data(CanonicalJSON.encode(event.json)),
+                    height, index, eventIndex, event.name, Data(sealed.eventJSON[index][eventIndex]),
                 ])
                 for subject in event.subjects.keys {
                     try insertSubject.execute(arguments: [subject, height, index, eventIndex])
