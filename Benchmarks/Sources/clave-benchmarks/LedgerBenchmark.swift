@@ -16,7 +16,7 @@ struct LedgerBenchmark {
 
     init(options: Options, progress: Progress) {
         count = options.quick ? 5_000 : 50_000
-        accounts = options.quick ? 100 : 500
+        accounts = options.quick ? 200 : 2_000
         self.progress = progress
     }
 

@@ -20,7 +20,11 @@ public final class SQLiteLedgerStore: LedgerStore {
         pool = try DatabasePool(path: path, configuration: configuration)
         // GRDB sets synchronous = NORMAL with WAL, which may lose the last commits on power loss; this ledger
         // acknowledges a transaction only once its block is durable, so every commit must reach the disk.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Index pages touched at random by each block stay in memory between blocks.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
         try Self.migrator.migrate(pool)
     }
 
@@ -47,8 +51,10 @@ public final class SQLiteLedgerStore: LedgerStore {
                         eventsDigest BLOB NOT NULL,
                         transactionCount INTEGER NOT NULL
                     );
+                    -- Rows append in (height, position) order; only the hash index takes random inserts.
                     CREATE TABLE transactions (
-                        hash BLOB PRIMARY KEY,
+                        id INTEGER PRIMARY KEY,
+                        hash BLOB NOT NULL UNIQUE,
                         height INTEGER NOT NULL REFERENCES blocks(height),
                         position INTEGER NOT NULL,
                         sender BLOB NOT NULL,
@@ -57,8 +63,7 @@ public final class SQLiteLedgerStore: LedgerStore {
                         json BLOB NOT NULL,
                         signature BLOB NOT NULL,
                         UNIQUE (height, position)
-                    ) WITHOUT ROWID;
-                    CREATE INDEX transactions_sender ON transactions(sender, nonce);
+                    );
                     CREATE TABLE events (
                         height INTEGER NOT NULL,
                         txIndex INTEGER NOT NULL,
