@@ -9,7 +9,7 @@ package import GRDB
 ///
 /// Tables: `genesis` (the genesis document), `blocks`, `transactions` (hash, block height, index, sender (20 bytes), nonce,
 /// type, canonical JSON, signature), `events` (block, transaction index, event index, name, canonical JSON) and
-/// `event_subjects` (one row per account, asset, deal or task an event names, indexed, for filters).
+/// `event_subjects` (one row per account, asset, deal or task an event names, as a 64-bit key, indexed, for filters).
 public final class SQLiteLedgerStore: LedgerStore {
     private let pool: DatabasePool
 
@@ -51,10 +51,12 @@ public final class SQLiteLedgerStore: LedgerStore {
                         eventsDigest BLOB NOT NULL,
                         transactionCount INTEGER NOT NULL
                     );
-                    -- Rows append in (height, position) order; only the hash index takes random inserts.
+                    -- Rows append in (height, position) order. Only the index on hashKey (the hash's first 8 bytes)
+                    -- takes random inserts: a small index, so few pages per block to write.
                     CREATE TABLE transactions (
                         id INTEGER PRIMARY KEY,
-                        hash BLOB NOT NULL UNIQUE,
+                        hash BLOB NOT NULL,
+                        hashKey INTEGER NOT NULL,
                         height INTEGER NOT NULL REFERENCES blocks(height),
                         position INTEGER NOT NULL,
                         sender BLOB NOT NULL,
@@ -64,6 +66,7 @@ public final class SQLiteLedgerStore: LedgerStore {
                         signature BLOB NOT NULL,
                         UNIQUE (height, position)
                     );
+                    CREATE INDEX transactions_hash ON transactions(hashKey);
                     CREATE TABLE events (
                         height INTEGER NOT NULL,
                         txIndex INTEGER NOT NULL,
@@ -74,7 +77,7 @@ public final class SQLiteLedgerStore: LedgerStore {
                     ) WITHOUT ROWID;
                     CREATE INDEX events_name ON events(name, height, txIndex, eventIndex);
                     CREATE TABLE event_subjects (
-                        subject TEXT NOT NULL,
+                        subject INTEGER NOT NULL,
                         height INTEGER NOT NULL,
                         txIndex INTEGER NOT NULL,
                         eventIndex INTEGER NOT NULL,
@@ -118,8 +121,8 @@ public final class SQLiteLedgerStore: LedgerStore {
         ])
         let insertTransaction = try db.cachedStatement(
             sql: """
-                INSERT INTO transactions (hash, height, position, sender, nonce, type, json, signature)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO transactions (hash, hashKey, height, position, sender, nonce, type, json, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let insertEvent = try db.cachedStatement(
             sql: "INSERT INTO events (height, txIndex, eventIndex, name, json) VALUES (?, ?, ?, ?, ?)")
@@ -128,7 +131,8 @@ public final class SQLiteLedgerStore: LedgerStore {
         for (index, signed) in block.transactions.enumerated() {
             let transaction = signed.transaction
             try insertTransaction.execute(arguments: [
-                signed.hash.data, height, index, Data(transaction.from.bytes), Int64(bitPattern: transaction.nonce),
+                signed.hash.data, Self.key(signed.hash.bytes), height, index, Data(transaction.from.bytes),
+                Int64(bitPattern: transaction.nonce),
                 transaction.body.type, Data(sealed.transactionJSON[index]),
                 Data(signed.signature.rawRepresentation),
             ])
@@ -138,7 +142,7 @@ public final class SQLiteLedgerStore: LedgerStore {
                     height, index, eventIndex, event.name, Data(sealed.eventJSON[index][eventIndex]),
                 ])
                 for subject in event.subjects.keys {
-                    try insertSubject.execute(arguments: [subject, height, index, eventIndex])
+                    try insertSubject.execute(arguments: [Self.key(subject), height, index, eventIndex])
                 }
             }
         }
@@ -181,7 +185,9 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func transaction(hash: Bytes32) async throws -> StoredTransaction? {
         try await pool.read { db in
             guard
-                let row = try Row.fetchOne(db, sql: "SELECT * FROM transactions WHERE hash = ?", arguments: [hash.data])
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM transactions WHERE hashKey = ? AND hash = ?",
+                    arguments: [Self.key(hash.bytes), hash.data])
             else { return nil }
             let height: Int64 = row["height"]
             let position: Int = row["position"]
@@ -223,7 +229,7 @@ public final class SQLiteLedgerStore: LedgerStore {
                 EXISTS (SELECT 1 FROM event_subjects s WHERE s.subject = ? AND s.height = e.height
                 AND s.txIndex = e.txIndex AND s.eventIndex = e.eventIndex)
                 """)
-            _ = arguments.append(contentsOf: [key])
+            _ = arguments.append(contentsOf: [Self.key(key)])
         }
         _ = arguments.append(contentsOf: [limit])
         let sql = """
@@ -249,6 +255,16 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     // MARK: Rows
+
+    /// The first 8 bytes of `bytes` as an integer: what the indexes hold instead of whole hashes or subject names, so
+    /// that the pages a block dirties at random stay few. Lookups compare the whole value too where it is stored.
+    private static func key(_ bytes: [UInt8]) -> Int64 {
+        bytes.prefix(8).reduce(Int64(0)) { ($0 << 8) | Int64($1) }
+    }
+
+    /// A subject (`account:0x…`) as a 64-bit key: the first 8 bytes of its keccak256. Two subjects share a key with
+    /// probability 2⁻⁶⁴ per pair; a filter would then also return the other subject's events.
+    private static func key(_ subject: String) -> Int64 { key(Keccak256.hash(utf8: subject).bytes) }
 
     private struct Position: Hashable {
         var height: Int64
