@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "ClaveCrypto", targets: ["ClaveCrypto"]),
         .library(name: "ClaveCore", targets: ["ClaveCore"]),
+        .library(name: "ClaveLedger", targets: ["ClaveLedger"]),
         .library(name: "ClaveMarket", targets: ["ClaveMarket"]),
         .library(name: "ClaveCLI", targets: ["ClaveCLI"]),
         .executable(name: "clave", targets: ["clave"]),
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -58,6 +60,17 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "ClaveLedger",
+            dependencies: [
+                "ClaveCore",
+                "ClaveCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "ClaveMarket",
             dependencies: [
                 "ClaveCore",
@@ -65,6 +78,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSwift
+        ),
+        // The child process of ClaveLedgerTests' durability test: submits, acknowledges, gets killed.
+        .executableTarget(
+            name: "clave-ledger-stress",
+            dependencies: ["ClaveLedger", "ClaveCore", "ClaveCrypto"],
             swiftSettings: strictSwift
         ),
         .target(
@@ -98,11 +117,12 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
-            name: "ClaveMarketTests",
+            name: "ClaveLedgerTests",
             dependencies: [
-                "ClaveMarket", "ClaveCore", "ClaveCrypto",
+                "ClaveLedger", "ClaveCore", "ClaveCrypto", "clave-ledger-stress",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift
         ),
@@ -110,6 +130,15 @@ let package = Package(
             name: "ClaveCLITests",
             dependencies: [
                 "ClaveCLI", "ClaveCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ClaveMarketTests",
+            dependencies: [
+                "ClaveMarket", "ClaveCore", "ClaveCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),

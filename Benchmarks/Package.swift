@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Benchmarks live in their own package so the main build stays fast (shared/STYLE.md, rule 13).
-// Run: swift run -c release clave-benchmarks [all|stream|secp256k1|keccak] [--quick] [--json]
+// Run: swift run -c release clave-benchmarks [all|stream|secp256k1|keccak|ledger] [--quick] [--json]
 
 let strictSwift: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(name: "Clave", path: ".."),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: [
         // libsecp256k1 driven directly from C: the reference the Swift wrappers are compared with.
@@ -28,6 +29,9 @@ let package = Package(
             dependencies: [
                 "Secp256k1Reference",
                 .product(name: "ClaveCrypto", package: "Clave"),
+                .product(name: "ClaveCore", package: "Clave"),
+                .product(name: "ClaveLedger", package: "Clave"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSwift

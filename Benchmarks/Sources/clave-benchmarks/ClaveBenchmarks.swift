@@ -1,11 +1,11 @@
 import Foundation
 
-/// `clave-benchmarks [all|stream|secp256k1|keccak] [--quick] [--json] [--segment-size N]`
+/// `clave-benchmarks [all|stream|secp256k1|keccak|ledger] [--quick] [--json] [--segment-size N]`
 ///
 /// Every figure is a ratio to a reference measured in the same run, on the same machine.
 @main
 struct ClaveBenchmarks {
-    static func main() {
+    static func main() async {
         let options: Options
         do {
             options = try Options(arguments: Array(CommandLine.arguments.dropFirst()))
@@ -29,6 +29,9 @@ struct ClaveBenchmarks {
             }
             if options.selection.contains(.keccak) {
                 report.measurements += KeccakBenchmark(options: options, progress: progress).run()
+            }
+            if options.selection.contains(.ledger) {
+                report.measurements += try await LedgerBenchmark(options: options, progress: progress).run()
             }
             print(options.json ? report.json() : report.table())
         } catch {

@@ -1,11 +1,11 @@
 /// Command-line options, parsed by hand to keep the benchmark package's dependencies to what it measures.
 struct Options: Sendable {
     enum Benchmark: String, CaseIterable, Sendable {
-        case stream, secp256k1, keccak
+        case stream, secp256k1, keccak, ledger
     }
 
     static let usage = """
-        USAGE: clave-benchmarks [all|stream|secp256k1|keccak ...] [--quick] [--json] [--rounds N]
+        USAGE: clave-benchmarks [all|stream|secp256k1|keccak|ledger ...] [--quick] [--json] [--rounds N]
                                 [--segment-size BYTES] [--mib N] [--profile]
 
           all            every benchmark (the default)
@@ -13,6 +13,8 @@ struct Options: Sendable {
                          and file-to-file timings
           secp256k1      ClaveCrypto sign/recover vs libsecp256k1 called directly from C
           keccak         ClaveCrypto Keccak-256 vs swift-crypto SHA-256 on 64 MiB
+          ledger         ClaveLedger submit->durable receipt tx/s over SQLite, and verify replay tx/s, vs
+                         single-core signature recovery
           --quick        smaller sizes and shorter reference runs (a smoke test, not a measurement)
           --json         print the results as JSON instead of a table
           --rounds N     interleaved rounds per benchmark, median reported (default 5 for stream,

@@ -1,0 +1,311 @@
+public import ClaveCore
+public import ClaveCrypto
+public import Logging
+
+/// The ledger service: a mempool, the block sequencer and the queries, over a ``LedgerStore``.
+///
+/// Transactions arrive already checked (a ``ClaveCore/SignedTransaction`` always carries a valid signature by its
+/// sender, so signatures are checked by the submitters, in parallel). The sequencer seals a block as soon as
+/// transactions wait: it takes every transaction that arrived while the previous block was being written, applies
+/// them in order to the state at the block's timestamp, writes the block, and only then answers the submitters.
+/// A transaction whose nonce is ahead of its sender's waits (bounded) for the ones before it; a refused
+/// transaction is answered with its ``ClaveCore/Rejection`` and is stored nowhere.
+public actor Ledger {
+    public struct Configuration: Sendable {
+        /// The chain the store must hold (or is created with).
+        public var genesis: Genesis
+        /// The most transactions in one block.
+        public var maximumBlockSize: Int
+        /// The most transactions one sender may have waiting for an earlier nonce.
+        public var maximumWaitingPerSender: Int
+        /// How many blocks a transaction with a future nonce may wait before it is refused.
+        public var maximumWaitBlocks: Int
+
+        public init(
+            genesis: Genesis, maximumBlockSize: Int = 10_000, maximumWaitingPerSender: Int = 64,
+            maximumWaitBlocks: Int = 100
+        ) {
+            self.genesis = genesis
+            self.maximumBlockSize = maximumBlockSize
+            self.maximumWaitingPerSender = maximumWaitingPerSender
+            self.maximumWaitBlocks = maximumWaitBlocks
+        }
+    }
+
+    /// Unix seconds now; the ledger takes the larger of it and the last block's timestamp.
+    public typealias TimeSource = @Sendable () -> UInt64
+
+    public let configuration: Configuration
+    private let store: any LedgerStore
+    private let now: TimeSource
+    private let logger: Logger
+
+    /// The state after the last stored block.
+    public private(set) var state: State
+    /// The last stored block's header and hash.
+    public private(set) var head: BlockHeader
+    public private(set) var headHash: Bytes32
+
+    private var mempool = Mempool()
+    private var isSealing = false
+    private var isClosed = false
+    private var drained: [CheckedContinuation<Void, Never>] = []
+    private var subscribers: [Int: Subscriber] = [:]
+    private var nextSubscriberID = 0
+
+    /// Opens the ledger on `store`: creates the genesis in an empty store, or replays the stored log (checking every
+    /// signature, hash and link, as ``LedgerVerifier`` does) to rebuild the state.
+    public init(
+        configuration: Configuration, store: any LedgerStore, now: @escaping TimeSource, logger: Logger
+    ) async throws {
+        self.configuration = configuration
+        self.store = store
+        self.now = now
+        self.logger = logger
+        let genesis = configuration.genesis
+        if let document = try await store.genesisDocument() {
+            let expected = CanonicalJSON.encode(genesis.json)
+            guard document == expected else {
+                throw LedgerError(
+                    .genesisMismatch,
+                    "The store holds another chain's genesis (\(Keccak256.hash(document))) than the configured one (\(genesis.hash)); open the right database or fix the configuration."
+                )
+            }
+        } else {
+            try await store.initialize(genesis: genesis)
+            logger.info("created the genesis", metadata: ["genesis": "\(genesis.hash)"])
+        }
+        let replay = try await LedgerVerifier.replay(store: store, genesis: genesis)
+        if let divergence = replay.report.divergence {
+            throw LedgerError(.corruptStore, "The stored log does not replay: \(divergence). Restore from a backup.")
+        }
+        state = replay.state
+        head = replay.head
+        headHash = replay.head.hash
+        logger.info(
+            "ledger open", metadata: ["height": "\(head.height)", "transactions": "\(replay.report.transactions)"])
+    }
+
+    // MARK: Submitting
+
+    /// Queues `transaction` and returns its receipt once the block holding it is durably stored.
+    ///
+    /// - Throws: the ``ClaveCore/Rejection`` that ``ClaveCore/State/apply(_:at:)`` gave, or a ``LedgerError``
+    ///   (waiting too long for an earlier nonce, duplicate nonce, shutting down, storage failure).
+    public nonisolated func submit(_ transaction: SignedTransaction) async throws -> Receipt {
+        // Serialized here, on the submitter's task, so that the sequencer does not do it.
+        let canonicalJSON = CanonicalJSON.encode(transaction.transaction.json)
+        return try await enqueue(transaction, canonicalJSON: canonicalJSON)
+    }
+
+    private func enqueue(_ transaction: SignedTransaction, canonicalJSON: [UInt8]) async throws -> Receipt {
+        guard !isClosed else {
+            throw LedgerError(.shuttingDown, "The ledger is shutting down; submit to a running ledger.")
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            do {
+                try mempool.add(
+                    transaction, canonicalJSON: canonicalJSON, continuation: continuation,
+                    maximumWaiting: configuration.maximumWaitingPerSender,
+                    expectedNonce: state.account(transaction.transaction.from).nonce)
+            } catch {
+                continuation.resume(throwing: error)
+                return
+            }
+            startSealingIfNeeded()
+        }
+    }
+
+    private func startSealingIfNeeded() {
+        guard !isSealing, mempool.hasReady else { return }
+        isSealing = true
+        Task { await self.sealBlocks() }
+    }
+
+    /// Seals blocks while transactions are ready.
+    private func sealBlocks() async {
+        while mempool.hasReady {
+            await sealOneBlock()
+        }
+        isSealing = false
+        let waiting = drained
+        drained = []
+        for continuation in waiting { continuation.resume() }
+    }
+
+    private func sealOneBlock() async {
+        let timestamp = max(now(), head.timestamp)
+        var next = state
+        let batch = mempool.takeReady(limit: configuration.maximumBlockSize) { next.account($0).nonce }
+        var included: [SignedTransaction] = []
+        var transactionJSON: [[UInt8]] = []
+        var eventJSON: [[[UInt8]]] = []
+        var waiters: [Mempool.Waiter] = []
+        var events: [[Event]] = []
+        var rejected: [(Mempool.Waiter, any Error)] = []
+        var digest = EventsDigest()
+        var pending = batch
+        // Apply in arrival order; after each success, the sender's next nonce may be waiting.
+        var index = 0
+        while index < pending.count {
+            let entry = pending[index]
+            index += 1
+            do {
+                let produced = try next.apply(entry.transaction.transaction, at: timestamp)
+                let encoded = produced.map { CanonicalJSON.encode($0.json) }
+                for bytes in encoded { digest.append(digest: Keccak256.hash(bytes)) }
+                included.append(entry.transaction)
+                transactionJSON.append(entry.canonicalJSON)
+                eventJSON.append(encoded)
+                waiters.append(entry.waiter)
+                events.append(produced)
+                let sender = entry.transaction.transaction.from
+                if let following = mempool.take(sender: sender, nonce: next.account(sender).nonce) {
+                    pending.append(following)
+                }
+            } catch {
+                rejected.append((entry.waiter, error))
+            }
+        }
+        mempool.ageWaiting(maximumRounds: configuration.maximumWaitBlocks) { next.account($0).nonce }
+
+        if included.isEmpty {
+            for (waiter, error) in rejected { waiter.resume(throwing: error) }
+            return
+        }
+        let block = Block(
+            height: head.height + 1, parent: headHash, timestamp: timestamp, transactions: included,
+            eventsDigest: digest.value)
+        let sealed = SealedBlock(
+            block: block, events: events, transactionJSON: transactionJSON, eventJSON: eventJSON)
+        do {
+            try await store.append(sealed)
+        } catch {
+            logger.error("could not store block \(block.height): \(error)")
+            let failure = LedgerError(
+                .storage,
+                "Block \(block.height) could not be stored (\(error)); the transaction was not applied, retry.")
+            for waiter in waiters { waiter.resume(throwing: failure) }
+            for (waiter, error) in rejected { waiter.resume(throwing: error) }
+            return
+        }
+        state = next
+        head = block.header
+        headHash = sealed.hash
+        logger.debug("sealed block", metadata: ["height": "\(block.height)", "transactions": "\(included.count)"])
+        for (offset, waiter) in waiters.enumerated() {
+            waiter.resume(
+                returning: Receipt(
+                    transactionHash: included[offset].hash, height: block.height, index: offset,
+                    blockHash: sealed.hash, events: events[offset]))
+        }
+        for (waiter, error) in rejected { waiter.resume(throwing: error) }
+        publish(sealed)
+    }
+
+    /// Stops taking transactions, seals what is ready and answers what still waits for an earlier nonce.
+    public func shutDown() async {
+        isClosed = true
+        if isSealing {
+            await withCheckedContinuation { drained.append($0) }
+        }
+        mempool.failAll(
+            LedgerError(.shuttingDown, "The ledger shut down before this transaction's earlier nonces arrived."))
+        finishSubscriptions()
+    }
+
+    /// No block is being sealed.
+    public var isIdle: Bool { !isSealing }
+    /// Transactions in the mempool (arrived, or waiting for an earlier nonce).
+    public var waitingCount: Int { mempool.count }
+
+    // MARK: Queries
+
+    public func account(_ address: Address) -> Account { state.account(address) }
+    public func app(_ address: Address) -> App? { state.app(address) }
+    public func dataset(_ address: Address) -> Dataset? { state.dataset(address) }
+    public func workerpool(_ address: Address) -> Workerpool? { state.workerpool(address) }
+    public func consumed(_ orderHash: Bytes32) -> UInt64 { state.consumed(orderHash) }
+    public func deal(_ id: Bytes32) -> Deal? { state.deal(id) }
+    public func task(_ id: Bytes32) -> ComputeTask? { state.task(id) }
+
+    /// The stored block at `height`, with its transactions.
+    public func block(height: UInt64) async throws -> Block? {
+        guard height <= head.height, let stored = try await store.blocks(from: height, limit: 1).first,
+            stored.height == height
+        else { return nil }
+        var transactions: [SignedTransaction] = []
+        for transaction in stored.transactions { transactions.append(try Self.decode(transaction)) }
+        return Block(
+            height: stored.height, parent: stored.parent, timestamp: stored.timestamp, transactions: transactions,
+            eventsDigest: stored.eventsDigest)
+    }
+
+    /// The stored transaction with this hash, where it landed and its events.
+    public func transaction(hash: Bytes32) async throws -> TransactionRecord? {
+        guard let stored = try await store.transaction(hash: hash) else { return nil }
+        var events: [JSONValue] = []
+        for json in stored.events {
+            events.append(try JSONValue(parsing: json))
+        }
+        return TransactionRecord(
+            transaction: try Self.decode(stored), height: stored.height, index: stored.index, events: events)
+    }
+
+    /// A page of stored events matching `filter`, after `cursor` (the position of the last event of the previous
+    /// page), at most `limit`.
+    public func events(matching filter: EventFilter, after cursor: EventCursor? = nil, limit: Int = 100) async throws
+        -> [LedgerEvent]
+    {
+        try await store.events(matching: filter, after: cursor, limit: limit)
+    }
+
+    static func decode(_ stored: StoredTransaction) throws -> SignedTransaction {
+        let json = try JSONValue(parsing: stored.canonicalJSON)
+        return try SignedTransaction(Transaction(json: json), signature: Signature(bytes: stored.signature))
+    }
+
+    // MARK: Subscriptions
+
+    struct Subscriber {
+        var filter: EventFilter
+        var continuation: AsyncStream<LedgerEvent>.Continuation
+    }
+
+    /// The events matching `filter` of every block stored from now on, as blocks are stored.
+    public func subscribe(matching filter: EventFilter = EventFilter()) -> AsyncStream<LedgerEvent> {
+        let (stream, continuation) = AsyncStream<LedgerEvent>.makeStream(bufferingPolicy: .unbounded)
+        let id = nextSubscriberID
+        nextSubscriberID += 1
+        subscribers[id] = Subscriber(filter: filter, continuation: continuation)
+        continuation.onTermination = { _ in
+            Task { await self.unsubscribe(id) }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ id: Int) { subscribers[id] = nil }
+
+    private func publish(_ sealed: SealedBlock) {
+        guard !subscribers.isEmpty else { return }
+        let height = sealed.block.height
+        for (index, events) in sealed.events.enumerated() {
+            let hash = sealed.block.transactions[index].hash
+            for (eventIndex, event) in events.enumerated() {
+                var json: JSONValue?
+                for subscriber in subscribers.values where subscriber.filter.matches(event, height: height) {
+                    if json == nil { json = event.json }
+                    subscriber.continuation.yield(
+                        LedgerEvent(
+                            position: EventCursor(height: height, transactionIndex: index, eventIndex: eventIndex),
+                            transactionHash: hash, json: json ?? .null))
+                }
+            }
+        }
+    }
+
+    private func finishSubscriptions() {
+        for subscriber in subscribers.values { subscriber.continuation.finish() }
+        subscribers = [:]
+    }
+}
