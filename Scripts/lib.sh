@@ -75,8 +75,8 @@ install_python_tools() {
 build_without_warnings() {
     local log
     log="$(mktemp)"
-    if ! swift build "$@" 2>&1 | tee "$log" | grep -E "error:|Compiling|Build complete" | grep -v "^\[" ; then :; fi
-    if grep -q "error:" "$log" || ! grep -q "Build complete" "$log"; then
+    if ! swift build "$@" 2>&1 | tee "$log" | grep -E "error:|Compiling|Build complete|Build of product .* complete" | grep -v "^\[" ; then :; fi
+    if grep -q "error:" "$log" || ! grep -qE "Build complete|Build of product .* complete" "$log"; then
         cat "$log" >&2
         rm -f "$log"
         echo "The build failed." >&2
