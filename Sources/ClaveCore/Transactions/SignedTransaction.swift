@@ -10,12 +10,15 @@ public import Foundation
 public struct SignedTransaction: Sendable, Hashable {
     public let transaction: Transaction
     public let signature: Signature
-    /// keccak256 of the canonical JSON of `transaction`: the transaction's id, and what was signed.
+    /// The RFC 8785 canonical JSON of `transaction`: the bytes that are hashed, signed and stored.
+    public let canonicalJSON: [UInt8]
+    /// keccak256 of ``canonicalJSON``: the transaction's id, and what was signed.
     public let hash: Bytes32
 
     /// Checks that `signature` is `transaction.from`'s over this transaction.
     public init(_ transaction: Transaction, signature: Signature) throws(TransactionFormatError) {
-        let hash = CanonicalJSON.digest(transaction.json)
+        let canonicalJSON = CanonicalJSON.encode(transaction.json)
+        let hash = Keccak256.hash(canonicalJSON)
         let signer: Address
         do {
             signer = try signature.recoverPersonalMessageSigner(hash.bytes)
@@ -30,6 +33,7 @@ public struct SignedTransaction: Sendable, Hashable {
         }
         self.transaction = transaction
         self.signature = signature
+        self.canonicalJSON = canonicalJSON
         self.hash = hash
     }
 
@@ -41,9 +45,11 @@ public struct SignedTransaction: Sendable, Hashable {
                 "is \(transaction.from), but the signing key is \(key.address)'s; sign with the sender's key or change from."
             )
         }
-        let hash = CanonicalJSON.digest(transaction.json)
+        let canonicalJSON = CanonicalJSON.encode(transaction.json)
+        let hash = Keccak256.hash(canonicalJSON)
         self.transaction = transaction
         self.signature = key.signPersonalMessage(hash.bytes)
+        self.canonicalJSON = canonicalJSON
         self.hash = hash
     }
 

@@ -93,19 +93,17 @@ public actor Ledger {
     /// - Throws: the ``ClaveCore/Rejection`` that ``ClaveCore/State/apply(_:at:)`` gave, or a ``LedgerError``
     ///   (waiting too long for an earlier nonce, duplicate nonce, shutting down, storage failure).
     public nonisolated func submit(_ transaction: SignedTransaction) async throws -> Receipt {
-        // Serialized here, on the submitter's task, so that the sequencer does not do it.
-        let canonicalJSON = CanonicalJSON.encode(transaction.transaction.json)
-        return try await enqueue(transaction, canonicalJSON: canonicalJSON)
+        try await enqueue(transaction)
     }
 
-    private func enqueue(_ transaction: SignedTransaction, canonicalJSON: [UInt8]) async throws -> Receipt {
+    private func enqueue(_ transaction: SignedTransaction) async throws -> Receipt {
         guard !isClosed else {
             throw LedgerError(.shuttingDown, "The ledger is shutting down; submit to a running ledger.")
         }
         return try await withCheckedThrowingContinuation { continuation in
             do {
                 try mempool.add(
-                    transaction, canonicalJSON: canonicalJSON, continuation: continuation,
+                    transaction, continuation: continuation,
                     maximumWaiting: configuration.maximumWaitingPerSender,
                     expectedNonce: state.account(transaction.transaction.from).nonce)
             } catch {
@@ -155,7 +153,8 @@ public actor Ledger {
                 let encoded = produced.map { CanonicalJSON.encode($0.json) }
                 for bytes in encoded { digest.append(digest: Keccak256.hash(bytes)) }
                 included.append(entry.transaction)
-                transactionJSON.append(entry.canonicalJSON)
+                // Made once, when the signature was checked on the submitter's task.
+                transactionJSON.append(entry.transaction.canonicalJSON)
                 eventJSON.append(encoded)
                 waiters.append(entry.waiter)
                 events.append(produced)

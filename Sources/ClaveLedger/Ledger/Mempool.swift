@@ -13,8 +13,6 @@ struct Mempool {
 
     struct Entry {
         var transaction: SignedTransaction
-        /// Its canonical JSON, computed by the submitter (in parallel) for the store.
-        var canonicalJSON: [UInt8]
         var waiter: Waiter
         /// Sealing rounds spent waiting for an earlier nonce.
         var age = 0
@@ -30,7 +28,7 @@ struct Mempool {
     var count: Int { arrived.count + waiting.values.reduce(0) { $0 + $1.count } }
 
     mutating func add(
-        _ transaction: SignedTransaction, canonicalJSON: [UInt8], continuation: CheckedContinuation<Receipt, any Error>,
+        _ transaction: SignedTransaction, continuation: CheckedContinuation<Receipt, any Error>,
         maximumWaiting: Int,
         expectedNonce: UInt64
     ) throws(LedgerError) {
@@ -51,7 +49,7 @@ struct Mempool {
             }
         }
         arrived.append(
-            Entry(transaction: transaction, canonicalJSON: canonicalJSON, waiter: Waiter(continuation: continuation)))
+            Entry(transaction: transaction, waiter: Waiter(continuation: continuation)))
     }
 
     /// Up to `limit` arrived transactions, in arrival order; those ahead of their sender's nonce (by `nextNonce`) are

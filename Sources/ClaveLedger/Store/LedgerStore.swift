@@ -37,7 +37,7 @@ public struct SealedBlock: Sendable, Hashable {
         self.block = block
         self.events = events
         self.hash = block.hash
-        self.transactionJSON = transactionJSON ?? block.transactions.map { CanonicalJSON.encode($0.transaction.json) }
+        self.transactionJSON = transactionJSON ?? block.transactions.map(\.canonicalJSON)
         self.eventJSON = eventJSON ?? events.map { $0.map { CanonicalJSON.encode($0.json) } }
     }
 }
