@@ -101,9 +101,17 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // Helpers shared by the test targets (seeded randomness, deterministic accounts).
+        .target(
+            name: "ClaveTestSupport",
+            dependencies: ["ClaveCrypto"],
+            path: "Tests/ClaveTestSupport",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "ClaveCryptoTests",
             dependencies: [
+                "ClaveTestSupport",
                 "ClaveCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -113,7 +121,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ClaveCoreTests",
-            dependencies: ["ClaveCore", "ClaveCrypto"],
+            dependencies: [
+                "ClaveTestSupport", "ClaveCore", "ClaveCrypto",
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(
@@ -136,6 +146,7 @@ let package = Package(
         .testTarget(
             name: "ClaveMarketTests",
             dependencies: [
+                "ClaveTestSupport",
                 "ClaveMarket", "ClaveCore", "ClaveCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

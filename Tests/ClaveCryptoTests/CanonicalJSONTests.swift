@@ -1,6 +1,7 @@
 import ClaveCrypto
 import Foundation
 import Testing
+import ClaveTestSupport
 
 @Suite struct CanonicalJSONTests {
     struct CanonicalVector: Decodable {

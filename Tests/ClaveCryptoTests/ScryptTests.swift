@@ -3,6 +3,7 @@ import Crypto
 import CryptoExtras
 import Foundation
 import Testing
+import ClaveTestSupport
 
 /// Clave's own scrypt (`Scrypt`, whose ROMix is the C target `CClaveScrypt`), which keystores use for the parameters
 /// swift-crypto refuses.

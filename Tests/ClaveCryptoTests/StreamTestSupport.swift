@@ -1,6 +1,7 @@
 import ClaveCrypto
 import Foundation
 import Testing
+import ClaveTestSupport
 
 /// Shared helpers for the clave-stream-v1 tests.
 enum StreamFixture {

@@ -1,6 +1,7 @@
 import ClaveCrypto
 import Foundation
 import Testing
+import ClaveTestSupport
 
 /// clave-stream-v1: round trips, incremental use, the documented test vector, and the independent reference.
 @Suite struct StreamTests {

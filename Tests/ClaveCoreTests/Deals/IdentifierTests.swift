@@ -2,6 +2,7 @@ import ClaveCore
 import ClaveCrypto
 import Foundation
 import Testing
+import ClaveTestSupport
 
 @Suite struct IdentifierTests {
     @Test func dealIdIsKeccakOfRequestHashAndConsumedVolume() throws {
@@ -27,7 +28,7 @@ import Testing
     @Test func resultHashSealAndSignedMessages() throws {
         let taskId = Keccak256.hash(utf8: "task")
         let digest = Keccak256.hash(utf8: "digest")
-        let worker = Actor(10).address
+        let worker = TestAccount(10).address
         #expect(
             ComputeTask.resultHash(taskId: taskId, resultDigest: digest) == Keccak256.hash(taskId.bytes + digest.bytes))
         #expect(

@@ -1,6 +1,7 @@
 import ClaveCore
 import ClaveCrypto
 import Testing
+import ClaveTestSupport
 
 @Suite struct EscrowTests {
     @Test func faucetDepositWithdraw() throws {
@@ -48,13 +49,13 @@ import Testing
     }
 
     @Test func walletOverflowIsARejection() throws {
-        var state = State(configuration: Fixture.configuration, genesis: [Actor(1).address: .max])
+        var state = State(configuration: Fixture.configuration, genesis: [TestAccount(1).address: .max])
         let transaction = Transaction(
-            chainId: Fixture.chainId, from: Actor(1).address, nonce: 0, body: .faucet(amount: 1))
+            chainId: Fixture.chainId, from: TestAccount(1).address, nonce: 0, body: .faucet(amount: 1))
         expectRejected(.arithmeticOverflow, mentioning: ["wallet"], transaction, on: state, at: 0)
         _ = try state.apply(
-            Transaction(chainId: Fixture.chainId, from: Actor(1).address, nonce: 0, body: .deposit(amount: .max)),
+            Transaction(chainId: Fixture.chainId, from: TestAccount(1).address, nonce: 0, body: .deposit(amount: .max)),
             at: 0)
-        #expect(state.account(Actor(1).address).balance == .max)
+        #expect(state.account(TestAccount(1).address).balance == .max)
     }
 }

@@ -1,6 +1,7 @@
 import ClaveCore
 import ClaveCrypto
 import Testing
+import ClaveTestSupport
 
 /// Random sequences of transactions of every kind, many of them invalid, checked against the invariants of the
 /// state machine after every transaction.
@@ -112,7 +113,7 @@ private struct Runner {
         }
     }
 
-    private func draw(_ random: inout SplitMix64) -> (Actor, TransactionBody) {
+    private func draw(_ random: inout SplitMix64) -> (TestAccount, TransactionBody) {
         let actors = fixture.everyone
         let anyone = random.pick(actors)
         let worker = random.pick(fixture.workers)
@@ -170,7 +171,7 @@ private struct Runner {
                 .dataset(
                     orders.dataset ?? DatasetOrder(dataset: fixture.dataset, datasetprice: 0, volume: 1, salt: .zero)),
             ])
-            let signer: Actor
+            let signer: TestAccount
             switch order {
             case .app: signer = ownerOrAnyone(.app, fixture.app, &random)
             case .dataset: signer = ownerOrAnyone(.dataset, fixture.dataset, &random)
@@ -243,12 +244,12 @@ private struct Runner {
         return (deal.id, deal.botFirst + UInt64.random(in: 0...deal.botSize, using: &random))
     }
 
-    private func actor(_ address: Address) -> Actor {
+    private func actor(_ address: Address) -> TestAccount {
         fixture.everyone.first { $0.address == address } ?? fixture.stranger
     }
 
     /// The asset's owner if it is one of the fixture's actors (most of the time), else anyone.
-    private func ownerOrAnyone(_ kind: AssetKind, _ asset: Address, _ random: inout SplitMix64) -> Actor {
+    private func ownerOrAnyone(_ kind: AssetKind, _ asset: Address, _ random: inout SplitMix64) -> TestAccount {
         let owner: Address? =
             switch kind {
             case .app: fixture.state.app(asset)?.owner

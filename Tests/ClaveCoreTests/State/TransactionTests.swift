@@ -1,6 +1,7 @@
 import ClaveCore
 import ClaveCrypto
 import Testing
+import ClaveTestSupport
 
 @Suite struct TransactionTests {
     @Test func wrongNonce() throws {
@@ -43,9 +44,9 @@ import Testing
     }
 
     @Test func genesisFundsWallets() throws {
-        let address = Actor(1).address
+        let address = TestAccount(1).address
         let state = State(
-            configuration: Fixture.configuration, genesis: [address: 42, Actor(2).address: 0])
+            configuration: Fixture.configuration, genesis: [address: 42, TestAccount(2).address: 0])
         #expect(state.account(address) == Account(wallet: 42))
         #expect(state.accounts.count == 1)
     }

@@ -2,18 +2,7 @@ import ClaveCore
 import ClaveCrypto
 import Foundation
 import Testing
-
-/// A party of the protocol: a deterministic key and its address.
-struct Actor: Sendable, Hashable {
-    let key: PrivateKey
-    let address: Address
-
-    /// The actor whose private key is the number `seed`.
-    init(_ seed: UInt64) {
-        key = try! PrivateKey(rawRepresentation: Bytes32(uint64: seed).bytes)
-        address = key.address
-    }
-}
+import ClaveTestSupport
 
 /// The four orders of a match, and who signs each (`nil`: sent unsigned, so it must be presigned).
 struct Orders {
@@ -21,10 +10,10 @@ struct Orders {
     var dataset: DatasetOrder?
     var workerpool: WorkerpoolOrder
     var request: RequestOrder
-    var appSigner: Actor?
-    var datasetSigner: Actor?
-    var workerpoolSigner: Actor?
-    var requestSigner: Actor?
+    var appSigner: TestAccount?
+    var datasetSigner: TestAccount?
+    var workerpoolSigner: TestAccount?
+    var requestSigner: TestAccount?
 }
 
 /// A chain with funded parties, an app, a dataset and a workerpool registered, and helpers to drive tasks.
@@ -48,21 +37,21 @@ struct Fixture {
     var state: State
     var time: UInt64 = Fixture.start
 
-    let requester = Actor(1)
-    let appOwner = Actor(2)
-    let datasetOwner = Actor(3)
-    let scheduler = Actor(4)
-    let sponsor = Actor(5)
-    let stranger = Actor(6)
-    let workers = (10..<16).map { Actor(UInt64($0)) }
-    let enclave = Actor(30)
+    let requester = TestAccount(1)
+    let appOwner = TestAccount(2)
+    let datasetOwner = TestAccount(3)
+    let scheduler = TestAccount(4)
+    let sponsor = TestAccount(5)
+    let stranger = TestAccount(6)
+    let workers = (10..<16).map { TestAccount(UInt64($0)) }
+    let enclave = TestAccount(30)
     private(set) var app = Address.zero
     private(set) var dataset = Address.zero
     private(set) var workerpool = Address.zero
     private(set) var teeApp = Address.zero
 
     /// Everyone funded in escrow: requester, owners, scheduler, sponsor, stranger and the workers.
-    var everyone: [Actor] { [requester, appOwner, datasetOwner, scheduler, sponsor, stranger] + workers }
+    var everyone: [TestAccount] { [requester, appOwner, datasetOwner, scheduler, sponsor, stranger] + workers }
     var domain: OrderDomain { state.orderDomain }
 
     init(configuration: ChainConfiguration = Fixture.configuration) throws {
@@ -108,7 +97,7 @@ struct Fixture {
     // MARK: Transactions
 
     /// The transaction of `actor` with its next nonce.
-    func transaction(_ actor: Actor, _ body: TransactionBody) -> Transaction {
+    func transaction(_ actor: TestAccount, _ body: TransactionBody) -> Transaction {
         Transaction(
             chainId: state.configuration.chainId, from: actor.address, nonce: state.account(actor.address).nonce,
             body: body)
@@ -116,7 +105,7 @@ struct Fixture {
 
     /// Applies `body` from `actor` at the fixture's time.
     @discardableResult
-    mutating func send(_ actor: Actor, _ body: TransactionBody) throws(Rejection) -> [Event] {
+    mutating func send(_ actor: TestAccount, _ body: TransactionBody) throws(Rejection) -> [Event] {
         try state.apply(transaction(actor, body), at: time)
     }
 
@@ -145,7 +134,7 @@ struct Fixture {
 
     /// The matchOrders (or sponsorMatchOrders) body of `orders`, signed by their signers.
     func matchBody(_ orders: Orders, sponsored: Bool = false) -> TransactionBody {
-        func signed<O: EIP712Order>(_ order: O, _ signer: Actor?) -> SignedOrder<O> {
+        func signed<O: EIP712Order>(_ order: O, _ signer: TestAccount?) -> SignedOrder<O> {
             SignedOrder(order: order, signature: signer.map { order.sign(with: $0.key, in: domain) })
         }
         let app = signed(orders.app, orders.appSigner)
@@ -177,7 +166,8 @@ struct Fixture {
 
     /// The scheduler's (or `signer`'s) authorization for `worker`: an EIP-191 personal signature over
     /// keccak256(worker ‖ taskId ‖ enclave), computed here independently of ClaveCore.
-    func authorization(_ worker: Actor, _ taskId: Bytes32, enclave: Address = .zero, signer: Actor? = nil) -> Signature
+    func authorization(_ worker: TestAccount, _ taskId: Bytes32, enclave: Address = .zero, signer: TestAccount? = nil)
+        -> Signature
     {
         let message = Keccak256.hash(worker.address.bytes + taskId.bytes + enclave.bytes)
         return (signer ?? scheduler).key.signPersonalMessage(message.bytes)
@@ -187,18 +177,19 @@ struct Fixture {
         Keccak256.hash(taskId.bytes + digest.bytes)
     }
 
-    static func resultSeal(_ worker: Actor, _ taskId: Bytes32, _ digest: Bytes32) -> Bytes32 {
+    static func resultSeal(_ worker: TestAccount, _ taskId: Bytes32, _ digest: Bytes32) -> Bytes32 {
         Keccak256.hash(worker.address.bytes + taskId.bytes + digest.bytes)
     }
 
     /// The enclave's signature over keccak256(resultHash ‖ resultSeal).
-    func enclaveSignature(_ resultHash: Bytes32, _ resultSeal: Bytes32, signer: Actor? = nil) -> Signature {
+    func enclaveSignature(_ resultHash: Bytes32, _ resultSeal: Bytes32, signer: TestAccount? = nil) -> Signature {
         (signer ?? enclave).key.signPersonalMessage(Keccak256.hash(resultHash.bytes + resultSeal.bytes).bytes)
     }
 
     /// The contribute body of `worker` for the result `digest`, authorized by the scheduler; with the enclave's
     /// signature when `tee`.
-    func contributeBody(_ worker: Actor, _ taskId: Bytes32, digest: Bytes32, tee: Bool = false) -> TransactionBody {
+    func contributeBody(_ worker: TestAccount, _ taskId: Bytes32, digest: Bytes32, tee: Bool = false) -> TransactionBody
+    {
         let hash = Fixture.resultHash(taskId, digest)
         let seal = Fixture.resultSeal(worker, taskId, digest)
         let challenge = tee ? enclave.address : .zero
@@ -209,20 +200,21 @@ struct Fixture {
     }
 
     @discardableResult
-    mutating func contribute(_ worker: Actor, _ taskId: Bytes32, digest: Bytes32, tee: Bool = false) throws(Rejection)
+    mutating func contribute(_ worker: TestAccount, _ taskId: Bytes32, digest: Bytes32, tee: Bool = false)
+        throws(Rejection)
         -> [Event]
     {
         try send(worker, contributeBody(worker, taskId, digest: digest, tee: tee))
     }
 
     @discardableResult
-    mutating func reveal(_ worker: Actor, _ taskId: Bytes32, digest: Bytes32) throws(Rejection) -> [Event] {
+    mutating func reveal(_ worker: TestAccount, _ taskId: Bytes32, digest: Bytes32) throws(Rejection) -> [Event] {
         try send(worker, .reveal(taskId: taskId, resultDigest: digest))
     }
 
     /// The contributeAndFinalize body of `worker` for `digest`.
     func contributeAndFinalizeBody(
-        _ worker: Actor, _ taskId: Bytes32, digest: Bytes32, results: [UInt8] = Array("bafyresult".utf8),
+        _ worker: TestAccount, _ taskId: Bytes32, digest: Bytes32, results: [UInt8] = Array("bafyresult".utf8),
         resultsCallback: [UInt8] = [], tee: Bool = false
     ) -> TransactionBody {
         let challenge = tee ? enclave.address : .zero
@@ -247,7 +239,7 @@ struct Fixture {
         state.accounts.values.reduce(escrowTotal) { $0 + $1.wallet }
     }
 
-    func account(_ actor: Actor) -> Account { state.account(actor.address) }
+    func account(_ actor: TestAccount) -> Account { state.account(actor.address) }
 }
 
 struct FixtureError: Error, CustomStringConvertible {
@@ -285,7 +277,7 @@ extension Fixture {
     /// Expects `body` from `actor` refused with `code`, its message mentioning each of `mentions`, the state unchanged.
     @discardableResult
     func expectRejected(
-        _ code: Rejection.Code, mentioning mentions: [String] = [], _ actor: Actor, _ body: TransactionBody,
+        _ code: Rejection.Code, mentioning mentions: [String] = [], _ actor: TestAccount, _ body: TransactionBody,
         sourceLocation: SourceLocation = #_sourceLocation
     ) -> Rejection? {
         ClaveCoreTests.expectRejected(

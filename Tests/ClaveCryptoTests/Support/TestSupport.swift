@@ -48,23 +48,3 @@ enum PythonCheck {
         return url
     }
 }
-
-/// SplitMix64 (Steele, Lea and Flood, 2014): a small seeded generator, so that random tests repeat.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Random bytes, as many as a random number in `count`.
-    mutating func bytes(count: ClosedRange<Int>) -> [UInt8] {
-        (0..<Int.random(in: count, using: &self)).map { _ in UInt8.random(in: 0...255, using: &self) }
-    }
-}

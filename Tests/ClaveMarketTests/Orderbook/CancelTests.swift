@@ -2,6 +2,7 @@ import ClaveCore
 import ClaveCrypto
 import ClaveMarket
 import Testing
+import ClaveTestSupport
 
 @Suite struct CancelTests {
     @Test func theSignerCancels() async throws {
@@ -28,7 +29,7 @@ import Testing
         #expect(
             String(decoding: CanonicalJSON.encode(request.json), as: UTF8.self)
                 == "{\"cancel\":\"0x\(String(repeating: "ab", count: 32))\",\"chainId\":1337}")
-        let key = Party(9).key
+        let key = TestAccount(9).key
         #expect(try request.signer(of: request.sign(with: key)) == key.address)
         #expect(
             try request.signer(of: key.signPersonalMessage(CanonicalJSON.digest(request.json).bytes)) == key.address)

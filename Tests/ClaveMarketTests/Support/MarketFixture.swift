@@ -5,17 +5,7 @@ import Foundation
 import GRDB
 import Logging
 import Testing
-
-/// A party: a deterministic key and its address.
-struct Party: Sendable, Hashable {
-    let key: PrivateKey
-    let address: Address
-
-    init(_ seed: UInt64) {
-        key = try! PrivateKey(rawRepresentation: Bytes32(uint64: seed).bytes)
-        address = key.address
-    }
-}
+import ClaveTestSupport
 
 /// A development chain with an app, a second app, a dataset and a workerpool registered by real transactions, the
 /// state served to an orderbook in SQLite (in memory unless a path is given).
@@ -24,11 +14,11 @@ struct MarketFixture {
     static let configuration = ChainConfiguration(chainId: 1337, hub: hub, isDevelopment: true)
     static let start: UInt64 = 1_700_000_000
 
-    let requester = Party(1)
-    let appOwner = Party(2)
-    let datasetOwner = Party(3)
-    let scheduler = Party(4)
-    let stranger = Party(6)
+    let requester = TestAccount(1)
+    let appOwner = TestAccount(2)
+    let datasetOwner = TestAccount(3)
+    let scheduler = TestAccount(4)
+    let stranger = TestAccount(6)
 
     var state: State
     let ledger: LatestState
@@ -76,7 +66,7 @@ struct MarketFixture {
 
     /// Applies `body` from `party` with its next nonce and serves the new state to the orderbook.
     @discardableResult
-    mutating func send(_ party: Party, _ body: TransactionBody) throws -> [Event] {
+    mutating func send(_ party: TestAccount, _ body: TransactionBody) throws -> [Event] {
         let transaction = Transaction(
             chainId: state.configuration.chainId, from: party.address, nonce: state.account(party.address).nonce,
             body: body)
@@ -143,7 +133,7 @@ struct MarketFixture {
     }
 
     /// The key that signs each kind of order here.
-    func signer(of order: AnyOrder) -> Party {
+    func signer(of order: AnyOrder) -> TestAccount {
         switch order {
         case .app: appOwner
         case .dataset: datasetOwner
@@ -153,7 +143,7 @@ struct MarketFixture {
     }
 
     /// `order`'s signature by its rightful signer (or `party`) in this chain's domain (or `domain`).
-    func signature(_ order: AnyOrder, by party: Party? = nil, in domain: OrderDomain? = nil) -> Signature {
+    func signature(_ order: AnyOrder, by party: TestAccount? = nil, in domain: OrderDomain? = nil) -> Signature {
         (party ?? signer(of: order)).key.sign(digest: order.hash(in: domain ?? self.domain))
     }
 

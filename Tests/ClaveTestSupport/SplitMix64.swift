@@ -1,12 +1,10 @@
 /// SplitMix64 (Steele, Lea and Flood, 2014): a small seeded generator, so that random tests repeat.
-///
-/// The same generator as ClaveCryptoTests' (test targets cannot share sources without a support target).
-struct SplitMix64: RandomNumberGenerator {
+package struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -14,13 +12,18 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 
+    /// Random bytes, as many as a random number in `count`.
+    package mutating func bytes(count: ClosedRange<Int>) -> [UInt8] {
+        (0..<Int.random(in: count, using: &self)).map { _ in UInt8.random(in: 0...255, using: &self) }
+    }
+
     /// One element of `array`, which must not be empty.
-    mutating func pick<Element>(_ array: [Element]) -> Element {
+    package mutating func pick<Element>(_ array: [Element]) -> Element {
         array[Int.random(in: 0..<array.count, using: &self)]
     }
 
     /// True with probability `percent` / 100.
-    mutating func chance(_ percent: Int) -> Bool {
+    package mutating func chance(_ percent: Int) -> Bool {
         Int.random(in: 0..<100, using: &self) < percent
     }
 }
