@@ -117,6 +117,16 @@ import Testing
         }
     }
 
+    /// A member given twice (with the same spelling) is refused, not resolved by whichever comes last.
+    @Test func refusesARepeatedMember() {
+        let repeated = Self.wikiPBKDF2.replacingOccurrences(
+            of: #""version" : 3"#, with: #""version" : 3, "version" : 4"#)
+        #expect(repeated != Self.wikiPBKDF2)
+        let error = expectCryptoError(.invalidFormat) { try Keystore(jsonData: Data(repeated.utf8)) }
+        #expect(error?.message.contains("not valid JSON") == true)
+        #expect(error?.message.contains("version") == true, "the message names the repeated member")
+    }
+
     @Test func readsCapitalisedCrypto() throws {
         let keystore = try Keystore(jsonData: Data(Self.mewCapitalised.utf8))
         #expect(keystore.address == (try Address("0x0b6f2de3dee015a95d3330dcb7baf8e08aa0112d")))

@@ -9,13 +9,13 @@ extension Keystore {
     /// - Throws: `.invalidFormat` naming the missing or malformed field; `.unsupportedKeystore` for another version,
     ///   cipher, KDF or PRF, or KDF costs above Clave's limits (``KDF``).
     public init(jsonData: Data) throws(CryptoError) {
-        let value: KeystoreJSONValue
+        let value: JSONValue
         do {
-            value = try JSONDecoder().decode(KeystoreJSONValue.self, from: jsonData)
+            value = try JSONValue(parsing: jsonData)
         } catch {
             throw CryptoError(
                 .invalidFormat,
-                "This keystore file is not valid JSON. Check that you gave the keystore file itself, and that it was not cut short."
+                "This keystore file is not valid JSON (\(error.message)). Check that you gave the keystore file itself, and that it was not cut short or edited."
             )
         }
         try self.init(json: value)
@@ -30,7 +30,7 @@ extension Keystore {
     }
 
     public init(from decoder: any Decoder) throws {
-        let value = try KeystoreJSONValue(from: decoder)
+        let value = try JSONValue(from: decoder)
         do {
             try self.init(json: value)
         } catch {
@@ -108,11 +108,13 @@ extension Keystore {
     }
 
     /// Validates a parsed document field by field.
-    init(json: KeystoreJSONValue) throws(CryptoError) {
+    init(json: JSONValue) throws(CryptoError) {
         let root = try KeystoreObject(json, path: "")
         let version = try root.value("version")
-        guard case .integer(let number) = version else {
-            throw CryptoError(.invalidFormat, "The keystore's 'version' must be the number 3, but it is \(version).")
+        guard case .number(let value) = version, let number = value.int64 else {
+            throw CryptoError(
+                .invalidFormat,
+                "The keystore's 'version' must be the number 3, but it is \(version.keystoreDescription).")
         }
         guard number == 3 else {
             let hint = number == 4 ? " (version 4 is EIP-2335, for validator keys, not accounts)" : ""
@@ -185,14 +187,14 @@ extension Keystore {
 /// A JSON object of a keystore, its keys folded to lowercase, with the path used in messages.
 struct KeystoreObject {
     let path: String
-    private let fields: [String: KeystoreJSONValue]
+    private let fields: [String: JSONValue]
 
-    init(_ value: KeystoreJSONValue, path: String) throws(CryptoError) {
+    init(_ value: JSONValue, path: String) throws(CryptoError) {
         guard case .object(let object) = value else {
             let what = path.isEmpty ? "A keystore file" : "The keystore's '\(path)'"
-            throw CryptoError(.invalidFormat, "\(what) must be a JSON object, but it is \(value).")
+            throw CryptoError(.invalidFormat, "\(what) must be a JSON object, but it is \(value.keystoreDescription).")
         }
-        var fields = [String: KeystoreJSONValue]()
+        var fields = [String: JSONValue]()
         for (key, field) in object {
             let folded = key.lowercased()
             guard fields.updateValue(field, forKey: folded) == nil else {
@@ -210,7 +212,7 @@ struct KeystoreObject {
 
     func contains(_ key: String) -> Bool { fields[key] != nil }
 
-    func value(_ key: String) throws(CryptoError) -> KeystoreJSONValue {
+    func value(_ key: String) throws(CryptoError) -> JSONValue {
         guard let value = fields[key] else {
             throw CryptoError(
                 .invalidFormat,
@@ -229,7 +231,7 @@ struct KeystoreObject {
         guard case .string(let text) = value else {
             throw CryptoError(
                 .invalidFormat,
-                "The keystore's '\(Self.join(path, key))' must be a string, but it is \(value)."
+                "The keystore's '\(Self.join(path, key))' must be a string, but it is \(value.keystoreDescription)."
             )
         }
         return text
@@ -237,13 +239,13 @@ struct KeystoreObject {
 
     func int(_ key: String) throws(CryptoError) -> Int {
         let value = try value(key)
-        guard case .integer(let number) = value else {
+        guard case .number(let number) = value, let integer = number.int64.flatMap({ Int(exactly: $0) }) else {
             throw CryptoError(
                 .invalidFormat,
-                "The keystore's '\(Self.join(path, key))' must be an integer, but it is \(value)."
+                "The keystore's '\(Self.join(path, key))' must be an integer, but it is \(value.keystoreDescription)."
             )
         }
-        return number
+        return integer
     }
 
     /// Hex without or with `0x`; `count`, when given, is the number of bytes it must hold.
@@ -257,42 +259,13 @@ struct KeystoreObject {
     }
 }
 
-/// Any JSON value, to read a document whose key case and shape are checked by hand.
-enum KeystoreJSONValue: Sendable, Hashable, Decodable, CustomStringConvertible {
-    case object([String: KeystoreJSONValue])
-    case array([KeystoreJSONValue])
-    case string(String)
-    case integer(Int)
-    case number(Double)
-    case bool(Bool)
-    case null
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([String: KeystoreJSONValue].self) {
-            self = .object(value)
-        } else {
-            self = .array(try container.decode([KeystoreJSONValue].self))
-        }
-    }
-
-    /// A short account of the value for messages: its kind, and the value itself when it is a scalar.
-    var description: String {
+extension JSONValue {
+    /// A short account of the value for keystore messages: its kind, and the value itself when it is a scalar.
+    var keystoreDescription: String {
         switch self {
         case .object: "an object"
         case .array: "an array"
         case .string(let text): "the string \"\(text.count > 80 ? text.prefix(80) + "…" : Substring(text))\""
-        case .integer(let number): "the number \(number)"
         case .number(let number): "the number \(number)"
         case .bool(let value): "\(value)"
         case .null: "null"
