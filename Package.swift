@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "ClaveCore", targets: ["ClaveCore"]),
         .library(name: "ClaveLedger", targets: ["ClaveLedger"]),
         .library(name: "ClaveMarket", targets: ["ClaveMarket"]),
+        .library(name: "ClaveClient", targets: ["ClaveClient"]),
+        .library(name: "ClaveServer", targets: ["ClaveServer"]),
         .library(name: "ClaveCLI", targets: ["ClaveCLI"]),
         .executable(name: "clave", targets: ["clave"]),
     ],
@@ -24,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -87,9 +91,42 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "ClaveClient",
+            dependencies: [
+                "ClaveCore",
+                "ClaveCrypto",
+                "ClaveLedger",
+                "ClaveMarket",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "ClaveServer",
+            dependencies: [
+                "ClaveCore",
+                "ClaveCrypto",
+                "ClaveLedger",
+                "ClaveMarket",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "ClaveCLI",
             dependencies: [
                 "ClaveCrypto",
+                "ClaveCore",
+                "ClaveLedger",
+                "ClaveMarket",
+                "ClaveClient",
+                "ClaveServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -139,8 +176,22 @@ let package = Package(
         .testTarget(
             name: "ClaveCLITests",
             dependencies: [
-                "ClaveCLI", "ClaveCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ClaveTestSupport", "ClaveCLI", "ClaveCrypto", "ClaveCore", "ClaveLedger", "ClaveClient",
+                "ClaveServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ClaveServerTests",
+            dependencies: [
+                "ClaveTestSupport",
+                "ClaveServer", "ClaveClient", "ClaveLedger", "ClaveMarket", "ClaveCore", "ClaveCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -4,7 +4,7 @@ public struct MarketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A stable identifier for the kind of refusal. Match on it; never parse ``message``.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
-        private init(_ name: String) { self.name = name }
+        package init(_ name: String) { self.name = name }
         public var description: String { name }
 
         // MARK: Publishing
@@ -40,6 +40,8 @@ public struct MarketError: Error, Hashable, Sendable, CustomStringConvertible {
 
         /// The ledger could not be read.
         public static let ledgerUnavailable = Code("ledgerUnavailable")
+        /// The orderbook could not be reached (a client's connection failed, or the server is shutting down).
+        public static let unavailable = Code("unavailable")
         /// The orderbook's database failed, or holds a row it cannot read.
         public static let storage = Code("storage")
     }

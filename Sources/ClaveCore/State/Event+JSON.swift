@@ -136,5 +136,5 @@ public struct EventSubjects: Sendable, Hashable {
 
 extension JSONValue {
     /// A bytes32 as 0x-hex.
-    static func bytes32(_ value: Bytes32) -> JSONValue { .string(value.description) }
+    package static func bytes32(_ value: Bytes32) -> JSONValue { .string(value.description) }
 }

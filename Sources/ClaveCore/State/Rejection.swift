@@ -6,7 +6,7 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     /// A stable identifier for the kind of refusal. Match on it; never parse ``message``.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
-        private init(_ name: String) { self.name = name }
+        package init(_ name: String) { self.name = name }
         public var description: String { name }
 
         // MARK: Transactions

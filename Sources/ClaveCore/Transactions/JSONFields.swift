@@ -1,13 +1,13 @@
-import ClaveCrypto
+package import ClaveCrypto
 
 /// Reads the members of one JSON object for a transaction: each typed getter consumes a member, and
 /// ``finish()`` refuses any member left over, so a misspelt field is an error instead of being ignored.
-struct JSONFields {
-    let path: String
+package struct JSONFields {
+    package let path: String
     private let object: JSONValue.Object
     private var consumed: Set<String> = []
 
-    init(_ value: JSONValue, at path: String) throws(TransactionFormatError) {
+    package init(_ value: JSONValue, at path: String) throws(TransactionFormatError) {
         guard case .object(let object) = value else {
             throw TransactionFormatError(.invalidJSON, at: path, "expected a JSON object, found \(value.kind).")
         }
@@ -28,20 +28,20 @@ struct JSONFields {
     }
 
     /// A member that may be absent or null.
-    mutating func optional(_ name: String) -> JSONValue? {
+    package mutating func optional(_ name: String) -> JSONValue? {
         consumed.insert(name)
         guard let value = object[name], !value.isNull else { return nil }
         return value
     }
 
-    mutating func string(_ name: String) throws(TransactionFormatError) -> String {
+    package mutating func string(_ name: String) throws(TransactionFormatError) -> String {
         let value = try take(name)
         guard case .string(let text) = value else { throw invalid(name, "expected a string, found \(value.kind).") }
         return text
     }
 
     /// A JSON number holding a whole number that fits in UInt64 (used for `chainId` and `nonce`).
-    mutating func number(_ name: String) throws(TransactionFormatError) -> UInt64 {
+    package mutating func number(_ name: String) throws(TransactionFormatError) -> UInt64 {
         let value = try take(name)
         guard case .number(let number) = value, let integer = number.uint64 else {
             throw invalid(
@@ -51,7 +51,7 @@ struct JSONFields {
     }
 
     /// An amount or count written as a decimal string, as transaction bodies write integers.
-    mutating func decimal(_ name: String) throws(TransactionFormatError) -> UInt64 {
+    package mutating func decimal(_ name: String) throws(TransactionFormatError) -> UInt64 {
         let value = try take(name)
         guard case .string(let text) = value else {
             throw invalid(
@@ -67,28 +67,28 @@ struct JSONFields {
         return integer
     }
 
-    mutating func address(_ name: String) throws(TransactionFormatError) -> Address {
+    package mutating func address(_ name: String) throws(TransactionFormatError) -> Address {
         let text = try string(name)
         do { return try Address(text) } catch { throw invalid(name, error.message) }
     }
 
-    mutating func bytes32(_ name: String) throws(TransactionFormatError) -> Bytes32 {
+    package mutating func bytes32(_ name: String) throws(TransactionFormatError) -> Bytes32 {
         let text = try string(name)
         do { return try Bytes32(hex: text) } catch { throw invalid(name, error.message) }
     }
 
-    mutating func bytes(_ name: String) throws(TransactionFormatError) -> [UInt8] {
+    package mutating func bytes(_ name: String) throws(TransactionFormatError) -> [UInt8] {
         let text = try string(name)
         guard text.hasPrefix("0x") else { throw invalid(name, "expected 0x-prefixed hex bytes (\"0x\" for none).") }
         do { return try Hex.decode(text, what: name) } catch { throw invalid(name, error.message) }
     }
 
-    mutating func signature(_ name: String) throws(TransactionFormatError) -> Signature {
+    package mutating func signature(_ name: String) throws(TransactionFormatError) -> Signature {
         let text = try string(name)
         do { return try Signature(hex: text) } catch { throw invalid(name, error.message) }
     }
 
-    mutating func optionalSignature(_ name: String) throws(TransactionFormatError) -> Signature? {
+    package mutating func optionalSignature(_ name: String) throws(TransactionFormatError) -> Signature? {
         guard let value = optional(name) else { return nil }
         guard case .string(let text) = value else {
             throw invalid(name, "expected a signature string or null, found \(value.kind).")
@@ -96,10 +96,43 @@ struct JSONFields {
         do { return try Signature(hex: text) } catch { throw invalid(name, error.message) }
     }
 
-    mutating func member(_ name: String) throws(TransactionFormatError) -> JSONValue { try take(name) }
+    package mutating func member(_ name: String) throws(TransactionFormatError) -> JSONValue { try take(name) }
+
+    package mutating func bool(_ name: String) throws(TransactionFormatError) -> Bool {
+        let value = try take(name)
+        guard case .bool(let flag) = value else { throw invalid(name, "expected true or false, found \(value.kind).") }
+        return flag
+    }
+
+    /// A member holding an array; each element is read by `element` with its path (`name[i]`).
+    package mutating func array<Element>(
+        _ name: String, _ element: (JSONValue, String) throws(TransactionFormatError) -> Element
+    ) throws(TransactionFormatError) -> [Element] {
+        let value = try take(name)
+        guard case .array(let items) = value else { throw invalid(name, "expected an array, found \(value.kind).") }
+        var result: [Element] = []
+        result.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            result.append(try element(item, "\(path).\(name)[\(index)]"))
+        }
+        return result
+    }
+
+    /// A member holding an object whose members are read by `member` with their path (`name.key`).
+    package mutating func members<Value>(
+        _ name: String, _ member: (String, JSONValue, String) throws(TransactionFormatError) -> Value
+    ) throws(TransactionFormatError) -> [Value] {
+        let value = try take(name)
+        guard case .object(let object) = value else { throw invalid(name, "expected an object, found \(value.kind).") }
+        var result: [Value] = []
+        for (key, item) in object {
+            result.append(try member(key, item, "\(path).\(name).\(key)"))
+        }
+        return result
+    }
 
     /// Refuses members that were never read.
-    func finish() throws(TransactionFormatError) {
+    package func finish() throws(TransactionFormatError) {
         if let unknown = object.keys.first(where: { !consumed.contains($0) }) {
             throw TransactionFormatError(
                 .unknownField, at: "\(path).\(unknown)",
@@ -110,7 +143,7 @@ struct JSONFields {
 
 extension JSONValue {
     /// What kind of value this is, for messages.
-    var kind: String {
+    package var kind: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"

@@ -293,7 +293,7 @@ extension RequestOrder: TransactionOrder {
 
 extension JSONValue {
     /// A decimal-string integer, as bodies write them.
-    static func decimal(_ value: UInt64) -> JSONValue { .string(String(value)) }
+    package static func decimal(_ value: UInt64) -> JSONValue { .string(String(value)) }
     /// A checksummed address.
-    static func address(_ value: Address) -> JSONValue { .string(value.checksummed) }
+    package static func address(_ value: Address) -> JSONValue { .string(value.checksummed) }
 }

@@ -4,7 +4,7 @@ public struct TransactionFormatError: Error, Hashable, Sendable, CustomStringCon
     /// A stable identifier for the kind of failure.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
-        private init(_ name: String) { self.name = name }
+        package init(_ name: String) { self.name = name }
         public var description: String { name }
 
         /// The bytes are not JSON, or not an object where one is needed.

@@ -91,7 +91,3 @@ public struct Genesis: Sendable, Hashable {
         Block(height: 0, parent: hash, timestamp: timestamp, transactions: [], eventsDigest: .zero)
     }
 }
-
-extension JSONValue {
-    static func decimal(_ value: UInt64) -> JSONValue { .string(String(value)) }
-}

@@ -1,0 +1,165 @@
+public import AsyncHTTPClient
+import ClaveCrypto
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Why a request to a Clave node failed before the service could answer: the node could not be reached, or it
+/// answered something that is not Clave's API. (Errors the service gives are rethrown as the service's own error
+/// types: ``ClaveCore/Rejection``, ``ClaveLedger/LedgerError``, ``ClaveMarket/MarketError``, ...)
+public struct ClientError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        /// The node could not be reached (connection refused, timeout, name not resolved).
+        public static let unreachable = Code("unreachable")
+        /// The node's answer is not what the API specifies.
+        public static let invalidResponse = Code("invalidResponse")
+        /// The node refused the request with an error the client does not map to a service error.
+        public static let refused = Code("refused")
+    }
+
+    public let code: Code
+    public let message: String
+    /// The HTTP status, when the node answered.
+    public let status: Int?
+    /// The API's error code, when the node answered with one.
+    public let remoteCode: String?
+
+    public init(_ code: Code, _ message: String, status: Int? = nil, remoteCode: String? = nil) {
+        self.code = code
+        self.message = message
+        self.status = status
+        self.remoteCode = remoteCode
+    }
+
+    public var description: String { "\(message) [\(remoteCode ?? code.description)]" }
+}
+
+/// An error body the API answered with: `{"code", "message", "kind", "path"?}` and its HTTP status.
+struct RemoteError: Error {
+    var status: Int
+    var kind: String
+    var code: String
+    var message: String
+    var path: String?
+}
+
+/// How the clients reach a node: its base URL, an AsyncHTTPClient and a timeout.
+public struct NodeConnection: Sendable {
+    public struct Configuration: Sendable {
+        /// Requests that take longer fail with ``ClientError/Code/unreachable``.
+        public var timeout: Duration
+        /// The largest response body read.
+        public var maximumResponseSize: Int
+
+        public init(timeout: Duration = .seconds(30), maximumResponseSize: Int = 64 << 20) {
+            self.timeout = timeout
+            self.maximumResponseSize = maximumResponseSize
+        }
+    }
+
+    /// The node's URL, without a trailing slash: `http://127.0.0.1:8545`.
+    public let baseURL: String
+    public let configuration: Configuration
+    private let client: HTTPClient
+
+    /// A connection to the node at `url` (`http://host:port`), through `client` (the shared client by default).
+    public init(url: String, configuration: Configuration = Configuration(), client: HTTPClient = .shared)
+        throws(ClientError)
+    {
+        var trimmed = url
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let parsed = URL(string: trimmed), let scheme = parsed.scheme, ["http", "https"].contains(scheme),
+            parsed.host != nil, parsed.query == nil
+        else {
+            throw ClientError(
+                .unreachable, "'\(url)' is not a node URL; give one such as http://127.0.0.1:8545.")
+        }
+        baseURL = trimmed
+        self.configuration = configuration
+        self.client = client
+    }
+
+    /// GETs `path`; nil when the node answers 404 with the API's `notFound` code.
+    func get(_ path: String, query: [(name: String, value: String)] = [], timeout: Duration? = nil) async throws
+        -> JSONValue?
+    {
+        var url = baseURL + path
+        if !query.isEmpty {
+            url += "?" + query.map { "\(Self.escape($0.name))=\(Self.escape($0.value))" }.joined(separator: "&")
+        }
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers.add(name: "Accept", value: "application/json")
+        do {
+            return try await send(request, timeout: timeout)
+        } catch let error as RemoteError where error.status == 404 && error.code == "notFound" {
+            return nil
+        }
+    }
+
+    /// POSTs `body` as JSON to `path`.
+    func post(_ path: String, body: JSONValue) async throws -> JSONValue {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body.serialized()))
+        guard let answer = try await send(request, timeout: nil) else {
+            throw ClientError(.invalidResponse, "\(baseURL)\(path) answered with no body.")
+        }
+        return answer
+    }
+
+    private func send(_ request: HTTPClientRequest, timeout: Duration?) async throws -> JSONValue? {
+        let limit = timeout.map { $0 + configuration.timeout } ?? configuration.timeout
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await client.execute(request, timeout: .nanoseconds(Int64(limit.nanoseconds)))
+            bytes = try await response.body.collect(upTo: configuration.maximumResponseSize)
+        } catch {
+            throw ClientError(
+                .unreachable,
+                "\(request.method) \(request.url) failed: \(error). Check that the node runs and the URL is right.")
+        }
+        let status = Int(response.status.code)
+        let json: JSONValue
+        do {
+            json = try JSONValue(parsing: Array(bytes.readableBytesView))
+        } catch {
+            throw ClientError(
+                .invalidResponse,
+                "\(request.url) answered \(status) with a body that is not JSON (\(error.message)); is it a Clave node?",
+                status: status)
+        }
+        guard (200..<300).contains(status) else {
+            guard let code = json["code"]?.stringValue, let message = json["message"]?.stringValue else {
+                throw ClientError(
+                    .invalidResponse, "\(request.url) answered \(status) without the API's error body.", status: status)
+            }
+            throw RemoteError(
+                status: status, kind: json["kind"]?.stringValue ?? "request", code: code, message: message,
+                path: json["path"]?.stringValue)
+        }
+        return json
+    }
+
+    private static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// Percent-encodes a query component (RFC 3986 unreserved characters stay).
+    static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

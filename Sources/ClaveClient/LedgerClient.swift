@@ -1,0 +1,146 @@
+public import ClaveCore
+public import ClaveCrypto
+public import ClaveLedger
+
+/// The ledger of a node, over HTTP: the same ``ClaveLedger/LedgerService`` as the node's own ``ClaveLedger/Ledger``.
+///
+/// Refusals come back as the errors the local ledger throws: a ``ClaveCore/Rejection``, a ``ClaveLedger/LedgerError``
+/// or a ``ClaveCore/TransactionFormatError``, with the node's code and message; a failure to reach the node is a
+/// ``ClientError``.
+public struct LedgerClient: LedgerService {
+    public let connection: NodeConnection
+
+    public init(connection: NodeConnection) {
+        self.connection = connection
+    }
+
+    public func submit(_ transaction: SignedTransaction) async throws -> Receipt {
+        let json = try await call { try await connection.post("/v1/ledger/transactions", body: transaction.json) }
+        return try decode(json, "receipt") { json throws(TransactionFormatError) in try Receipt(json: json) }
+    }
+
+    public func chainInfo() async throws -> ChainInfo {
+        try await fetch("/v1/ledger/chain", "chain") { json throws(TransactionFormatError) in
+            try ChainInfo(json: json)
+        }
+    }
+
+    public func account(_ address: Address) async throws -> Account {
+        try await fetch("/v1/ledger/accounts/\(address.checksummed)", "account") {
+            json throws(TransactionFormatError) in
+            try Account(json: json)
+        }
+    }
+
+    public func app(_ address: Address) async throws -> App? {
+        try await find("/v1/ledger/apps/\(address.checksummed)", "app") { json throws(TransactionFormatError) in
+            try App(json: json)
+        }
+    }
+
+    public func dataset(_ address: Address) async throws -> Dataset? {
+        try await find("/v1/ledger/datasets/\(address.checksummed)", "dataset") { json throws(TransactionFormatError) in
+            try Dataset(json: json)
+        }
+    }
+
+    public func workerpool(_ address: Address) async throws -> Workerpool? {
+        try await find("/v1/ledger/workerpools/\(address.checksummed)", "workerpool") {
+            json throws(TransactionFormatError) in try Workerpool(json: json)
+        }
+    }
+
+    public func consumed(_ orderHash: Bytes32) async throws -> UInt64 {
+        try await fetch("/v1/ledger/orders/\(orderHash)/consumed", "consumed") { json throws(TransactionFormatError) in
+            var fields = try JSONFields(json, at: "consumed")
+            _ = try fields.bytes32("orderHash")
+            let consumed = try fields.decimal("consumed")
+            try fields.finish()
+            return consumed
+        }
+    }
+
+    public func deal(_ id: Bytes32) async throws -> Deal? {
+        try await find("/v1/ledger/deals/\(id)", "deal") { json throws(TransactionFormatError) in try Deal(json: json) }
+    }
+
+    public func task(_ id: Bytes32) async throws -> ComputeTask? {
+        try await find("/v1/ledger/tasks/\(id)", "task") { json throws(TransactionFormatError) in
+            try ComputeTask(json: json)
+        }
+    }
+
+    public func block(height: UInt64) async throws -> Block? {
+        try await find("/v1/ledger/blocks/\(height)", "block") { json throws(TransactionFormatError) in
+            try Block(json: json)
+        }
+    }
+
+    public func transaction(hash: Bytes32) async throws -> TransactionRecord? {
+        try await find("/v1/ledger/transactions/\(hash)", "transaction") { json throws(TransactionFormatError) in
+            try TransactionRecord(json: json)
+        }
+    }
+
+    public func events(matching filter: EventFilter, after cursor: EventCursor?, limit: Int, timeout: Duration)
+        async throws -> [LedgerEvent]
+    {
+        var query = filter.parameters
+        if let cursor { query.append(("after", cursor.description)) }
+        query.append(("limit", String(limit)))
+        let wait = min(timeout.components.seconds, Int64(60))
+        if wait > 0 { query.append(("wait", String(wait))) }
+        let json = try await call {
+            try await connection.get("/v1/ledger/events", query: query, timeout: .seconds(wait))
+        }
+        guard let json else { throw ClientError(.invalidResponse, "The node has no /v1/ledger/events route.") }
+        return try decode(json, "events") { json throws(TransactionFormatError) in try EventPage(json: json) }.events
+    }
+
+    // MARK: Plumbing
+
+    private func fetch<Value>(
+        _ path: String, _ what: String, _ read: (JSONValue) throws(TransactionFormatError) -> Value
+    ) async throws -> Value {
+        guard let value = try await find(path, what, read) else {
+            throw ClientError(.invalidResponse, "The node answered 404 for \(path), which always exists.", status: 404)
+        }
+        return value
+    }
+
+    private func find<Value>(
+        _ path: String, _ what: String, _ read: (JSONValue) throws(TransactionFormatError) -> Value
+    ) async throws -> Value? {
+        guard let json = try await call({ try await connection.get(path) }) else { return nil }
+        return try decode(json, what, read)
+    }
+
+    private func decode<Value>(
+        _ json: JSONValue, _ what: String, _ read: (JSONValue) throws(TransactionFormatError) -> Value
+    ) throws -> Value {
+        do {
+            return try read(json)
+        } catch {
+            throw ClientError(
+                .invalidResponse,
+                "The node's \(what) does not read as this client's API: \(error). Is the node another version?")
+        }
+    }
+
+    /// Runs a request, rethrowing the node's error as the local ledger's error type.
+    private func call<Value>(_ request: () async throws -> Value) async throws -> Value {
+        do {
+            return try await request()
+        } catch let error as RemoteError {
+            switch error.kind {
+            case "rejection": throw Rejection(Rejection.Code(error.code), error.message)
+            case "ledger": throw LedgerError(LedgerError.Code(error.code), error.message)
+            case "transaction":
+                throw TransactionFormatError(
+                    TransactionFormatError.Code(error.code), at: error.path ?? "$", error.message)
+            default:
+                throw ClientError(.refused, error.message, status: error.status, remoteCode: error.code)
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+public import ClaveCore
+public import ClaveCrypto
+
+/// The ledger as its users reach it: submit signed transactions, read the state, the log and its events.
+///
+/// ``Ledger`` implements it in process; `ClaveClient.LedgerClient` implements it over HTTP, so schedulers, workers and
+/// the CLI run the same code against either.
+public protocol LedgerService: Sendable {
+    /// Submits `transaction` and returns its receipt once the block holding it is durably stored.
+    ///
+    /// - Throws: a ``ClaveCore/Rejection`` (the protocol refused it), a ``LedgerError`` (mempool or storage), or,
+    ///   over HTTP, a ``ClaveCore/TransactionFormatError`` for a document the server could not read.
+    func submit(_ transaction: SignedTransaction) async throws -> Receipt
+    /// The chain's genesis and its head.
+    func chainInfo() async throws -> ChainInfo
+    func account(_ address: Address) async throws -> Account
+    func app(_ address: Address) async throws -> App?
+    func dataset(_ address: Address) async throws -> Dataset?
+    func workerpool(_ address: Address) async throws -> Workerpool?
+    /// The consumed volume of the order with this hash (its whole volume once closed).
+    func consumed(_ orderHash: Bytes32) async throws -> UInt64
+    func deal(_ id: Bytes32) async throws -> Deal?
+    func task(_ id: Bytes32) async throws -> ComputeTask?
+    /// The stored block at `height` with its transactions, or nil above the head.
+    func block(height: UInt64) async throws -> Block?
+    /// The stored transaction with this hash, or nil when no block holds it.
+    func transaction(hash: Bytes32) async throws -> TransactionRecord?
+    /// A page of stored events matching `filter` after `cursor`. When none is stored yet and `timeout` is positive,
+    /// waits up to `timeout` for a block that has some (a long poll), then answers with what there is.
+    func events(matching filter: EventFilter, after cursor: EventCursor?, limit: Int, timeout: Duration) async throws
+        -> [LedgerEvent]
+}
+
+extension LedgerService {
+    /// Every event matching `filter` after `cursor`, then each new one as blocks are stored, in log order, without
+    /// gaps or repeats: it pages through the log and long-polls at its end. Ends when the task is cancelled.
+    public func follow(
+        matching filter: EventFilter = EventFilter(), after cursor: EventCursor? = nil, pageSize: Int = 100,
+        poll: Duration = .seconds(20)
+    ) -> AsyncThrowingStream<LedgerEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                var position = cursor
+                do {
+                    while !Task.isCancelled {
+                        let page = try await events(matching: filter, after: position, limit: pageSize, timeout: poll)
+                        for event in page { continuation.yield(event) }
+                        if let last = page.last { position = last.position }
+                    }
+                    continuation.finish()
+                } catch is CancellationError {
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}
+
+/// The chain a ledger runs and where its head is.
+public struct ChainInfo: Sendable, Hashable {
+    public var genesis: Genesis
+    /// The last stored block.
+    public var head: BlockHeader
+    public var headHash: Bytes32
+
+    public init(genesis: Genesis, head: BlockHeader, headHash: Bytes32) {
+        self.genesis = genesis
+        self.head = head
+        self.headHash = headHash
+    }
+
+    public var configuration: ChainConfiguration { genesis.configuration }
+}

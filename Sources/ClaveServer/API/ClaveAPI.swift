@@ -1,0 +1,179 @@
+import ClaveCore
+import ClaveCrypto
+public import ClaveLedger
+public import ClaveMarket
+public import Hummingbird
+import NIOCore
+
+/// Clave's HTTP API under `/v1`: the ledger and the market (docs/api.md, docs/openapi.yaml).
+///
+/// It serves whatever implements the services' protocols: the node's own ``ClaveLedger/Ledger`` and
+/// ``ClaveMarket/SQLiteOrderbook`` in process, or anything else that speaks them.
+public struct ClaveAPI: Sendable {
+    public var ledger: any LedgerService
+    public var orderbook: any Orderbook
+
+    public init(ledger: any LedgerService, orderbook: any Orderbook) {
+        self.ledger = ledger
+        self.orderbook = orderbook
+    }
+
+    /// The longest a long poll of `/v1/ledger/events` may wait.
+    public static let maximumWait: UInt64 = 60
+    /// The most events one page of `/v1/ledger/events` holds.
+    public static let maximumEventPage: UInt64 = 1000
+
+    /// Every route the API serves; `docs/openapi.yaml` lists exactly these (a test checks it).
+    public static let routes: [Route] = [
+        Route(.get, "/v1/health"),
+        Route(.get, "/v1/ledger/chain"),
+        Route(.post, "/v1/ledger/transactions"),
+        Route(.get, "/v1/ledger/transactions/{hash}"),
+        Route(.get, "/v1/ledger/blocks/{height}"),
+        Route(.get, "/v1/ledger/accounts/{address}"),
+        Route(.get, "/v1/ledger/apps/{address}"),
+        Route(.get, "/v1/ledger/datasets/{address}"),
+        Route(.get, "/v1/ledger/workerpools/{address}"),
+        Route(.get, "/v1/ledger/orders/{orderHash}/consumed"),
+        Route(.get, "/v1/ledger/deals/{dealId}"),
+        Route(.get, "/v1/ledger/tasks/{taskId}"),
+        Route(.get, "/v1/ledger/events"),
+        Route(.post, "/v1/market/orders"),
+        Route(.get, "/v1/market/orders"),
+        Route(.get, "/v1/market/orders/{orderHash}"),
+        Route(.post, "/v1/market/orders/{orderHash}/cancel"),
+    ]
+
+    /// A router serving every route of ``routes``.
+    public func router<Context: RequestContext>(context: Context.Type = BasicRequestContext.self) -> Router<Context> {
+        let router = Router(context: Context.self)
+        router.add(middleware: ErrorMiddleware<Context>(routes: Self.routes))
+        let ledger = ledger
+        let orderbook = orderbook
+
+        func on(
+            _ route: Route, _ handler: @escaping @Sendable (inout Request, Context) async throws -> Response
+        ) {
+            router.on(RouterPath(route.routerPath), method: route.method) { request, context in
+                var request = request
+                return try await handler(&request, context)
+            }
+        }
+        @Sendable func json(_ value: JSONValue) -> Response { JSONResponse.make(value) }
+
+        on(Route(.get, "/v1/health")) { _, _ in json(["status": "ok"]) }
+
+        // MARK: Ledger
+
+        on(Route(.get, "/v1/ledger/chain")) { _, _ in json(try await ledger.chainInfo().json) }
+        on(Route(.post, "/v1/ledger/transactions")) { request, _ in
+            let body = try await JSONRequest.body(of: &request)
+            let transaction = try SignedTransaction(json: body)
+            return json(try await ledger.submit(transaction).json)
+        }
+        on(Route(.get, "/v1/ledger/transactions/{hash}")) { _, context in
+            let hash = try Parameters.bytes32(context, "hash")
+            guard let record = try await ledger.transaction(hash: hash) else {
+                throw APIError.notFound("No stored transaction has the hash \(hash).")
+            }
+            return json(record.json)
+        }
+        on(Route(.get, "/v1/ledger/blocks/{height}")) { _, context in
+            let height = try Parameters.number(context, "height")
+            guard let block = try await ledger.block(height: height) else {
+                let head = try await ledger.chainInfo().head.height
+                throw APIError.notFound("There is no block \(height) yet; the head is block \(head).")
+            }
+            return json(block.json)
+        }
+        on(Route(.get, "/v1/ledger/accounts/{address}")) { _, context in
+            json(try await ledger.account(Parameters.address(context, "address")).json)
+        }
+        on(Route(.get, "/v1/ledger/apps/{address}")) { _, context in
+            let address = try Parameters.address(context, "address")
+            guard let app = try await ledger.app(address) else {
+                throw APIError.notFound("No app is registered at \(address).")
+            }
+            return json(app.json)
+        }
+        on(Route(.get, "/v1/ledger/datasets/{address}")) { _, context in
+            let address = try Parameters.address(context, "address")
+            guard let dataset = try await ledger.dataset(address) else {
+                throw APIError.notFound("No dataset is registered at \(address).")
+            }
+            return json(dataset.json)
+        }
+        on(Route(.get, "/v1/ledger/workerpools/{address}")) { _, context in
+            let address = try Parameters.address(context, "address")
+            guard let workerpool = try await ledger.workerpool(address) else {
+                throw APIError.notFound("No workerpool is registered at \(address).")
+            }
+            return json(workerpool.json)
+        }
+        on(Route(.get, "/v1/ledger/orders/{orderHash}/consumed")) { _, context in
+            let hash = try Parameters.bytes32(context, "orderHash")
+            return json([
+                "orderHash": .string(hash.description), "consumed": .string(String(try await ledger.consumed(hash))),
+            ])
+        }
+        on(Route(.get, "/v1/ledger/deals/{dealId}")) { _, context in
+            let id = try Parameters.bytes32(context, "dealId")
+            guard let deal = try await ledger.deal(id) else { throw APIError.notFound("No deal has the id \(id).") }
+            return json(deal.json)
+        }
+        on(Route(.get, "/v1/ledger/tasks/{taskId}")) { _, context in
+            let id = try Parameters.bytes32(context, "taskId")
+            guard let task = try await ledger.task(id) else {
+                throw APIError.notFound("No task has the id \(id); a task exists once it is initialized.")
+            }
+            return json(task.json)
+        }
+        on(Route(.get, "/v1/ledger/events")) { request, _ in
+            let parameters = Parameters(request)
+            _ = try parameters.all(allowed: EventFilter.parameterNames + ["after", "limit", "wait"])
+            let filter = EventFilter(
+                account: try parameters.address("account"), asset: try parameters.address("asset"),
+                deal: try parameters.bytes32("deal"), task: try parameters.bytes32("task"),
+                name: try parameters.value("name"), fromBlock: try parameters.number("fromBlock"),
+                toBlock: try parameters.number("toBlock"))
+            var cursor: EventCursor?
+            if let text = try parameters.value("after") {
+                guard let parsed = EventCursor(text) else {
+                    throw APIError.invalidParameter("after", text, expected: "a cursor (height.transaction.event)")
+                }
+                cursor = parsed
+            }
+            let limit = try parameters.number("limit", range: 1...Self.maximumEventPage) ?? 100
+            let wait = try parameters.number("wait", range: 0...Self.maximumWait) ?? 0
+            let events = try await ledger.events(
+                matching: filter, after: cursor, limit: Int(limit), timeout: .seconds(Int64(wait)))
+            return json(EventPage(events: events).json)
+        }
+
+        // MARK: Market
+
+        on(Route(.post, "/v1/market/orders")) { request, _ in
+            let body = try await JSONRequest.body(of: &request)
+            let publish = try PublishRequest(json: body)
+            return json(try await orderbook.publish(publish.order, signature: publish.signature).json)
+        }
+        on(Route(.get, "/v1/market/orders")) { request, _ in
+            let query = try OrderQuery(parameters: Parameters(request).all(allowed: OrderQuery.parameterNames))
+            return json(try await orderbook.query(query).json)
+        }
+        on(Route(.get, "/v1/market/orders/{orderHash}")) { _, context in
+            let hash = try Parameters.bytes32(context, "orderHash")
+            guard let entry = try await orderbook.order(hash) else {
+                throw APIError.notFound("The orderbook holds no order with the hash \(hash).")
+            }
+            return json(entry.json)
+        }
+        on(Route(.post, "/v1/market/orders/{orderHash}/cancel")) { request, context in
+            let hash = try Parameters.bytes32(context, "orderHash")
+            let body = try await JSONRequest.body(of: &request)
+            let cancel = try CancelBody(json: body)
+            return json(try await orderbook.cancel(hash, signature: cancel.signature).json)
+        }
+        return router
+    }
+}

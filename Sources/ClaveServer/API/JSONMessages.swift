@@ -1,0 +1,143 @@
+import ClaveCrypto
+import Foundation
+public import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// JSON response bodies.
+enum JSONResponse {
+    static func make(_ json: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        var bytes = json.serialized()
+        bytes.append(0x0A)
+        return Response(
+            status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// JSON request bodies, read strictly: at most ``maximumBodySize`` bytes, RFC 8259 JSON, no member twice.
+public enum JSONRequest {
+    /// The largest body the API reads (1 MiB).
+    public static let maximumBodySize = 1 << 20
+
+    static func body(of request: inout Request) async throws -> JSONValue {
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            throw APIError(
+                .unsupportedMediaType, code: "unsupportedMediaType",
+                "The body is \(type); send JSON with Content-Type: application/json.")
+        }
+        let buffer = try await request.collectBody(upTo: maximumBodySize)
+        do {
+            return try JSONValue(parsing: Array(buffer.readableBytesView))
+        } catch {
+            throw APIError(.badRequest, code: "invalidJSON", "The body is not valid JSON: \(error.message)", path: "$")
+        }
+    }
+}
+
+/// One route of the API: a method and a path pattern whose `{name}` segments are parameters.
+public struct Route: Sendable, Hashable, CustomStringConvertible {
+    public var method: HTTPRequest.Method
+    /// As the OpenAPI spec writes it: `/v1/ledger/accounts/{address}`.
+    public var path: String
+
+    public init(_ method: HTTPRequest.Method, _ path: String) {
+        self.method = method
+        self.path = path
+    }
+
+    public var description: String { "\(method) \(path)" }
+
+    /// The path as Hummingbird writes it: `/v1/ledger/accounts/:address`.
+    var routerPath: String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : segment
+        }.joined(separator: "/")
+    }
+
+    /// Whether a request path fits the pattern.
+    func matches(path requested: String) -> Bool {
+        let pattern = path.split(separator: "/", omittingEmptySubsequences: false)
+        let segments = requested.split(separator: "/", omittingEmptySubsequences: false)
+        guard pattern.count == segments.count else { return false }
+        return zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+    }
+}
+
+/// Reading request parameters: path parameters and query parameters, each a clear 400 when malformed.
+struct Parameters {
+    private var query: [(name: String, value: String)]
+    private var known: Set<String> = []
+
+    init(_ request: Request) {
+        query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+    }
+
+    static func address(_ context: some RequestContext, _ name: String) throws -> Address {
+        let text = try context.parameters.require(name)
+        guard let address = try? Address(text) else {
+            throw APIError.invalidParameter(name, text, expected: "an address (0x and 40 hex digits)")
+        }
+        return address
+    }
+
+    static func bytes32(_ context: some RequestContext, _ name: String) throws -> Bytes32 {
+        let text = try context.parameters.require(name)
+        guard let value = try? Bytes32(hex: text) else {
+            throw APIError.invalidParameter(name, text, expected: "a 32-byte hash (0x and 64 hex digits)")
+        }
+        return value
+    }
+
+    static func number(_ context: some RequestContext, _ name: String) throws -> UInt64 {
+        let text = try context.parameters.require(name)
+        guard let value = UInt64(text), text.allSatisfy(\.isASCII) else {
+            throw APIError.invalidParameter(name, text, expected: "a whole number")
+        }
+        return value
+    }
+
+    /// The query parameters as pairs, refusing any name outside `allowed`.
+    func all(allowed: [String]) throws -> [(name: String, value: String)] {
+        if let unknown = query.first(where: { !allowed.contains($0.name) }) {
+            throw APIError(
+                .badRequest, code: "invalidParameter",
+                "'\(unknown.name.prefix(60))' is not a parameter here; use \(allowed.joined(separator: ", ")).")
+        }
+        return query
+    }
+
+    /// The one value of the query parameter `name`, if given.
+    func value(_ name: String) throws -> String? {
+        let values = query.filter { $0.name == name }
+        guard values.count <= 1 else {
+            throw APIError(.badRequest, code: "invalidParameter", "'\(name)' is given twice; give it once.")
+        }
+        return values.first?.value
+    }
+
+    func address(_ name: String) throws -> Address? {
+        guard let text = try value(name) else { return nil }
+        guard let address = try? Address(text) else {
+            throw APIError.invalidParameter(name, text, expected: "an address (0x and 40 hex digits)")
+        }
+        return address
+    }
+
+    func bytes32(_ name: String) throws -> Bytes32? {
+        guard let text = try value(name) else { return nil }
+        guard let value = try? Bytes32(hex: text) else {
+            throw APIError.invalidParameter(name, text, expected: "a 32-byte hash (0x and 64 hex digits)")
+        }
+        return value
+    }
+
+    func number(_ name: String, range: ClosedRange<UInt64> = 0...UInt64.max) throws -> UInt64? {
+        guard let text = try value(name) else { return nil }
+        guard let value = UInt64(text), text.allSatisfy(\.isASCII), range.contains(value) else {
+            throw APIError.invalidParameter(
+                name, text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+}
