@@ -75,16 +75,12 @@ extension APIError {
             self.init(Self.status(of: error.code), kind: "market", code: error.code.description, error.message)
         case let error as CryptoError:
             self.init(.badRequest, kind: "request", code: error.code.description, error.message)
+        case is NIOTooManyBytesError:
+            self.init(
+                .contentTooLarge, code: "bodyTooLarge",
+                "The request body is larger than the \(JSONRequest.maximumBodySize) bytes the API accepts.")
         case let error as HTTPError:
-            switch error.status {
-            case .contentTooLarge:
-                self.init(
-                    .contentTooLarge, code: "bodyTooLarge",
-                    "The request body is larger than the \(JSONRequest.maximumBodySize) bytes the API accepts.")
-            default:
-                self.init(
-                    error.status, code: "http\(error.status.code)", error.body ?? error.status.reasonPhrase)
-            }
+            self.init(error.status, code: "http\(error.status.code)", error.body ?? error.status.reasonPhrase)
         default:
             self.init(
                 .internalServerError, kind: "server", code: "internal",
