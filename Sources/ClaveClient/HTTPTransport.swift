@@ -66,8 +66,19 @@ public struct NodeConnection: Sendable {
     public let configuration: Configuration
     private let client: HTTPClient
 
-    /// A connection to the node at `url` (`http://host:port`), through `client` (the shared client by default).
-    public init(url: String, configuration: Configuration = Configuration(), client: HTTPClient = .shared)
+    /// The HTTP client connections use unless given another: AsyncHTTPClient's defaults, except that a connection
+    /// that cannot be established fails the request at once (a node that is down is reported in milliseconds, not
+    /// after the request's whole timeout of retries), and connecting gives up after 5 seconds. It lives as long as
+    /// the process, as AsyncHTTPClient's own shared client does.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    /// A connection to the node at `url` (`http://host:port`), through `client` (``sharedClient`` by default).
+    public init(url: String, configuration: Configuration = Configuration(), client: HTTPClient = sharedClient)
         throws(ClientError)
     {
         var trimmed = url

@@ -1,5 +1,6 @@
 import ClaveCore
 import ClaveCrypto
+import ServiceLifecycle
 
 extension Ledger: LedgerService {
     public func chainInfo() -> ChainInfo {
@@ -20,6 +21,8 @@ extension Ledger: LedgerService {
                 for await _ in stream { return }
             }
             group.addTask { try? await Task.sleep(for: timeout) }
+            // A server shutting down answers its long polls at once instead of holding the shutdown for them.
+            group.addTask { try? await gracefulShutdown() }
             await group.next()
             group.cancelAll()
         }
