@@ -87,7 +87,8 @@ import Testing
                     .badRequest, "invalidValue"
                 ),
                 (
-                    .post, "/v1/market/orders", ["kind": "bond", "order": AnyOrder.app(app).json, "signature": .null], .badRequest,
+                    .post, "/v1/market/orders", ["kind": "bond", "order": AnyOrder.app(app).json, "signature": .null],
+                    .badRequest,
                     "invalidValue"
                 ),
                 (
