@@ -126,6 +126,7 @@ let package = Package(
                 "ClaveMarket",
                 "ClaveClient",
                 "ClaveServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
