@@ -179,8 +179,11 @@ let package = Package(
             name: "ClaveCLITests",
             dependencies: [
                 "ClaveTestSupport", "ClaveCLI", "ClaveCrypto", "ClaveCore", "ClaveLedger", "ClaveClient",
-                "ClaveServer",
+                "ClaveServer", "ClaveMarket",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift
         ),
