@@ -113,6 +113,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift
         ),
@@ -125,6 +126,7 @@ let package = Package(
                 "ClaveMarket",
                 "ClaveClient",
                 "ClaveServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -177,8 +179,11 @@ let package = Package(
             name: "ClaveCLITests",
             dependencies: [
                 "ClaveTestSupport", "ClaveCLI", "ClaveCrypto", "ClaveCore", "ClaveLedger", "ClaveClient",
-                "ClaveServer",
+                "ClaveServer", "ClaveMarket",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift
         ),

@@ -6,7 +6,10 @@ public struct ClaveCommand: AsyncParsableCommand {
         commandName: "clave",
         abstract: "Clave: confidential computing on protected data.",
         version: "0.1.0",
-        subcommands: [WalletCommand.self]
+        subcommands: [
+            NodeCommand.self, WalletCommand.self, AccountCommand.self, AppCommand.self, DatasetCommand.self,
+            PoolCommand.self, OrderCommand.self, LedgerCommand.self,
+        ]
     )
 
     public init() {}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+
+/// Where a node's data directory is.
+struct DataDirectoryOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The node's data directory (default: $CLAVE_HOME/node, else ~/.clave/node).", valueName: "path"))
+    var dataDir: String?
+
+    var url: URL {
+        dataDir.map { URL(fileURLWithPath: $0) } ?? DataDirectoryOptions.defaultURL()
+    }
+
+    /// `$CLAVE_HOME/node`, else `~/.clave/node`.
+    static func defaultURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let home = environment["CLAVE_HOME"], !home.isEmpty {
+            return URL(fileURLWithPath: home).appendingPathComponent("node")
+        }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".clave/node")
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import ClaveCrypto
+import ClaveServer
+import Foundation
+import Logging
+
+/// `clave node`: the whole network in one process.
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Run a Clave network in one process: the ledger, the orderbook and the HTTP API.",
+        discussion: """
+            The first start creates the data directory with a development chain (id 65535) and funded development \
+            accounts, and prints their private keys once. Later starts reuse it. SIGINT (Ctrl-C) or SIGTERM stops \
+            the node gracefully. See docs/node.md.
+            """
+    )
+
+    @OptionGroup var data: DataDirectoryOptions
+
+    @Option(help: "The address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "The port to listen on; 0 picks a free one.")
+    var port: Int = Node.defaultPort
+
+    @Option(help: "How many funded development accounts a new data directory gets (1 to 100).")
+    var accounts: Int = 8
+
+    @Option(help: "The least severe log messages written to standard error: trace, debug, info, warning, error.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535.") }
+        guard (1...100).contains(accounts) else { throw ValidationError("--accounts must be from 1 to 100.") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical.")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "clave.node") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let configuration = Node.Configuration(
+            dataDirectory: data.url, host: host, port: port, development: DevelopmentChain(accounts: accounts))
+        let node = try await Node(configuration: configuration, logger: logger) { url in
+            say("Clave node serving \(url)")
+            say(
+                "Stop it with Ctrl-C (SIGINT) or SIGTERM; other commands reach it with --node \(url) or CLAVE_NODE=\(url)."
+            )
+        }
+        let chain = node.directory.genesis.configuration
+        if node.createdAccounts.isEmpty {
+            say(
+                "Data directory \(node.directory.url.path): chain \(chain.chainId), block \(await node.ledger.head.height)."
+            )
+        } else {
+            for line in Self.creationReport(node) { say(line) }
+        }
+        try await node.run()
+        say("Clave node stopped at block \(await node.ledger.head.height).")
+    }
+
+    /// What is printed once, when the data directory is created: the development accounts and their keys.
+    static func creationReport(_ node: Node) -> [String] {
+        let directory = node.directory
+        let chain = directory.genesis.configuration
+        var lines = [
+            "Created data directory \(directory.url.path): development chain \(chain.chainId), hub \(chain.hub).",
+            "",
+            "WARNING: these accounts are for development only. Their private keys are printed here and their keystores",
+            "use the published password '\(DevelopmentChain.password)': anyone who sees this output or the data directory",
+            "controls them. Never send them anything of value. This is printed once; the keys are not shown again.",
+            "",
+        ]
+        for (index, account) in node.createdAccounts.enumerated() {
+            lines.append("(\(index)) \(account.address)  wallet \(account.funds)")
+            lines.append("    private key \(Hex.encode(account.privateKey.rawRepresentation))")
+        }
+        lines += [
+            "",
+            "Keystores: \(directory.keystoreURL.path) (password '\(DevelopmentChain.password)'), e.g.",
+            "  CLAVE_WALLET_PASSWORD=\(DevelopmentChain.password) clave account deposit 1000 --keystore-dir \(directory.keystoreURL.path) --address \(node.createdAccounts[0].address)",
+            "",
+        ]
+        return lines
+    }
+}

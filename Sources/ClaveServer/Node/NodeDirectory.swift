@@ -1,0 +1,232 @@
+import ClaveCore
+import ClaveCrypto
+public import ClaveLedger
+public import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A node's data directory (docs/node.md):
+///
+///     node.json          what the folder is: {"format": "clave-node", "version": 1, "genesisHash": "0x…"}
+///     genesis.json       the chain: its genesis document, as canonical JSON
+///     keystore/          the development accounts' keystore v3 files, named as geth names them
+///     ledger.sqlite      the ledger's log (created on the first start)
+///     orderbook.sqlite   the market's orderbook (created on the first start)
+///     node.lock          held by the running node
+///
+/// It is created whole or not at all: built in a temporary sibling folder, then renamed into place.
+public struct NodeDirectory: Sendable {
+    /// The value of `format` in `node.json`.
+    public static let format = "clave-node"
+    /// The layout version in `node.json`.
+    public static let version = 1
+
+    /// The folder.
+    public let url: URL
+    /// The chain, read from `genesis.json`.
+    public let genesis: Genesis
+
+    public var markerURL: URL { url.appendingPathComponent("node.json") }
+    public var genesisURL: URL { url.appendingPathComponent("genesis.json") }
+    public var keystoreURL: URL { url.appendingPathComponent("keystore") }
+    public var ledgerURL: URL { url.appendingPathComponent("ledger.sqlite") }
+    public var orderbookURL: URL { url.appendingPathComponent("orderbook.sqlite") }
+    var lockURL: URL { url.appendingPathComponent("node.lock") }
+
+    /// Opens the existing data directory at `url`.
+    ///
+    /// - Throws: ``NodeError/Code/notANodeDirectory`` when nothing, or something else than a node's data directory,
+    ///   is there; ``NodeError/Code/corruptDirectory`` when its `node.json` or `genesis.json` is unreadable or was
+    ///   edited.
+    public init(opening url: URL) throws {
+        let url = url.standardizedFileURL
+        switch Self.inspect(url) {
+        case .node: break
+        case .nothing, .emptyFolder:
+            throw NodeError(
+                .notANodeDirectory,
+                "\(url.path) is not a node's data directory: nothing is there yet. Start a node on it with `clave node --data-dir \(url.path)`."
+            )
+        case .other(let what):
+            throw Self.notANode(url, what)
+        }
+        self.url = url
+        let marker = url.appendingPathComponent("node.json")
+        guard let markerData = FileManager.default.contents(atPath: marker.path),
+            let markerJSON = try? JSONValue(parsing: markerData)
+        else {
+            throw NodeError(
+                .corruptDirectory,
+                "\(marker.path) is unreadable or not JSON. Restore it from a backup, or move the data directory away and start a new node."
+            )
+        }
+        guard markerJSON["format"]?.stringValue == Self.format else {
+            throw Self.notANode(url, "its node.json is not a Clave node's")
+        }
+        guard markerJSON["version"]?.numberValue?.int64 == Int64(Self.version) else {
+            throw NodeError(
+                .corruptDirectory,
+                "\(url.path) is a data directory of another version of Clave (node.json version \(markerJSON["version"]?.description ?? "missing"), this one reads \(Self.version)). Use that version, or start a new node in another directory."
+            )
+        }
+        let genesisFile = url.appendingPathComponent("genesis.json")
+        let genesis: Genesis
+        do {
+            guard let data = FileManager.default.contents(atPath: genesisFile.path) else {
+                throw NodeError(.corruptDirectory, "\(genesisFile.path) is missing or unreadable.")
+            }
+            genesis = try Genesis(json: JSONValue(parsing: data))
+        } catch {
+            throw NodeError(
+                .corruptDirectory,
+                "\(genesisFile.path) could not be read (\(error)). Restore it from a backup; the ledger refuses any other genesis."
+            )
+        }
+        guard let expected = markerJSON["genesisHash"]?.stringValue, expected == genesis.hash.description else {
+            throw NodeError(
+                .corruptDirectory,
+                "\(genesisFile.path) hashes to \(genesis.hash), not to the genesisHash that node.json recorded when the directory was created: it was edited. Restore it from a backup."
+            )
+        }
+        self.genesis = genesis
+    }
+
+    /// Opens the data directory at `url`, or, when nothing (or an empty folder) is there, creates it with a new
+    /// development chain and its funded accounts.
+    ///
+    /// - Returns: the directory, and the development accounts when this call created it (empty when it existed).
+    public static func openOrCreate(
+        at url: URL, development: DevelopmentChain, timestamp: UInt64
+    ) throws -> (directory: NodeDirectory, created: [DevelopmentAccount]) {
+        let url = url.standardizedFileURL
+        switch inspect(url) {
+        case .node:
+            return (try NodeDirectory(opening: url), [])
+        case .other(let what):
+            throw notANode(url, what)
+        case .nothing, .emptyFolder:
+            return try create(at: url, development: development, timestamp: timestamp)
+        }
+    }
+
+    // MARK: Creating
+
+    private static func create(
+        at url: URL, development: DevelopmentChain, timestamp: UInt64
+    ) throws -> (directory: NodeDirectory, created: [DevelopmentAccount]) {
+        guard (1...100).contains(development.accounts) else {
+            throw NodeError(
+                .invalidConfiguration,
+                "A development chain has 1 to 100 accounts, not \(development.accounts); ask for fewer.")
+        }
+        guard development.funds <= UInt64.max / UInt64(development.accounts) else {
+            throw NodeError(
+                .invalidConfiguration,
+                "\(development.accounts) accounts of \(development.funds) do not fit in 64 bits; give each less.")
+        }
+        let parent = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        } catch {
+            throw NodeError(
+                .creationFailed, "Could not create \(parent.path) (\(error)); check the path and its permissions.")
+        }
+        let temporary = parent.appendingPathComponent(".\(url.lastPathComponent).creating-\(UUID().uuidString)")
+        var accounts: [DevelopmentAccount] = []
+        do {
+            try DurableFile.makeFolder(temporary, permissions: 0o700)
+            let keystore = temporary.appendingPathComponent("keystore")
+            try DurableFile.makeFolder(keystore, permissions: 0o700)
+            var allocations: [Address: UInt64] = [:]
+            for _ in 0..<development.accounts {
+                let key = PrivateKey.generate()
+                let name = "UTC--\(gethTimestamp())--\(Hex.encode(key.address.bytes, prefix: false))"
+                let file = try Keystore.encrypt(key, password: development.password, kdf: development.kdf)
+                try DurableFile.create(keystore.appendingPathComponent(name), data: file.jsonData(), permissions: 0o600)
+                allocations[key.address] = development.funds
+                accounts.append(
+                    DevelopmentAccount(
+                        address: key.address, privateKey: key,
+                        keystoreFile: url.appendingPathComponent("keystore/\(name)"),
+                        funds: development.funds))
+            }
+            DurableFile.syncFolder(keystore)
+            let genesis = Genesis(
+                configuration: ChainConfiguration(
+                    chainId: development.chainId, hub: development.hub, isDevelopment: true),
+                allocations: allocations, timestamp: timestamp)
+            try DurableFile.create(
+                temporary.appendingPathComponent("genesis.json"), data: Data(CanonicalJSON.encode(genesis.json)),
+                permissions: 0o644)
+            // node.json last: a folder that has it is complete.
+            let marker: JSONValue = [
+                "format": .string(format), "version": .number(.init(version)),
+                "genesisHash": .string(genesis.hash.description),
+            ]
+            var markerBytes = marker.serialized()
+            markerBytes.append(0x0A)
+            try DurableFile.create(
+                temporary.appendingPathComponent("node.json"), data: Data(markerBytes), permissions: 0o644)
+            DurableFile.syncFolder(temporary)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+        // rename(2) replaces an empty folder and refuses a non-empty one, so a folder that another node filled in
+        // the meantime is kept, and this one is thrown away.
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = errno
+            try? FileManager.default.removeItem(at: temporary)
+            if reason == ENOTEMPTY || reason == EEXIST, case .node = inspect(url) {
+                return (try NodeDirectory(opening: url), [])
+            }
+            throw NodeError(
+                .creationFailed,
+                "Could not move the new data directory into \(url.path): \(String(cString: strerror(reason))). Check the path and its permissions."
+            )
+        }
+        DurableFile.syncFolder(parent)
+        return (try NodeDirectory(opening: url), accounts)
+    }
+
+    /// geth's keystore file-name time: `2026-11-21T14-27-03.123456789Z`.
+    static func gethTimestamp(_ date: Date = Date()) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date).replacingOccurrences(of: ":", with: "-")
+    }
+
+    // MARK: Inspecting
+
+    enum Found {
+        case nothing
+        case emptyFolder
+        case node
+        /// Something else, and what it is.
+        case other(String)
+    }
+
+    static func inspect(_ url: URL) -> Found {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { return .nothing }
+        guard isFolder.boolValue else { return .other("it is a file") }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else {
+            return .other("its contents cannot be listed")
+        }
+        if names.isEmpty { return .emptyFolder }
+        if names.contains("node.json") { return .node }
+        return .other("it holds other files and no node.json")
+    }
+
+    private static func notANode(_ url: URL, _ what: String) -> NodeError {
+        NodeError(
+            .notANodeDirectory,
+            "\(url.path) exists but is not a Clave node's data directory (\(what)). Give another --data-dir, or a path where nothing is yet."
+        )
+    }
+}

@@ -1,0 +1,131 @@
+import ClaveCLI
+import ClaveCrypto
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A `clave` process that keeps running (`clave node`), whose standard output is read as it comes.
+final class ClaveProcess {
+    let process: Process
+    private let output = OutputBuffer()
+    private let errors = OutputBuffer()
+
+    init(_ arguments: [String]) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: try ClaveBinary.path)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "CLAVE_NODE")
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        out.fileHandleForReading.readabilityHandler = { [output] handle in
+            output.append(String(decoding: handle.availableData, as: UTF8.self))
+        }
+        err.fileHandleForReading.readabilityHandler = { [errors] handle in
+            errors.append(String(decoding: handle.availableData, as: UTF8.self))
+        }
+        try process.run()
+    }
+
+    var stdout: String { output.value }
+    var stderr: String { errors.value }
+
+    /// Waits (at most a minute) until the node prints the URL it serves.
+    func url() async throws -> String {
+        for _ in 0..<1200 {
+            if let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix("Clave node serving ") }) {
+                return String(line.dropFirst("Clave node serving ".count))
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CLIError("clave node served nothing. Output: \(stdout) Errors: \(stderr)")
+    }
+
+    /// Sends `signal` and waits (at most a minute) for the process to exit; returns its status.
+    func stop(_ signal: Int32) async throws -> Int32 {
+        kill(process.processIdentifier, signal)
+        for _ in 0..<1200 where process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            throw CLIError("clave did not stop on signal \(signal). Output: \(stdout)")
+        }
+        // Let the readers drain what was written last.
+        try await Task.sleep(for: .milliseconds(100))
+        return process.terminationStatus
+    }
+}
+
+/// `clave node` as a user runs it: a process that prints its URL, serves until SIGTERM or SIGINT, and prints the
+/// development keys only when it creates the data directory.
+@Suite struct NodeBinaryTests {
+    @Test func servesPrintsTheKeysOnceAndStopsGracefully() async throws {
+        let folder = try TemporaryFolder()
+        let dataDir = folder.url.appendingPathComponent("node").path
+
+        let first = try ClaveProcess(["node", "--data-dir", dataDir, "--port", "0", "--accounts", "2"])
+        let url = try await first.url()
+        #expect(url.hasPrefix("http://127.0.0.1:"))
+        let created = first.stdout
+        #expect(created.contains("Created data directory \(dataDir): development chain 65535"))
+        #expect(created.contains("WARNING: these accounts are for development only."))
+        #expect(created.components(separatedBy: "private key 0x").count == 3)
+        let addressLine = try #require(created.split(separator: "\n").first { $0.hasPrefix("(0) 0x") })
+        let address = String(addressLine.dropFirst(4).prefix(42))
+        _ = try Address(address)
+
+        // Another process finds the node through $CLAVE_NODE.
+        let balance = try ClaveBinary.run(["account", "balance", address], environment: ["CLAVE_NODE": url])
+        #expect(balance.status == 0, "\(balance.stderr)")
+        #expect(balance.stdout.contains("wallet   1000000000000000"))
+        let deposit = try ClaveBinary.run(
+            [
+                "account", "deposit", "42", "--node", url, "--keystore-dir", "\(dataDir)/keystore", "--address",
+                address,
+            ],
+            environment: ["CLAVE_WALLET_PASSWORD": "clave-development"])
+        #expect(deposit.status == 0, "\(deposit.stderr)")
+        #expect(deposit.stdout.contains("Deposit account=\(address) amount=42"))
+
+        #expect(try await first.stop(SIGTERM) == 0)
+        #expect(first.stdout.contains("Clave node stopped at block 1."))
+
+        let second = try ClaveProcess(["node", "--data-dir", dataDir, "--port", "0"])
+        _ = try await second.url()
+        #expect(!second.stdout.contains("private key"))
+        #expect(second.stdout.contains("Data directory \(dataDir): chain 65535, block 1."))
+        #expect(try await second.stop(SIGINT) == 0)
+
+        let verified = try ClaveBinary.run(["ledger", "verify", "--data-dir", dataDir], environment: [:])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.contains("verifies: 2 blocks"))
+    }
+
+    @Test func failuresExitNonZeroWithTheirMessage() throws {
+        let folder = try TemporaryFolder()
+        let unreachable = try ClaveBinary.run(
+            ["account", "balance", TestAccountAddress.one], environment: ["CLAVE_NODE": "http://127.0.0.1:1"])
+        #expect(unreachable.status != 0)
+        #expect(unreachable.stderr.contains("No Clave node answers at http://127.0.0.1:1"))
+        #expect(!unreachable.stderr.contains("Fatal error"))
+
+        let notANode = try ClaveBinary.run(["ledger", "verify", "--data-dir", folder.url.path], environment: [:])
+        #expect(notANode.status != 0)
+        #expect(notANode.stderr.contains("not a node's data directory"))
+
+        let badPort = try ClaveBinary.run(["node", "--port", "70000"], environment: [:])
+        #expect(badPort.status != 0)
+        #expect(badPort.stderr.contains("--port must be from 0 to 65535"))
+    }
+}
