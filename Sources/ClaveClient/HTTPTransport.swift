@@ -135,7 +135,7 @@ public struct NodeConnection: Sendable {
         } catch {
             throw ClientError(
                 .unreachable,
-                "\(request.method) \(request.url) failed: \(error). Check that the node runs and the URL is right.")
+                "\(request.method) \(request.url) failed: \(error)")
         }
         let status = Int(response.status.code)
         let json: JSONValue

@@ -32,18 +32,10 @@ struct RemoteOptions: ParsableArguments {
         return Self.defaultURL
     }
 
-    /// The commands' HTTP client. Unlike AsyncHTTPClient's shared one, it does not retry a connection the node
-    /// refused until the request's deadline: with no node there, a command fails at once.
-    static let httpClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
-
     func connection() throws -> NodeConnection {
         let url = url()
         do {
-            return try NodeConnection(url: url, client: Self.httpClient)
+            return try NodeConnection(url: url)
         } catch {
             throw CLIError(
                 .invalidInput,
@@ -88,12 +80,7 @@ struct RemoteOptions: ParsableArguments {
     }
 
     private func unreachable(_ detail: String) -> CLIError {
-        // The client's own advice is replaced by this command's.
-        var detail = detail
-        for advice in [" Check that the node runs and the URL is right.", "."] where detail.hasSuffix(advice) {
-            detail.removeLast(advice.count)
-        }
-        return CLIError(
+        CLIError(
             .nodeUnreachable,
             "No Clave node answers at \(url()) (\(detail)). Start one with `clave node`, or give a running node's URL with --node or $\(Self.environmentVariable)."
         )
