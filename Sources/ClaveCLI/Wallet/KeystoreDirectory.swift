@@ -85,17 +85,8 @@ public struct KeystoreDirectory: Sendable {
         }
         try FileManager.default.createDirectory(
             at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let file = url.appendingPathComponent(
-            "UTC--\(KeystoreDirectory.timestamp())--\(Hex.encode(address.bytes, prefix: false))")
+        let file = url.appendingPathComponent(Keystore.fileName(for: address))
         try AtomicFile.replace(file, with: keystore.jsonData(), permissions: 0o600)
         return Entry(address: address, file: file, keystore: keystore)
-    }
-
-    /// geth's file-name time: `2026-11-21T14-27-03.123456789Z`.
-    static func timestamp(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date).replacingOccurrences(of: ":", with: "-")
     }
 }

@@ -40,6 +40,16 @@ public struct Keystore: Sendable, Hashable, Codable {
     /// The derived key: 16 bytes of AES key, then 16 bytes of MAC key.
     static let derivedKeyByteCount = 32
 
+    /// geth's file name for a keystore of `address` written at `date`: `UTC--2026-11-21T14-27-03.123Z--<address
+    /// in lowercase hex>`, so that geth's and Clave's keystore folders are interchangeable.
+    public static func fileName(for address: Address, at date: Date = Date()) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let time = formatter.string(from: date).replacingOccurrences(of: ":", with: "-")
+        return "UTC--\(time)--\(Hex.encode(address.bytes, prefix: false))"
+    }
+
     /// Encrypts `key` under `password` with a fresh random salt, counter block and id.
     ///
     /// - Parameter kdf: ``KDF/standard`` unless the file must open faster (``KDF/light``, or tests).

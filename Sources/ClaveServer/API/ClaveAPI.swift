@@ -60,6 +60,11 @@ public struct ClaveAPI: Sendable {
             }
         }
         @Sendable func json(_ value: JSONValue) -> Response { JSONResponse.make(value) }
+        /// `value`, or a 404 saying what is missing.
+        @Sendable func found<Value>(_ value: Value?, _ missing: @autoclosure () -> String) throws -> Value {
+            guard let value else { throw APIError.notFound(missing()) }
+            return value
+        }
 
         on(Route(.get, "/v1/health")) { _, _ in json(["status": "ok"]) }
 
@@ -73,10 +78,8 @@ public struct ClaveAPI: Sendable {
         }
         on(Route(.get, "/v1/ledger/transactions/{hash}")) { _, context in
             let hash = try Parameters.bytes32(context, "hash")
-            guard let record = try await ledger.transaction(hash: hash) else {
-                throw APIError.notFound("No stored transaction has the hash \(hash).")
-            }
-            return json(record.json)
+            return json(
+                try found(await ledger.transaction(hash: hash), "No stored transaction has the hash \(hash).").json)
         }
         on(Route(.get, "/v1/ledger/blocks/{height}")) { _, context in
             let height = try Parameters.number(context, "height")
@@ -91,24 +94,15 @@ public struct ClaveAPI: Sendable {
         }
         on(Route(.get, "/v1/ledger/apps/{address}")) { _, context in
             let address = try Parameters.address(context, "address")
-            guard let app = try await ledger.app(address) else {
-                throw APIError.notFound("No app is registered at \(address).")
-            }
-            return json(app.json)
+            return json(try found(await ledger.app(address), "No app is registered at \(address).").json)
         }
         on(Route(.get, "/v1/ledger/datasets/{address}")) { _, context in
             let address = try Parameters.address(context, "address")
-            guard let dataset = try await ledger.dataset(address) else {
-                throw APIError.notFound("No dataset is registered at \(address).")
-            }
-            return json(dataset.json)
+            return json(try found(await ledger.dataset(address), "No dataset is registered at \(address).").json)
         }
         on(Route(.get, "/v1/ledger/workerpools/{address}")) { _, context in
             let address = try Parameters.address(context, "address")
-            guard let workerpool = try await ledger.workerpool(address) else {
-                throw APIError.notFound("No workerpool is registered at \(address).")
-            }
-            return json(workerpool.json)
+            return json(try found(await ledger.workerpool(address), "No workerpool is registered at \(address).").json)
         }
         on(Route(.get, "/v1/ledger/orders/{orderHash}/consumed")) { _, context in
             let hash = try Parameters.bytes32(context, "orderHash")
@@ -118,15 +112,13 @@ public struct ClaveAPI: Sendable {
         }
         on(Route(.get, "/v1/ledger/deals/{dealId}")) { _, context in
             let id = try Parameters.bytes32(context, "dealId")
-            guard let deal = try await ledger.deal(id) else { throw APIError.notFound("No deal has the id \(id).") }
-            return json(deal.json)
+            return json(try found(await ledger.deal(id), "No deal has the id \(id).").json)
         }
         on(Route(.get, "/v1/ledger/tasks/{taskId}")) { _, context in
             let id = try Parameters.bytes32(context, "taskId")
-            guard let task = try await ledger.task(id) else {
-                throw APIError.notFound("No task has the id \(id); a task exists once it is initialized.")
-            }
-            return json(task.json)
+            return json(
+                try found(await ledger.task(id), "No task has the id \(id); a task exists once it is initialized.").json
+            )
         }
         on(Route(.get, "/v1/ledger/events")) { request, _ in
             let parameters = Parameters(request)
@@ -163,10 +155,8 @@ public struct ClaveAPI: Sendable {
         }
         on(Route(.get, "/v1/market/orders/{orderHash}")) { _, context in
             let hash = try Parameters.bytes32(context, "orderHash")
-            guard let entry = try await orderbook.order(hash) else {
-                throw APIError.notFound("The orderbook holds no order with the hash \(hash).")
-            }
-            return json(entry.json)
+            return json(
+                try found(await orderbook.order(hash), "The orderbook holds no order with the hash \(hash).").json)
         }
         on(Route(.post, "/v1/market/orders/{orderHash}/cancel")) { request, context in
             let hash = try Parameters.bytes32(context, "orderHash")

@@ -144,7 +144,7 @@ public struct NodeDirectory: Sendable {
             var allocations: [Address: UInt64] = [:]
             for _ in 0..<development.accounts {
                 let key = PrivateKey.generate()
-                let name = "UTC--\(gethTimestamp())--\(Hex.encode(key.address.bytes, prefix: false))"
+                let name = Keystore.fileName(for: key.address)
                 let file = try Keystore.encrypt(key, password: development.password, kdf: development.kdf)
                 try DurableFile.create(keystore.appendingPathComponent(name), data: file.jsonData(), permissions: 0o600)
                 allocations[key.address] = development.funds
@@ -191,14 +191,6 @@ public struct NodeDirectory: Sendable {
         }
         DurableFile.syncFolder(parent)
         return (try NodeDirectory(opening: url), accounts)
-    }
-
-    /// geth's keystore file-name time: `2026-11-21T14-27-03.123456789Z`.
-    static func gethTimestamp(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date).replacingOccurrences(of: ":", with: "-")
     }
 
     // MARK: Inspecting
