@@ -1,6 +1,6 @@
 import Foundation
 
-/// `clave-benchmarks [all|stream|secp256k1|keccak|ledger] [--quick] [--json] [--segment-size N]`
+/// `clave-benchmarks [all|stream|secp256k1|keccak|ledger|matchorders] [--quick] [--json] [--segment-size N]`
 ///
 /// Every figure is a ratio to a reference measured in the same run, on the same machine.
 @main
@@ -29,6 +29,9 @@ struct ClaveBenchmarks {
             }
             if options.selection.contains(.keccak) {
                 report.measurements += KeccakBenchmark(options: options, progress: progress).run()
+            }
+            if options.selection.contains(.matchorders) {
+                report.measurements += try MatchOrdersBenchmark(options: options, progress: progress).run()
             }
             if options.selection.contains(.ledger) {
                 report.measurements += try await LedgerBenchmark(options: options, progress: progress).run()

@@ -1,12 +1,12 @@
 /// Command-line options, parsed by hand to keep the benchmark package's dependencies to what it measures.
 struct Options: Sendable {
     enum Benchmark: String, CaseIterable, Sendable {
-        case stream, secp256k1, keccak, ledger
+        case stream, secp256k1, keccak, ledger, matchorders
     }
 
     static let usage = """
-        USAGE: clave-benchmarks [all|stream|secp256k1|keccak|ledger ...] [--quick] [--json] [--rounds N]
-                                [--segment-size BYTES] [--mib N] [--profile]
+        USAGE: clave-benchmarks [all|stream|secp256k1|keccak|ledger|matchorders ...] [--quick] [--json] [--rounds N]
+                                [--segment-size BYTES] [--mib N] [--profile] [--block-size N]
 
           all            every benchmark (the default)
           stream         clave-stream-v1 encrypt/decrypt of 1 GiB vs `openssl speed -evp aes-256-gcm`, peak RSS,
@@ -15,6 +15,8 @@ struct Options: Sendable {
           keccak         ClaveCrypto Keccak-256 vs swift-crypto SHA-256 on 64 MiB
           ledger         ClaveLedger submit->durable receipt tx/s over SQLite, and verify replay tx/s, vs
                          single-core signature recovery
+          matchorders    ClaveCore State.apply of matchOrders transactions per second, vs single-core
+                         recovery of order signatures (a match checks four)
           --quick        smaller sizes and shorter reference runs (a smoke test, not a measurement)
           --json         print the results as JSON instead of a table
           --rounds N     interleaved rounds per benchmark, median reported (default 5 for stream,
@@ -23,6 +25,7 @@ struct Options: Sendable {
           --profile      stream: only the encrypt and decrypt loops, no reference and no files, for
                          `valgrind --tool=callgrind`
           --segment-size clave-stream segment size in bytes (default: ClaveStream.defaultSegmentSize)
+          --block-size   ledger: the sequencer's maximumBlockSize (default: Ledger.Configuration's)
         """
 
     var selection: Set<Benchmark> = []
@@ -33,6 +36,7 @@ struct Options: Sendable {
     var rounds: Int?
     var profile = false
     var megabytes: Int?
+    var blockSize: Int?
 
     init(arguments: [String]) throws(UsageError) {
         var remaining = arguments[...]
@@ -53,6 +57,11 @@ struct Options: Sendable {
                     throw UsageError(message: "--mib needs a positive number of MiB")
                 }
                 megabytes = count
+            case "--block-size":
+                guard let value = remaining.popFirst(), let size = Int(value), size > 0 else {
+                    throw UsageError(message: "--block-size needs a positive number of transactions")
+                }
+                blockSize = size
             case "--rounds":
                 guard let value = remaining.popFirst(), let count = Int(value), count > 0 else {
                     throw UsageError(message: "--rounds needs a positive number")

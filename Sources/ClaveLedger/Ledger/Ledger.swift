@@ -1,15 +1,20 @@
 public import ClaveCore
 public import ClaveCrypto
+import Dispatch
 public import Logging
 
 /// The ledger service: a mempool, the block sequencer and the queries, over a ``LedgerStore``.
 ///
 /// Transactions arrive already checked (a ``ClaveCore/SignedTransaction`` always carries a valid signature by its
 /// sender, so signatures are checked by the submitters, in parallel). The sequencer seals a block as soon as
-/// transactions wait: it takes every transaction that arrived while the previous block was being written, applies
-/// them in order to the state at the block's timestamp, writes the block, and only then answers the submitters.
-/// A transaction whose nonce is ahead of its sender's waits (bounded) for the ones before it; a refused
+/// transactions wait: it takes every transaction that arrived meanwhile and applies them in order to the state at the
+/// block's timestamp, while the block before is still being written; it writes the block once that one is stored,
+/// and answers the submitters only once their own block is. ``state`` and ``head`` are always those of the last
+/// stored block. A transaction whose nonce is ahead of its sender's waits (bounded) for the ones before it; a refused
 /// transaction is answered with its ``ClaveCore/Rejection`` and is stored nowhere.
+///
+/// The actor runs on a serial queue of its own, and its writes on another: submitters check signatures on the shared
+/// cooperative pool, and the sequencer must not wait for a thread there behind all of them.
 public actor Ledger {
     public struct Configuration: Sendable {
         /// The chain the store must hold (or is created with).
@@ -39,12 +44,23 @@ public actor Ledger {
     private let store: any LedgerStore
     private let now: TimeSource
     private let logger: Logger
+    /// The sequencer's own serial queue, on which this actor runs, and the queue its writes run on: neither waits
+    /// behind the jobs of the shared cooperative pool, where every submitter checks its signature.
+    private let sequencer = SerialQueueExecutor(label: "clave.ledger.sequencer")
+    private let writer = SerialQueueExecutor(label: "clave.ledger.writer")
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { sequencer.asUnownedSerialExecutor() }
 
     /// The state after the last stored block.
     public private(set) var state: State
     /// The last stored block's header and hash.
     public private(set) var head: BlockHeader
     public private(set) var headHash: Bytes32
+    /// The state, header and hash after the last sealed block: ``state``, ``head`` and ``headHash`` plus the block
+    /// being written, if one is. The next block is applied to it.
+    private var tip: State
+    private var tipHeader: BlockHeader
+    private var tipHash: Bytes32
 
     private var mempool = Mempool()
     private var isSealing = false
@@ -82,6 +98,9 @@ public actor Ledger {
         state = replay.state
         head = replay.head
         headHash = replay.head.hash
+        tip = replay.state
+        tipHeader = replay.head
+        tipHash = replay.head.hash
         logger.info(
             "ledger open", metadata: ["height": "\(head.height)", "transactions": "\(replay.report.transactions)"])
     }
@@ -105,7 +124,7 @@ public actor Ledger {
                 try mempool.add(
                     transaction, continuation: continuation,
                     maximumWaiting: configuration.maximumWaitingPerSender,
-                    expectedNonce: state.account(transaction.transaction.from).nonce)
+                    expectedNonce: tip.account(transaction.transaction.from).nonce)
             } catch {
                 continuation.resume(throwing: error)
                 return
@@ -117,23 +136,69 @@ public actor Ledger {
     private func startSealingIfNeeded() {
         guard !isSealing, mempool.hasReady else { return }
         isSealing = true
-        Task { await self.sealBlocks() }
+        Task(executorPreference: sequencer) { await self.sealBlocks() }
     }
 
-    /// Seals blocks while transactions are ready.
+    /// A block applied to ``tip``, with the submitters waiting for it.
+    private struct Sealing {
+        /// Nil when every transaction taken was refused: nothing to store.
+        var block: SealedBlock?
+        var header: BlockHeader
+        /// The state after the block.
+        var state: State
+        var waiters: [Mempool.Waiter]
+        var events: [[Event]]
+        var rejected: [(Mempool.Waiter, any Error)]
+    }
+
+    /// Seals blocks while transactions are ready, one block ahead of the store: block N+1 is applied (to ``tip``)
+    /// while block N is being written, so that applying overlaps the write and its fsync. Block N+1 is handed to the
+    /// store only once block N is durable, and its submitters (accepted or refused) are answered only once it is
+    /// durable itself; if block N cannot be stored, block N+1, which builds on it, is dropped too.
     private func sealBlocks() async {
-        while mempool.hasReady {
-            await sealOneBlock()
-        }
+        var writing: Sealing?
+        repeat {
+            let next = mempool.hasReady ? applyNextBlock() : nil
+            var parentFailure: (any Error)?
+            if let current = writing {
+                writing = nil
+                if let error = await writeCompletion() {
+                    parentFailure = error
+                    fail(current, storageError: error)
+                    tip = state
+                    tipHeader = head
+                    tipHash = headHash
+                } else {
+                    finish(current)
+                }
+            }
+            guard let next else { continue }
+            if let parentFailure {
+                let height = next.header.height
+                let failure = LedgerError(
+                    .storage,
+                    "Block \(height) was not stored because block \(height - 1), which it builds on, could not be (\(parentFailure)); the transaction was not applied, retry."
+                )
+                for waiter in next.waiters { waiter.resume(throwing: failure) }
+                for (waiter, _) in next.rejected { waiter.resume(throwing: failure) }
+            } else if let block = next.block {
+                write(block)
+                writing = next
+            } else {
+                for (waiter, error) in next.rejected { waiter.resume(throwing: error) }
+            }
+        } while writing != nil || mempool.hasReady
         isSealing = false
         let waiting = drained
         drained = []
         for continuation in waiting { continuation.resume() }
     }
 
-    private func sealOneBlock() async {
-        let timestamp = max(now(), head.timestamp)
-        var next = state
+    /// Takes the ready transactions, applies them in arrival order to ``tip`` at one timestamp, and makes the block of
+    /// those accepted the new tip.
+    private func applyNextBlock() -> Sealing {
+        let timestamp = max(now(), tipHeader.timestamp)
+        var next = tip
         let batch = mempool.takeReady(limit: configuration.maximumBlockSize) { next.account($0).nonce }
         var included: [SignedTransaction] = []
         var transactionJSON: [[UInt8]] = []
@@ -141,6 +206,11 @@ public actor Ledger {
         var waiters: [Mempool.Waiter] = []
         var events: [[Event]] = []
         var rejected: [(Mempool.Waiter, any Error)] = []
+        included.reserveCapacity(batch.count)
+        transactionJSON.reserveCapacity(batch.count)
+        eventJSON.reserveCapacity(batch.count)
+        waiters.reserveCapacity(batch.count)
+        events.reserveCapacity(batch.count)
         var digest = EventsDigest()
         var pending = batch
         // Apply in arrival order; after each success, the sender's next nonce may be waiting.
@@ -169,37 +239,90 @@ public actor Ledger {
         mempool.ageWaiting(maximumRounds: configuration.maximumWaitBlocks) { next.account($0).nonce }
 
         if included.isEmpty {
-            for (waiter, error) in rejected { waiter.resume(throwing: error) }
-            return
+            return Sealing(
+                block: nil, header: tipHeader, state: tip, waiters: [], events: [], rejected: rejected)
         }
         let block = Block(
-            height: head.height + 1, parent: headHash, timestamp: timestamp, transactions: included,
+            height: tipHeader.height + 1, parent: tipHash, timestamp: timestamp, transactions: included,
             eventsDigest: digest.value)
         let sealed = SealedBlock(
             block: block, events: events, transactionJSON: transactionJSON, eventJSON: eventJSON)
-        do {
-            try await store.append(sealed)
-        } catch {
-            logger.error("could not store block \(block.height): \(error)")
-            let failure = LedgerError(
-                .storage,
-                "Block \(block.height) could not be stored (\(error)); the transaction was not applied, retry.")
-            for waiter in waiters { waiter.resume(throwing: failure) }
-            for (waiter, error) in rejected { waiter.resume(throwing: error) }
-            return
+        let header = block.header
+        tip = next
+        tipHeader = header
+        tipHash = sealed.hash
+        return Sealing(
+            block: sealed, header: header, state: next, waiters: waiters, events: events, rejected: rejected)
+    }
+
+    /// What the last write gave, once it finished and until ``writeCompletion()`` takes it.
+    private var writeOutcome: (any Error)??
+    /// The sequencer waiting in ``writeCompletion()``.
+    private var writeWaiter: CheckedContinuation<(any Error)?, Never>?
+
+    /// Writes `block` on a task of its own, on the writer's queue, so that the ledger goes on taking and applying
+    /// transactions meanwhile; ``writeCompletion()`` gives the outcome.
+    private func write(_ block: SealedBlock) {
+        writeOutcome = nil
+        let store = store
+        Task.detached(executorPreference: writer) {
+            var failure: (any Error)?
+            do {
+                try await store.append(block)
+            } catch {
+                failure = error
+            }
+            // Straight to this actor's queue: awaiting the task's value instead would resume the sequencer through
+            // the shared pool, behind every signature check queued there.
+            await self.writeDidFinish(failure)
         }
-        state = next
-        head = block.header
+    }
+
+    private func writeDidFinish(_ failure: (any Error)?) {
+        if let waiter = writeWaiter {
+            writeWaiter = nil
+            waiter.resume(returning: failure)
+        } else {
+            writeOutcome = .some(failure)
+        }
+    }
+
+    /// Waits for the write started last: nil once the block is durable, or why it could not be stored.
+    private func writeCompletion() async -> (any Error)? {
+        if let outcome = writeOutcome {
+            writeOutcome = nil
+            return outcome
+        }
+        return await withCheckedContinuation { writeWaiter = $0 }
+    }
+
+    /// The block is durable: it becomes the ledger's state and head, and its submitters get their answers.
+    private func finish(_ sealing: Sealing) {
+        guard let sealed = sealing.block else { return }
+        let height = sealing.header.height
+        state = sealing.state
+        head = sealing.header
         headHash = sealed.hash
-        logger.debug("sealed block", metadata: ["height": "\(block.height)", "transactions": "\(included.count)"])
-        for (offset, waiter) in waiters.enumerated() {
+        logger.debug(
+            "sealed block", metadata: ["height": "\(height)", "transactions": "\(sealing.waiters.count)"])
+        for (offset, waiter) in sealing.waiters.enumerated() {
             waiter.resume(
                 returning: Receipt(
-                    transactionHash: included[offset].hash, height: block.height, index: offset,
-                    blockHash: sealed.hash, events: events[offset]))
+                    transactionHash: sealed.block.transactions[offset].hash, height: height, index: offset,
+                    blockHash: sealed.hash, events: sealing.events[offset]))
         }
-        for (waiter, error) in rejected { waiter.resume(throwing: error) }
+        for (waiter, error) in sealing.rejected { waiter.resume(throwing: error) }
         publish(sealed)
+    }
+
+    /// The block could not be stored: nothing of it is applied, and its submitters are told to retry.
+    private func fail(_ sealing: Sealing, storageError error: any Error) {
+        let height = sealing.header.height
+        logger.error("could not store block \(height): \(error)")
+        let failure = LedgerError(
+            .storage, "Block \(height) could not be stored (\(error)); the transaction was not applied, retry.")
+        for waiter in sealing.waiters { waiter.resume(throwing: failure) }
+        for (waiter, error) in sealing.rejected { waiter.resume(throwing: error) }
     }
 
     /// Stops taking transactions, seals what is ready and answers what still waits for an earlier nonce.
@@ -307,4 +430,26 @@ public actor Ledger {
         for subscriber in subscribers.values { subscriber.continuation.finish() }
         subscribers = [:]
     }
+}
+
+/// Runs jobs one at a time on a dispatch queue of its own: a serial executor for an actor, and a task executor for
+/// tasks that should not wait for a thread of the shared cooperative pool.
+final class SerialQueueExecutor: SerialExecutor, TaskExecutor {
+    private let queue: DispatchQueue
+
+    init(label: String) {
+        queue = DispatchQueue(label: label, qos: .userInitiated)
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async {
+            job.runSynchronously(
+                isolatedTo: self.asUnownedSerialExecutor(), taskExecutor: self.asUnownedTaskExecutor())
+        }
+    }
+
+    func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
+
+    func checkIsolated() { dispatchPrecondition(condition: .onQueue(queue)) }
 }

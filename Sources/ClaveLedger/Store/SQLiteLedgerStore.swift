@@ -2,6 +2,7 @@ import ClaveCore
 public import ClaveCrypto
 import Foundation
 package import GRDB
+import Synchronization
 
 /// A ``LedgerStore`` in one SQLite file, through a GRDB `DatabasePool` in WAL mode with `synchronous = FULL`:
 /// ``append(_:)`` returns only once the block's SQLite transaction is in the write-ahead log on disk, so a block
@@ -12,6 +13,7 @@ package import GRDB
 /// `event_subjects` (one row per account, asset, deal or task an event names, as a 64-bit key, indexed, for filters).
 public final class SQLiteLedgerStore: LedgerStore {
     private let pool: DatabasePool
+    private let subjectKeys = Mutex(SubjectKeyCache())
 
     /// Opens (or creates) the store at `path` and migrates it to the current schema.
     public init(path: String) throws {
@@ -24,6 +26,10 @@ public final class SQLiteLedgerStore: LedgerStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Index pages touched at random by each block stay in memory between blocks.
             try db.execute(sql: "PRAGMA cache_size = -65536")
+            // A statement of many rows keeps a journal of the pages it changes (to undo itself alone if it fails);
+            // in memory, not in a temporary file.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
         }
         try Self.migrator.migrate(pool)
     }
@@ -99,15 +105,19 @@ public final class SQLiteLedgerStore: LedgerStore {
         let block = SealedBlock(block: genesis.block, events: [])
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO genesis (id, document) VALUES (0, ?)", arguments: [document])
-            try Self.insert(block, into: db)
+            try Self.insert(block, subjects: [], into: db)
         }
     }
 
     public func append(_ block: SealedBlock) async throws {
-        try await pool.write { db in try Self.insert(block, into: db) }
+        // The subject keys are hashed here, on the caller's task, so that the writer only writes.
+        let subjects = subjectKeys.withLock { $0.keys(of: block) }
+        try await pool.write { db in try Self.insert(block, subjects: subjects, into: db) }
     }
 
-    private static func insert(_ sealed: SealedBlock, into db: Database) throws {
+    /// Writes a block and its transactions and events. The rows go in with statements of many rows each: most of
+    /// what one statement costs is the same for one row as for many.
+    private static func insert(_ sealed: SealedBlock, subjects: [[[Int64]]], into db: Database) throws {
         let block = sealed.block
         let height = Int64(block.height)
         try db.cachedStatement(
@@ -119,32 +129,62 @@ public final class SQLiteLedgerStore: LedgerStore {
             height, sealed.hash.data, block.parent.data, Int64(block.timestamp), block.transactionsRoot.data,
             block.eventsDigest.data, block.transactions.count,
         ])
-        let insertTransaction = try db.cachedStatement(
-            sql: """
-                INSERT INTO transactions (hash, hashKey, height, position, sender, nonce, type, json, signature)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        let insertEvent = try db.cachedStatement(
-            sql: "INSERT INTO events (height, txIndex, eventIndex, name, json) VALUES (?, ?, ?, ?, ?)")
-        let insertSubject = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO event_subjects (subject, height, txIndex, eventIndex) VALUES (?, ?, ?, ?)")
+        var transactionRows = RowBatch(
+            db, "INSERT INTO transactions (hash, hashKey, height, position, sender, nonce, type, json, signature)",
+            columns: 9)
+        var eventRows = RowBatch(db, "INSERT INTO events (height, txIndex, eventIndex, name, json)", columns: 5)
+        var subjectRows = RowBatch(
+            db, "INSERT OR IGNORE INTO event_subjects (subject, height, txIndex, eventIndex)", columns: 4)
         for (index, signed) in block.transactions.enumerated() {
             let transaction = signed.transaction
-            try insertTransaction.execute(arguments: [
-                signed.hash.data, Self.key(signed.hash.bytes), height, index, Data(transaction.from.bytes),
-                Int64(bitPattern: transaction.nonce),
+            try transactionRows.add(
+                signed.hash.data, Self.key(signed.hash.bytes), height, index,
+                Data(transaction.from.bytes), Int64(bitPattern: transaction.nonce),
                 transaction.body.type, Data(sealed.transactionJSON[index]),
-                Data(signed.signature.rawRepresentation),
-            ])
+                Data(signed.signature.rawRepresentation))
             let events = index < sealed.events.count ? sealed.events[index] : []
             for (eventIndex, event) in events.enumerated() {
-                try insertEvent.execute(arguments: [
-                    height, index, eventIndex, event.name, Data(sealed.eventJSON[index][eventIndex]),
-                ])
-                for subject in event.subjects.keys {
-                    try insertSubject.execute(arguments: [Self.key(subject), height, index, eventIndex])
+                try eventRows.add(height, index, eventIndex, event.name, Data(sealed.eventJSON[index][eventIndex]))
+                for key in subjects[index][eventIndex] {
+                    try subjectRows.add(key, height, index, eventIndex)
                 }
             }
+        }
+        try transactionRows.flush()
+        try eventRows.flush()
+        try subjectRows.flush()
+    }
+
+    /// Rows for one table, inserted `rowsPerStatement` at a time with one `INSERT … VALUES (…), (…), …`.
+    private struct RowBatch {
+        static let rowsPerStatement = 32
+        let db: Database
+        let prefix: String
+        let columns: Int
+        var values: [(any DatabaseValueConvertible)?] = []
+
+        init(_ db: Database, _ prefix: String, columns: Int) {
+            self.db = db
+            self.prefix = prefix
+            self.columns = columns
+            values.reserveCapacity(columns * Self.rowsPerStatement)
+        }
+
+        mutating func add(_ row: (any DatabaseValueConvertible)?...) throws {
+            values += row
+            if values.count == columns * Self.rowsPerStatement { try flush() }
+        }
+
+        mutating func flush() throws {
+            guard !values.isEmpty else { return }
+            let rows = values.count / columns
+            let tuple = "(" + repeatElement("?", count: columns).joined(separator: ", ") + ")"
+            let statement = try db.cachedStatement(
+                sql: prefix + " VALUES " + repeatElement(tuple, count: rows).joined(separator: ", "))
+            // The statement takes exactly these values: checking them again would cost as much as binding them.
+            statement.setUncheckedArguments(StatementArguments(values))
+            try statement.execute()
+            values.removeAll(keepingCapacity: true)
         }
     }
 
@@ -265,6 +305,28 @@ public final class SQLiteLedgerStore: LedgerStore {
     /// A subject (`account:0x…`) as a 64-bit key: the first 8 bytes of its keccak256. Two subjects share a key with
     /// probability 2⁻⁶⁴ per pair; a filter would then also return the other subject's events.
     private static func key(_ subject: String) -> Int64 { key(Keccak256.hash(utf8: subject).bytes) }
+
+    /// The 64-bit keys of the subjects seen lately, so that the accounts a ledger names over and over are hashed once.
+    /// Bounded: emptied before a block once it holds ``limit`` keys.
+    struct SubjectKeyCache {
+        static let limit = 65_536
+        private var keys: [String: Int64] = [:]
+
+        /// The keys of ``EventSubjects/keys`` of each event of each transaction of `block`.
+        mutating func keys(of block: SealedBlock) -> [[[Int64]]] {
+            if keys.count >= Self.limit { keys = [:] }
+            return block.events.map { events in
+                events.map { event in
+                    event.subjects.keys.map { subject in
+                        if let known = keys[subject] { return known }
+                        let key = SQLiteLedgerStore.key(subject)
+                        keys[subject] = key
+                        return key
+                    }
+                }
+            }
+        }
+    }
 
     private struct Position: Hashable {
         var height: Int64

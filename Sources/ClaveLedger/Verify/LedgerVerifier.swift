@@ -39,18 +39,36 @@ public enum LedgerVerifier {
         var report: VerificationReport
     }
 
+    /// Stored blocks, with each of their transactions decoded and checked as far as it can be without the state.
+    typealias Batch = ([StoredBlock], [[Result<SignedTransaction, Divergence>]])
+
     /// Replays `store` from `genesis`, stopping at the first divergence.
-    static func replay(store: any LedgerStore, genesis: Genesis, batch: Int = 256) async throws -> Replay {
+    ///
+    /// The blocks are read and their transactions decoded (the part that needs no state: hashes and signatures, in
+    /// parallel) one batch ahead: while one batch is re-applied, which only one core can do, the next is read and
+    /// decoded. A batch is about `batchTransactions` transactions, as many blocks as the last batch's blocks held.
+    static func replay(store: any LedgerStore, genesis: Genesis, batchTransactions: Int = 4_096) async throws -> Replay
+    {
         var state = genesis.state
         var head = genesis.block.header
         var previousHash = genesis.hash
         var blocks: UInt64 = 0
         var transactions = 0
         var height: UInt64 = 0
+        func read(from height: UInt64, limit: Int) -> Task<Batch, any Error> {
+            Task {
+                let stored = try await store.blocks(from: height, limit: limit)
+                return (stored, await decodeAll(stored))
+            }
+        }
+        var next = read(from: 0, limit: 16)
+        defer { next.cancel() }
         while true {
-            let stored = try await store.blocks(from: height, limit: batch)
+            let (stored, decoded) = try await next.value
             if stored.isEmpty { break }
-            let decoded = await decodeAll(stored)
+            let perBlock = max(1, stored.reduce(0) { $0 + $1.transactions.count } / stored.count)
+            next = read(
+                from: stored[stored.count - 1].height + 1, limit: max(1, min(256, batchTransactions / perBlock)))
             for (position, block) in stored.enumerated() {
                 var replayed = state
                 let outcome = check(
@@ -144,13 +162,15 @@ public enum LedgerVerifier {
                     transaction: index)
             }
             for (eventIndex, event) in events.enumerated() {
-                guard CanonicalJSON.encode(event.json) == stored.events[eventIndex] else {
+                let encoded = CanonicalJSON.encode(event.json)
+                guard encoded == stored.events[eventIndex] else {
                     return fail(
                         .wrongEvent,
-                        "Event \(eventIndex) of transaction \(index) of block \(height) is stored as \(String(decoding: stored.events[eventIndex], as: UTF8.self)), but replay produces \(String(decoding: CanonicalJSON.encode(event.json), as: UTF8.self)).",
+                        "Event \(eventIndex) of transaction \(index) of block \(height) is stored as \(String(decoding: stored.events[eventIndex], as: UTF8.self)), but replay produces \(String(decoding: encoded, as: UTF8.self)).",
                         transaction: index)
                 }
-                digest.append(event)
+                // The event's digest, from the bytes just compared (as the sequencer does).
+                digest.append(digest: Keccak256.hash(encoded))
             }
             hashes.append(signed.hash)
         }
@@ -226,7 +246,8 @@ public enum LedgerVerifier {
     /// ``decode(_:height:)`` for every transaction of `blocks`, split across the cores.
     private static func decodeAll(_ blocks: [StoredBlock]) async -> [[Result<SignedTransaction, Divergence>]] {
         let work = blocks.flatMap { block in block.transactions.map { ($0, block.height) } }
-        let lanes = max(1, min(ProcessInfo.processInfo.activeProcessorCount, work.count / 64))
+        // More lanes than cores, so that a core that finishes early (or that the serial re-apply frees) takes more.
+        let lanes = max(1, min(4 * ProcessInfo.processInfo.activeProcessorCount, work.count / 64))
         var flat = [Result<SignedTransaction, Divergence>?](repeating: nil, count: work.count)
         await withTaskGroup(of: (Int, [Result<SignedTransaction, Divergence>]).self) { group in
             for lane in 0..<lanes {
