@@ -49,6 +49,7 @@ public actor Ledger {
     private let sequencer = SerialQueueExecutor(label: "clave.ledger.sequencer")
     private let writer = SerialQueueExecutor(label: "clave.ledger.writer")
 
+    /// The sequencer's serial queue: the actor's jobs run there, not on the shared cooperative pool.
     public nonisolated var unownedExecutor: UnownedSerialExecutor { sequencer.asUnownedSerialExecutor() }
 
     /// The state after the last stored block.
@@ -64,6 +65,10 @@ public actor Ledger {
 
     private var mempool = Mempool()
     private var isSealing = false
+    /// What the last write gave, once it finished and until ``writeCompletion()`` takes it.
+    private var writeOutcome: (any Error)??
+    /// The sequencer waiting in ``writeCompletion()``.
+    private var writeWaiter: CheckedContinuation<(any Error)?, Never>?
     private var isClosed = false
     private var drained: [CheckedContinuation<Void, Never>] = []
     private var subscribers: [Int: Subscriber] = [:]
@@ -174,10 +179,9 @@ public actor Ledger {
             }
             guard let next else { continue }
             if let parentFailure {
-                let height = next.header.height
                 let failure = LedgerError(
                     .storage,
-                    "Block \(height) was not stored because block \(height - 1), which it builds on, could not be (\(parentFailure)); the transaction was not applied, retry."
+                    "The block before this transaction's could not be stored (\(parentFailure)); the transaction was not applied, retry."
                 )
                 for waiter in next.waiters { waiter.resume(throwing: failure) }
                 for (waiter, _) in next.rejected { waiter.resume(throwing: failure) }
@@ -254,11 +258,6 @@ public actor Ledger {
         return Sealing(
             block: sealed, header: header, state: next, waiters: waiters, events: events, rejected: rejected)
     }
-
-    /// What the last write gave, once it finished and until ``writeCompletion()`` takes it.
-    private var writeOutcome: (any Error)??
-    /// The sequencer waiting in ``writeCompletion()``.
-    private var writeWaiter: CheckedContinuation<(any Error)?, Never>?
 
     /// Writes `block` on a task of its own, on the writer's queue, so that the ledger goes on taking and applying
     /// transactions meanwhile; ``writeCompletion()`` gives the outcome.
