@@ -44,9 +44,4 @@ public struct CLIError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
-
-    /// A failed system call, with the system's reason.
-    static func systemFailure(_ action: String) -> CLIError {
-        CLIError(.systemFailure, "Could not \(action): \(String(cString: strerror(errno))).")
-    }
 }

@@ -1,4 +1,5 @@
 public import ClaveCrypto
+import ClaveServer
 public import Foundation
 
 /// A folder of Ethereum keystore v3 files, one per account, named as geth names them
@@ -86,7 +87,11 @@ public struct KeystoreDirectory: Sendable {
         try FileManager.default.createDirectory(
             at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let file = url.appendingPathComponent(Keystore.fileName(for: address))
-        try AtomicFile.replace(file, with: keystore.jsonData(), permissions: 0o600)
+        do {
+            try DurableFile.replace(file, with: keystore.jsonData(), permissions: 0o600)
+        } catch {
+            throw CLIError(.systemFailure, "\(error.message) Check the keystore folder's permissions and free space.")
+        }
         return Entry(address: address, file: file, keystore: keystore)
     }
 }

@@ -174,6 +174,9 @@ public struct NodeDirectory: Sendable {
             DurableFile.syncFolder(temporary)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
+            if let failure = error as? DurableFile.Failure {
+                throw NodeError(.creationFailed, "\(failure.message) Check the path, its permissions and free space.")
+            }
             throw error
         }
         // rename(2) replaces an empty folder and refuses a non-empty one, so a folder that another node filled in
