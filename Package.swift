@@ -143,7 +143,7 @@ let package = Package(
         // Helpers shared by the test targets (seeded randomness, deterministic accounts).
         .target(
             name: "ClaveTestSupport",
-            dependencies: ["ClaveCrypto"],
+            dependencies: ["ClaveCrypto", .product(name: "Logging", package: "swift-log")],
             path: "Tests/ClaveTestSupport",
             swiftSettings: strictSwift
         ),
@@ -168,7 +168,7 @@ let package = Package(
         .testTarget(
             name: "ClaveLedgerTests",
             dependencies: [
-                "ClaveLedger", "ClaveCore", "ClaveCrypto", "clave-ledger-stress",
+                "ClaveTestSupport", "ClaveLedger", "ClaveCore", "ClaveCrypto", "clave-ledger-stress",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -4,11 +4,12 @@ import ClaveCrypto
 import ClaveLedger
 import ClaveServer
 import Foundation
+import ClaveTestSupport
 import Testing
 
 @Suite struct AccountCommandTests {
     @Test func faucetDepositWithdrawAndBalance() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 2) { node in
             let account = node.node.createdAccounts[0]
             let funds = account.funds
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func balanceOfTheKeystoresOnlyAccount() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 1) { node in
             let output = try await clave(["account", "balance", "--keystore-dir", node.keystoreDir] + node.remote)
             #expect(output.contains("Account \(node.node.createdAccounts[0].address)"))
@@ -52,7 +53,7 @@ import Testing
     }
 
     @Test func refusalsSayWhatWasWrong() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 2) { node in
             let account = node.node.createdAccounts[1]
             let signer = node.signer(account.address)

@@ -4,6 +4,7 @@ import ClaveCrypto
 import ClaveLedger
 import ClaveServer
 import Foundation
+import ClaveTestSupport
 import Testing
 
 /// The address an asset-creating receipt's event names (`app`, `dataset` or `workerpool`).
@@ -13,7 +14,7 @@ func createdAsset(_ receipt: Receipt, _ member: String) throws -> Address {
 
 @Suite struct AssetCommandTests {
     @Test func showsRegisteredAppsDatasetsAndWorkerpools() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 1) { node in
             let key = node.node.createdAccounts[0].privateKey
             let checksum = Keccak256.hash(Array("the app's bytes".utf8))

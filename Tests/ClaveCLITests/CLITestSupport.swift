@@ -4,24 +4,6 @@ import ClaveCrypto
 import Foundation
 import Testing
 
-/// A throw-away folder for one test.
-struct TemporaryFolder: ~Copyable {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("clave-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String, contents: String) throws -> String {
-        let path = url.appendingPathComponent(name).path
-        try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
-
 /// Runs a `clave` command line in-process, as `clave` itself would parse it.
 func runClave(_ arguments: [String]) async throws {
     var command = try ClaveCommand.parseAsRoot(arguments)

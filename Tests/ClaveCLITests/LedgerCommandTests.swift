@@ -5,11 +5,12 @@ import ClaveLedger
 import ClaveServer
 import Foundation
 import GRDB
+import ClaveTestSupport
 import Testing
 
 @Suite struct LedgerCommandTests {
     @Test func blocksAndTransactions() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 1) { node in
             let key = node.node.createdAccounts[0].privateKey
             var receipts: [Receipt] = []
@@ -56,7 +57,7 @@ import Testing
     }
 
     @Test func verifyReplaysTheLogAndNamesTheBlockATamperedCopyBreaksAt() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let directory = folder.url.appendingPathComponent("node")
         let tampered = try await withNode(at: directory, accounts: 1) { node in
             let key = node.node.createdAccounts[0].privateKey

@@ -1,6 +1,7 @@
 import ClaveCLI
 import ClaveCrypto
 import Foundation
+import ClaveTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -71,7 +72,7 @@ final class ClaveProcess {
 /// development keys only when it creates the data directory.
 @Suite struct NodeBinaryTests {
     @Test func servesPrintsTheKeysOnceAndStopsGracefully() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let dataDir = folder.url.appendingPathComponent("node").path
 
         let first = try ClaveProcess(["node", "--data-dir", dataDir, "--port", "0", "--accounts", "2"])
@@ -113,7 +114,7 @@ final class ClaveProcess {
     }
 
     @Test func failuresExitNonZeroWithTheirMessage() throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let unreachable = try ClaveBinary.run(
             ["account", "balance", TestAccountAddress.one], environment: ["CLAVE_NODE": "http://127.0.0.1:1"])
         #expect(unreachable.status != 0)

@@ -7,10 +7,8 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
+import ClaveTestSupport
 import Testing
-
-/// A logger that writes nothing.
-let quietLogger = Logger(label: "clave.test") { _ in SwiftLogNoOpLogHandler() }
 
 /// What the commands of one test printed.
 final class OutputBuffer: Sendable {
@@ -92,13 +90,13 @@ func withNode<Result>(
         configuration: Node.Configuration(
             dataDirectory: directory, host: "127.0.0.1", port: 0, development: DevelopmentChain(accounts: accounts),
             shutdownOnSignals: false),
-        logger: quietLogger
+        logger: Logger.quiet
     ) { url in continuation.yield(url) }
     let passwordFile = directory.deletingLastPathComponent().appendingPathComponent(
         "password-\(UUID().uuidString)")
     try Data(DevelopmentChain.password.utf8).write(to: passwordFile)
     defer { try? FileManager.default.removeItem(at: passwordFile) }
-    let group = ServiceGroup(services: [node], logger: quietLogger)
+    let group = ServiceGroup(services: [node], logger: Logger.quiet)
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask {
             defer { continuation.finish() }

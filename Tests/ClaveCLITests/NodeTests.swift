@@ -4,12 +4,14 @@ import ClaveCrypto
 import ClaveLedger
 import ClaveServer
 import Foundation
+import Logging
+import ClaveTestSupport
 import Testing
 
 /// The data directory: created whole on the first start, reused after, refused when it is not a node's.
 @Suite struct NodeTests {
     @Test func theFirstStartCreatesTheDirectoryAndLaterStartsReuseIt() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let directory = folder.url.appendingPathComponent("node")
         let (created, firstFiles) = try await withNode(at: directory, accounts: 3) { running in
             let created = running.node.createdAccounts
@@ -55,7 +57,7 @@ import Testing
     }
 
     @Test func anEmptyFolderBecomesANodeDirectory() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let directory = folder.url.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try await withNode(at: directory, accounts: 1) { running in
@@ -64,7 +66,7 @@ import Testing
     }
 
     @Test func aFolderThatIsNotANodesIsRefusedAndLeftAlone() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let directory = folder.url.appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data("holiday".utf8).write(to: directory.appendingPathComponent("beach.jpg"))
@@ -87,7 +89,7 @@ import Testing
     }
 
     @Test func anEditedGenesisIsRefused() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let directory = folder.url.appendingPathComponent("node")
         try await withNode(at: directory, accounts: 1) { _ in }
         let genesisFile = directory.appendingPathComponent("genesis.json")
@@ -104,7 +106,7 @@ import Testing
     }
 
     @Test func twoNodesNeverShareADirectory() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let directory = folder.url.appendingPathComponent("node")
         try await withNode(at: directory, accounts: 1) { _ in
             await #expect {
@@ -118,13 +120,13 @@ import Testing
     }
 
     @Test func aPortInUseIsAClearError() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         try await withNode(at: folder.url.appendingPathComponent("a"), accounts: 1) { running in
             let port = try #require(Int(running.url.split(separator: ":").last ?? ""))
             let second = try await Node(
                 configuration: Node.Configuration(
                     dataDirectory: folder.url.appendingPathComponent("b"), port: port, shutdownOnSignals: false),
-                logger: quietLogger)
+                logger: Logger.quiet)
             await #expect {
                 try await second.run()
             } throws: { error in

@@ -5,6 +5,7 @@ import ClaveLedger
 import ClaveMarket
 import ClaveServer
 import Foundation
+import ClaveTestSupport
 import Testing
 
 @Suite struct OrderCommandTests {
@@ -13,7 +14,7 @@ import Testing
         .app(AppOrder(app: app, appprice: price, volume: 10, salt: Bytes32(uint64: salt)))
     }
 
-    static func file(_ folder: borrowing TemporaryFolder, _ name: String, _ order: AnyOrder, _ signature: Signature?)
+    static func file(_ folder: TemporaryDirectory, _ name: String, _ order: AnyOrder, _ signature: Signature?)
         throws -> String
     {
         try folder.file(
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func publishListAndCancel() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 2) { node in
             let owner = node.node.createdAccounts[0]
             let other = node.node.createdAccounts[1]
@@ -109,7 +110,7 @@ import Testing
     }
 
     @Test func orderFilesThatCannotBeReadAreRefused() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 1) { node in
             await expectFailure(
                 ["order", "publish", folder.url.appendingPathComponent("missing.json").path] + node.remote,

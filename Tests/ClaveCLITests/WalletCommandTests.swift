@@ -1,13 +1,14 @@
 import ClaveCLI
 import ClaveCrypto
 import Foundation
+import ClaveTestSupport
 import Testing
 
 @Suite struct WalletCommandTests {
     static let password = "correct horse battery staple"
 
     @Test func createWritesAnOpenableKeystore() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let passwordFile = try folder.file("password", contents: Self.password + "\n")
         let keystoreDir = folder.url.appendingPathComponent("keystore").path
         try await runClave([
@@ -28,7 +29,7 @@ import Testing
     }
 
     @Test func importsAnEthAccountKeystoreAndRefusesItTwice() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         // A keystore written by eth-account (Scripts/vectors), not by Clave.
         let fixtures = ClaveBinary.repositoryRoot.appendingPathComponent(
             "Tests/ClaveCryptoTests/Fixtures/keystore.json")
@@ -58,7 +59,7 @@ import Testing
     }
 
     @Test func importWithTheWrongPasswordWritesNothing() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let key = PrivateKey.generate()
         let keystoreFile = folder.url.appendingPathComponent("k.json")
         try Keystore.encrypt(key, password: "right", kdf: .scrypt(n: 1024, r: 8, p: 1)).jsonData().write(
@@ -77,7 +78,7 @@ import Testing
     }
 
     @Test func importsARawPrivateKey() async throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let keyFile = try folder.file(
             "key", contents: "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318\n")
         let passwordFile = try folder.file("password", contents: Self.password)
@@ -108,7 +109,7 @@ import Testing
     }
 
     @Test func choosingAmongSeveralAccountsNeedsAnAddress() throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let directory = KeystoreDirectory(url: folder.url)
         try directory.store(PrivateKey.generate(), password: "p", kdf: .scrypt(n: 1024, r: 8, p: 1))
         try directory.store(PrivateKey.generate(), password: "p", kdf: .scrypt(n: 1024, r: 8, p: 1))
@@ -130,7 +131,7 @@ import Testing
 /// The `clave` executable itself: what a user sees, the exit codes, the environment variables.
 @Suite struct WalletBinaryTests {
     @Test func signAndVerifyThroughTheExecutable() throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let env = ["CLAVE_KEYSTORE_DIR": folder.url.path, "CLAVE_WALLET_PASSWORD": "pw"]
         let created = try ClaveBinary.run(["wallet", "create", "--kdf", "light"], environment: env)
         #expect(created.status == 0, "\(created.stderr)")
@@ -177,7 +178,7 @@ import Testing
     }
 
     @Test func wrongPasswordIsAClearError() throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         _ = try ClaveBinary.run(
             ["wallet", "create", "--kdf", "light"],
             environment: ["CLAVE_KEYSTORE_DIR": folder.url.path, "CLAVE_WALLET_PASSWORD": "a"])
@@ -190,7 +191,7 @@ import Testing
     }
 
     @Test func withoutPasswordOrTerminalSaysWhatToDo() throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         // setsid: a new session with no controlling terminal, as under CI or cron.
         let result = try ClaveBinary.run(
             ["wallet", "create", "--kdf", "light"], environment: ["CLAVE_KEYSTORE_DIR": folder.url.path],
@@ -202,7 +203,7 @@ import Testing
 
     /// On a real terminal the password is asked twice and never echoed.
     @Test func promptDoesNotEcho() throws {
-        let folder = try TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let secret = "s3cret-never-shown"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

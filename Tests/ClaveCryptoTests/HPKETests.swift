@@ -1,5 +1,6 @@
 import ClaveCrypto
 import Foundation
+import ClaveTestSupport
 import Testing
 
 @Suite struct HPKETests {
@@ -97,9 +98,8 @@ import Testing
                 )
             )
         }
-        let directory = try PythonCheck.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let url = directory.appendingPathComponent("hpke-swift.json")
+        let directory = try TemporaryDirectory()
+        let url = directory.url.appendingPathComponent("hpke-swift.json")
         let file = HPKEVectorFile(suite: .init(kem: 32, kdf: 1, aead: 2), cases: cases)
         try JSONEncoder().encode(file).write(to: url)
 

@@ -1,5 +1,6 @@
 import ClaveCrypto
 import Foundation
+import ClaveTestSupport
 import Testing
 
 @Suite struct KeystoreTests {
@@ -158,9 +159,8 @@ import Testing
         let key = PrivateKey.generate()
         let password = "pässwörd 🔑"
         let keystore = try Keystore.encrypt(key, password: password, kdf: kdf)
-        let directory = try PythonCheck.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let url = directory.appendingPathComponent("keystore.json")
+        let directory = try TemporaryDirectory()
+        let url = directory.url.appendingPathComponent("keystore.json")
         try keystore.jsonData().write(to: url)
 
         let opened = try PythonCheck.run("keystore_open.py", [url.path, password, key.address.checksummed])

@@ -1,16 +1,14 @@
 import ClaveCrypto
 import Foundation
+import ClaveTestSupport
 import Testing
 
 /// clave-stream-v1 through files and file handles.
 @Suite struct StreamFileTests {
-    /// A fresh temporary directory, removed afterwards.
+    /// Runs `body` in a fresh temporary directory, removed afterwards.
     static func withTemporaryDirectory(_ body: (URL) throws -> Void) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "clave-stream-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try body(directory)
+        let directory = try TemporaryDirectory(prefix: "clave-stream")
+        try body(directory.url)
     }
 
     @Test func fileRoundTrip() throws {

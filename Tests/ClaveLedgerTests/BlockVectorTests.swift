@@ -1,6 +1,7 @@
 import ClaveCore
 import ClaveCrypto
 import ClaveLedger
+import ClaveTestSupport
 import Testing
 
 /// The example of docs/ledger.md: a genesis and one block, with every hash.

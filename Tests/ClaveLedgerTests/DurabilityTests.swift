@@ -1,6 +1,7 @@
 import ClaveCrypto
 import ClaveLedger
 import Foundation
+import ClaveTestSupport
 import Testing
 
 #if canImport(Glibc)

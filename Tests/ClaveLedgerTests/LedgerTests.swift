@@ -1,6 +1,7 @@
 import ClaveCore
 import ClaveCrypto
 import ClaveLedger
+import ClaveTestSupport
 import Testing
 
 @Suite struct LedgerTests {

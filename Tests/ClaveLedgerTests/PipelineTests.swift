@@ -2,6 +2,7 @@ import ClaveCore
 import ClaveCrypto
 import ClaveLedger
 import Synchronization
+import ClaveTestSupport
 import Testing
 
 /// The sequencer applies the next block while the one before is being written: what the ledger shows, answers and

@@ -2,6 +2,7 @@ import ClaveCore
 import ClaveLedger
 import Logging
 import ServiceLifecycle
+import ClaveTestSupport
 import Testing
 
 @Suite struct ServiceTests {

@@ -3,6 +3,7 @@ import ClaveCrypto
 import ClaveLedger
 import Foundation
 import GRDB
+import ClaveTestSupport
 import Testing
 
 @Suite struct VerifierTests {

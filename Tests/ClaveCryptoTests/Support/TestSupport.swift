@@ -40,11 +40,4 @@ enum PythonCheck {
         let venv = repositoryRoot.appendingPathComponent(".build/python/bin/python").path
         return FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3"
     }
-
-    /// A fresh directory under the system's temporary directory; the caller removes it.
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("clave-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 }

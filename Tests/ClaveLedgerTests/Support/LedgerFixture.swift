@@ -1,6 +1,7 @@
 import ClaveCore
 import ClaveCrypto
 import ClaveLedger
+import ClaveTestSupport
 import Foundation
 import Logging
 import Synchronization
@@ -12,17 +13,6 @@ final class ManualClock: Sendable {
     var now: UInt64 { seconds.withLock { $0 } }
     func advance(by delta: UInt64) { seconds.withLock { $0 += delta } }
     var source: Ledger.TimeSource { { self.now } }
-}
-
-/// A temporary directory removed when the fixture goes.
-final class TemporaryDirectory: Sendable {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("clave-ledger-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 }
 
 enum LedgerFixture {

@@ -4,11 +4,13 @@ import ClaveMarket
 import Foundation
 import Logging
 import Testing
+import ClaveTestSupport
 
 @Suite struct PersistenceTests {
     @Test func reopeningTheFileKeepsTheBook() async throws {
-        try await withTemporaryDirectory { directory in
-            let path = directory.appendingPathComponent("orderbook.sqlite").path
+        let directory = try TemporaryDirectory(prefix: "clave-market")
+        do {
+            let path = directory.path("orderbook.sqlite")
             let market = try MarketFixture(path: path)
             let kept = AnyOrder.app(market.appOrder())
             let cancelled = AnyOrder.workerpool(market.workerpoolOrder())

@@ -189,17 +189,3 @@ func expectRefused(
         Issue.record("Threw \(error), not a MarketError; expected \(code).", sourceLocation: sourceLocation)
     }
 }
-
-/// A fresh directory under the system's temporary directory, removed by `body`'s end.
-func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-        "clave-market-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    return try await body(directory)
-}
-
-extension Logger {
-    /// A logger that drops everything, so test output shows only the tests.
-    static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-}

@@ -151,10 +151,6 @@ struct FixtureError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-extension Logger {
-    static let quiet = Logger(label: "clave.test", factory: { _ in SwiftLogNoOpLogHandler() })
-}
-
 /// An answer of the API: status, headers and the JSON body.
 struct APIAnswer {
     var status: HTTPResponse.Status
