@@ -126,4 +126,40 @@ import Testing
         #expect(throws: ClientError.self) { try NodeConnection(url: "ftp://example") }
         #expect(throws: ClientError.self) { try NodeConnection(url: "127.0.0.1:8545") }
     }
+
+    @Test func aServerThatDoesNotSpeakTheAPIIsAnInvalidResponse() async throws {
+        let router = Router()
+        router.get("/v1/ledger/chain") { _, _ in "hello" }
+        router.get("/v1/ledger/accounts/:address") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"balance": 5}"#)))
+        }
+        router.get("/v1/market/orders") { _, _ -> Response in throw HTTPError(.internalServerError) }
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: .quiet)
+        try await app.test(.live) { client in
+            let connection = try NodeConnection(url: "http://127.0.0.1:\(client.port!)")
+            let ledger = LedgerClient(connection: connection)
+            await #expect(
+                performing: { try await ledger.chainInfo() },
+                throws: { error in
+                    guard let error = error as? ClientError else { return false }
+                    return error.code == .invalidResponse && error.message.contains("not JSON")
+                })
+            await #expect(
+                performing: { try await ledger.account(.zero) },
+                throws: { error in
+                    guard let error = error as? ClientError else { return false }
+                    return error.code == .invalidResponse && error.message.contains("another version")
+                })
+            await #expect(
+                performing: { try await OrderbookClient(connection: connection).query(OrderQuery()) },
+                throws: {
+                    error in
+                    guard let error = error as? MarketError else { return false }
+                    return error.code == .unavailable && error.message.contains("500")
+                })
+        }
+    }
 }

@@ -49,38 +49,57 @@ extension TransactionRecord {
 }
 
 extension Block {
-    /// The header's fields, the block's `hash`, and its signed transactions.
+    /// The header's fields with the block's `hash` (``BlockHeader/apiFields(hash:)``), and its signed transactions.
     public var json: JSONValue {
         let header = header
-        return [
-            "hash": .bytes32(header.hash), "height": .number(.init(height)), "parent": .bytes32(parent),
-            "timestamp": .decimal(timestamp), "transactionsRoot": .bytes32(header.transactionsRoot),
-            "eventsDigest": .bytes32(eventsDigest), "transactions": .array(transactions.map(\.json)),
-        ]
+        var object = header.apiFields(hash: header.hash)
+        object["transactions"] = .array(transactions.map(\.json))
+        return .object(object)
     }
 
     /// Reads a block and checks that its transactions and header hash to the `transactionsRoot` and `hash` given.
     public init(json: JSONValue, path: String = "block") throws(TransactionFormatError) {
         var fields = try JSONFields(json, at: path)
-        let hash = try fields.bytes32("hash")
-        let root = try fields.bytes32("transactionsRoot")
+        let (header, hash) = try BlockHeader.read(&fields)
         self.init(
-            height: try fields.number("height"), parent: try fields.bytes32("parent"),
-            timestamp: try fields.decimal("timestamp"),
+            height: header.height, parent: header.parent, timestamp: header.timestamp,
             transactions: try fields.array("transactions") { (value, _) throws(TransactionFormatError) in
                 try SignedTransaction(json: value)
             },
-            eventsDigest: try fields.bytes32("eventsDigest"))
+            eventsDigest: header.eventsDigest)
         try fields.finish()
-        guard transactionsRoot == root else {
+        guard transactionsRoot == header.transactionsRoot else {
             throw TransactionFormatError(
                 .invalidValue, at: "\(path).transactionsRoot",
-                "is \(root), but the transactions hash to \(transactionsRoot).")
+                "is \(header.transactionsRoot), but the transactions hash to \(transactionsRoot).")
         }
         guard self.hash == hash else {
             throw TransactionFormatError(
                 .invalidValue, at: "\(path).hash", "is \(hash), but the header hashes to \(self.hash).")
         }
+    }
+}
+
+extension BlockHeader {
+    /// The header as the API serves it: `{"hash", "height", "parent", "timestamp", "transactionsRoot",
+    /// "eventsDigest"}`, the height a JSON number (``json``, which the hash covers, writes every integer as a string).
+    public func apiFields(hash: Bytes32) -> JSONValue.Object {
+        [
+            "hash": .bytes32(hash), "height": .number(.init(height)), "parent": .bytes32(parent),
+            "timestamp": .decimal(timestamp), "transactionsRoot": .bytes32(transactionsRoot),
+            "eventsDigest": .bytes32(eventsDigest),
+        ]
+    }
+
+    /// Reads the members ``apiFields(hash:)`` writes, leaving the others to the caller.
+    static func read(_ fields: inout JSONFields) throws(TransactionFormatError) -> (header: BlockHeader, hash: Bytes32)
+    {
+        let hash = try fields.bytes32("hash")
+        let header = BlockHeader(
+            height: try fields.number("height"), parent: try fields.bytes32("parent"),
+            timestamp: try fields.decimal("timestamp"), transactionsRoot: try fields.bytes32("transactionsRoot"),
+            eventsDigest: try fields.bytes32("eventsDigest"))
+        return (header, hash)
     }
 }
 
@@ -116,7 +135,10 @@ extension LedgerEvent {
             throw TransactionFormatError(
                 .invalidValue, at: "\(path).cursor", "'\(text)' is not a cursor (height.transaction.event).")
         }
-        _ = try fields.number("height")
+        guard try fields.number("height") == position.height else {
+            throw TransactionFormatError(
+                .invalidValue, at: "\(path).height", "differs from the height of the cursor \(position).")
+        }
         let transactionHash = try fields.bytes32("transactionHash")
         let event = try fields.member("event")
         _ = try Event(json: event, path: "\(path).event")
@@ -133,11 +155,7 @@ extension ChainInfo {
     public var json: JSONValue {
         [
             "genesis": genesis.json, "genesisHash": .bytes32(genesis.hash),
-            "head": [
-                "hash": .bytes32(headHash), "height": .number(.init(head.height)), "parent": .bytes32(head.parent),
-                "timestamp": .decimal(head.timestamp), "transactionsRoot": .bytes32(head.transactionsRoot),
-                "eventsDigest": .bytes32(head.eventsDigest),
-            ],
+            "head": .object(head.apiFields(hash: headHash)),
         ]
     }
 
@@ -158,11 +176,7 @@ extension ChainInfo {
                 "is \(genesisHash), but the genesis hashes to \(genesis.hash).")
         }
         var head = try JSONFields(fields.member("head"), at: "\(path).head")
-        let hash = try head.bytes32("hash")
-        let header = BlockHeader(
-            height: try head.number("height"), parent: try head.bytes32("parent"),
-            timestamp: try head.decimal("timestamp"), transactionsRoot: try head.bytes32("transactionsRoot"),
-            eventsDigest: try head.bytes32("eventsDigest"))
+        let (header, hash) = try BlockHeader.read(&head)
         try head.finish()
         try fields.finish()
         guard header.hash == hash else {

@@ -73,8 +73,6 @@ extension APIError {
             self.init(Self.status(of: error.code), kind: "ledger", code: error.code.description, error.message)
         case let error as MarketError:
             self.init(Self.status(of: error.code), kind: "market", code: error.code.description, error.message)
-        case let error as CryptoError:
-            self.init(.badRequest, kind: "request", code: error.code.description, error.message)
         case is NIOTooManyBytesError:
             self.init(
                 .contentTooLarge, code: "bodyTooLarge",

@@ -66,33 +66,46 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
 
 /// Reading request parameters: path parameters and query parameters, each a clear 400 when malformed.
 struct Parameters {
-    private var query: [(name: String, value: String)]
-    private var known: Set<String> = []
+    private let query: [(name: String, value: String)]
 
     init(_ request: Request) {
         query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
     }
 
     static func address(_ context: some RequestContext, _ name: String) throws -> Address {
-        let text = try context.parameters.require(name)
+        try parseAddress(name, context.parameters.require(name))
+    }
+
+    static func bytes32(_ context: some RequestContext, _ name: String) throws -> Bytes32 {
+        try parseBytes32(name, context.parameters.require(name))
+    }
+
+    static func number(_ context: some RequestContext, _ name: String) throws -> UInt64 {
+        try parseNumber(name, context.parameters.require(name))
+    }
+
+    // One parser per kind of value, for path and query parameters alike.
+
+    private static func parseAddress(_ name: String, _ text: String) throws -> Address {
         guard let address = try? Address(text) else {
             throw APIError.invalidParameter(name, text, expected: "an address (0x and 40 hex digits)")
         }
         return address
     }
 
-    static func bytes32(_ context: some RequestContext, _ name: String) throws -> Bytes32 {
-        let text = try context.parameters.require(name)
+    private static func parseBytes32(_ name: String, _ text: String) throws -> Bytes32 {
         guard let value = try? Bytes32(hex: text) else {
             throw APIError.invalidParameter(name, text, expected: "a 32-byte hash (0x and 64 hex digits)")
         }
         return value
     }
 
-    static func number(_ context: some RequestContext, _ name: String) throws -> UInt64 {
-        let text = try context.parameters.require(name)
-        guard let value = UInt64(text), text.allSatisfy(\.isASCII) else {
-            throw APIError.invalidParameter(name, text, expected: "a whole number")
+    private static func parseNumber(_ name: String, _ text: String, range: ClosedRange<UInt64> = 0...UInt64.max)
+        throws -> UInt64
+    {
+        guard let value = UInt64(text), text.allSatisfy(\.isASCII), range.contains(value) else {
+            throw APIError.invalidParameter(
+                name, text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
     }
@@ -117,27 +130,14 @@ struct Parameters {
     }
 
     func address(_ name: String) throws -> Address? {
-        guard let text = try value(name) else { return nil }
-        guard let address = try? Address(text) else {
-            throw APIError.invalidParameter(name, text, expected: "an address (0x and 40 hex digits)")
-        }
-        return address
+        try value(name).map { try Self.parseAddress(name, $0) }
     }
 
     func bytes32(_ name: String) throws -> Bytes32? {
-        guard let text = try value(name) else { return nil }
-        guard let value = try? Bytes32(hex: text) else {
-            throw APIError.invalidParameter(name, text, expected: "a 32-byte hash (0x and 64 hex digits)")
-        }
-        return value
+        try value(name).map { try Self.parseBytes32(name, $0) }
     }
 
     func number(_ name: String, range: ClosedRange<UInt64> = 0...UInt64.max) throws -> UInt64? {
-        guard let text = try value(name) else { return nil }
-        guard let value = UInt64(text), text.allSatisfy(\.isASCII), range.contains(value) else {
-            throw APIError.invalidParameter(
-                name, text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return value
+        try value(name).map { try Self.parseNumber(name, $0, range: range) }
     }
 }
