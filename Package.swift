@@ -15,6 +15,9 @@ let package = Package(
         .library(name: "ClaveCore", targets: ["ClaveCore"]),
         .library(name: "ClaveLedger", targets: ["ClaveLedger"]),
         .library(name: "ClaveMarket", targets: ["ClaveMarket"]),
+        .library(name: "ClaveStorage", targets: ["ClaveStorage"]),
+        .library(name: "ClaveAttestation", targets: ["ClaveAttestation"]),
+        .library(name: "ClaveSMS", targets: ["ClaveSMS"]),
         .library(name: "ClaveClient", targets: ["ClaveClient"]),
         .library(name: "ClaveServer", targets: ["ClaveServer"]),
         .library(name: "ClaveCLI", targets: ["ClaveCLI"]),
@@ -91,12 +94,45 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "ClaveStorage",
+            dependencies: [
+                "ClaveCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "ClaveAttestation",
+            dependencies: [
+                "ClaveCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "ClaveSMS",
+            dependencies: [
+                "ClaveCore",
+                "ClaveCrypto",
+                "ClaveAttestation",
+                "ClaveLedger",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "ClaveClient",
             dependencies: [
                 "ClaveCore",
                 "ClaveCrypto",
                 "ClaveLedger",
                 "ClaveMarket",
+                "ClaveStorage",
+                "ClaveAttestation",
+                "ClaveSMS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -109,6 +145,9 @@ let package = Package(
                 "ClaveCrypto",
                 "ClaveLedger",
                 "ClaveMarket",
+                "ClaveStorage",
+                "ClaveAttestation",
+                "ClaveSMS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,6 +165,9 @@ let package = Package(
                 "ClaveMarket",
                 "ClaveClient",
                 "ClaveServer",
+                "ClaveStorage",
+                "ClaveAttestation",
+                "ClaveSMS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -179,7 +221,7 @@ let package = Package(
             name: "ClaveCLITests",
             dependencies: [
                 "ClaveTestSupport", "ClaveCLI", "ClaveCrypto", "ClaveCore", "ClaveLedger", "ClaveClient",
-                "ClaveServer", "ClaveMarket",
+                "ClaveServer", "ClaveMarket", "ClaveStorage", "ClaveAttestation", "ClaveSMS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -192,8 +234,26 @@ let package = Package(
             dependencies: [
                 "ClaveTestSupport",
                 "ClaveServer", "ClaveClient", "ClaveLedger", "ClaveMarket", "ClaveCore", "ClaveCrypto",
+                "ClaveStorage", "ClaveAttestation", "ClaveSMS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ClaveStorageTests",
+            dependencies: [
+                "ClaveTestSupport", "ClaveStorage", "ClaveCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ClaveSMSTests",
+            dependencies: [
+                "ClaveTestSupport", "ClaveSMS", "ClaveAttestation", "ClaveLedger", "ClaveCore", "ClaveCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift

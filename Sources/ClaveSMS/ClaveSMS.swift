@@ -1,0 +1,1 @@
+// ClaveSMS: see shared/DESIGN.md. The first real file of the module replaces this one.
