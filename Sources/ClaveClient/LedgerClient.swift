@@ -51,12 +51,22 @@ public struct LedgerClient: LedgerService {
     }
 
     public func consumed(_ orderHash: Bytes32) async throws -> UInt64 {
+        try await orderStatus(orderHash).consumed
+    }
+
+    public func isClosed(_ orderHash: Bytes32) async throws -> Bool {
+        try await orderStatus(orderHash).closed
+    }
+
+    /// `GET /v1/ledger/orders/{hash}/consumed`, which answers both.
+    private func orderStatus(_ orderHash: Bytes32) async throws -> (consumed: UInt64, closed: Bool) {
         try await fetch("/v1/ledger/orders/\(orderHash)/consumed", "consumed") { json throws(TransactionFormatError) in
             var fields = try JSONFields(json, at: "consumed")
             _ = try fields.bytes32("orderHash")
             let consumed = try fields.decimal("consumed")
+            let closed = try fields.bool("closed")
             try fields.finish()
-            return consumed
+            return (consumed, closed)
         }
     }
 

@@ -40,6 +40,8 @@ import Testing
             #expect(try await remote.task(dealId) == nil)
             let requestHash = fixture.orders().3.hash(in: fixture.domain)
             #expect(try await remote.consumed(requestHash) == 1)
+            // Used up by the deal, not revoked.
+            #expect(try await remote.isClosed(requestHash) == false)
 
             let filter = EventFilter(deal: dealId)
             let remoteEvents = try await remote.events(matching: filter, after: nil, limit: 100, timeout: .zero)

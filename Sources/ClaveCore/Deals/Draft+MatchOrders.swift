@@ -139,7 +139,16 @@ extension Draft {
             workerpool.signature, of: poolHash, by: pool.owner, .invalidWorkerpoolOrderSignature, "workerpool")
         try checkSignature(request.signature, of: requestHash, by: requester, .invalidRequestOrderSignature, "request")
 
-        // Volume.
+        // Volume. A closed order is refused by name: its signer revoked it, and no later order revives it.
+        let signed: [(String, Bytes32?)] = [
+            ("app", appHash), ("dataset", datasetHash), ("workerpool", poolHash), ("request", requestHash),
+        ]
+        for case let (kind, hash?) in signed where isClosed(hash) {
+            throw Rejection(
+                .orderClosed,
+                "The \(kind) order \(hash) was closed (revoked) by its signer and can never be matched again; ask its signer for a new order."
+            )
+        }
         let appLeft = remaining(appOrder.volume, appHash)
         let datasetLeft = datasetOrder.map { remaining($0.volume, datasetHash ?? .zero) }
         let poolLeft = remaining(poolOrder.volume, poolHash)

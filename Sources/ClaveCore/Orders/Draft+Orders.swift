@@ -10,6 +10,7 @@ extension Draft {
     mutating func closeOrder(_ order: AnyOrder) throws(Rejection) {
         let hash = try checkOrderSigner(order, doing: "close")
         set(consumed: order.volume, of: hash)
+        close(hash)
         emit(.orderClosed(kind: order.kind, orderHash: hash))
     }
 

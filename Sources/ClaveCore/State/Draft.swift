@@ -14,6 +14,7 @@ struct Draft {
         var workerpools: [Address: Workerpool] = [:]
         var presignatures: [Bytes32: Address] = [:]
         var consumedVolumes: [Bytes32: UInt64] = [:]
+        var closedOrders: Set<Bytes32> = []
         var deals: [Bytes32: Deal] = [:]
         var tasks: [Bytes32: ComputeTask] = [:]
         var kitty: UInt64?
@@ -111,6 +112,7 @@ struct Draft {
     func workerpool(_ address: Address) -> Workerpool? { changes.workerpools[address] ?? state.workerpool(address) }
     func presigner(_ hash: Bytes32) -> Address? { changes.presignatures[hash] ?? state.presigner(hash) }
     func consumed(_ hash: Bytes32) -> UInt64 { changes.consumedVolumes[hash] ?? state.consumed(hash) }
+    func isClosed(_ hash: Bytes32) -> Bool { changes.closedOrders.contains(hash) || state.isClosed(hash) }
     func deal(_ id: Bytes32) -> Deal? { changes.deals[id] ?? state.deal(id) }
     func task(_ id: Bytes32) -> ComputeTask? { changes.tasks[id] ?? state.task(id) }
     var kitty: UInt64 { changes.kitty ?? state.kitty }
@@ -130,6 +132,7 @@ struct Draft {
     mutating func set(workerpool: Workerpool) { changes.workerpools[workerpool.address] = workerpool }
     mutating func set(presigner: Address, of hash: Bytes32) { changes.presignatures[hash] = presigner }
     mutating func set(consumed: UInt64, of hash: Bytes32) { changes.consumedVolumes[hash] = consumed }
+    mutating func close(_ hash: Bytes32) { changes.closedOrders.insert(hash) }
     mutating func set(deal: Deal) { changes.deals[deal.id] = deal }
     mutating func set(task: ComputeTask) { changes.tasks[task.id] = task }
     mutating func set(kitty: UInt64) { changes.kitty = kitty }

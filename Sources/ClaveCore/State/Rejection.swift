@@ -106,6 +106,8 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidRequestOrderSignature = Code("invalidRequestOrderSignature")
         /// One of the orders has no volume left (fully consumed or closed).
         public static let orderConsumed = Code("orderConsumed")
+        /// One of the orders was closed (revoked) by its signer.
+        public static let orderClosed = Code("orderClosed")
         /// A deal with this id already exists.
         public static let dealExists = Code("dealExists")
 

@@ -19,6 +19,8 @@ public struct State: Sendable, Hashable {
     public private(set) var presignatures: [Bytes32: Address]
     /// The volume consumed of each order hash (its volume once closed).
     public private(set) var consumedVolumes: [Bytes32: UInt64]
+    /// The hashes of the orders closed by their signer (`closeOrder`): revoked, whatever volume was left.
+    public private(set) var closedOrders: Set<Bytes32>
     public private(set) var deals: [Bytes32: Deal]
     /// Initialized tasks.
     public private(set) var tasks: [Bytes32: ComputeTask]
@@ -35,6 +37,7 @@ public struct State: Sendable, Hashable {
         self.workerpools = [:]
         self.presignatures = [:]
         self.consumedVolumes = [:]
+        self.closedOrders = []
         self.deals = [:]
         self.tasks = [:]
         self.kitty = 0
@@ -52,6 +55,9 @@ public struct State: Sendable, Hashable {
     public func task(_ id: Bytes32) -> ComputeTask? { tasks[id] }
     /// The volume consumed of the order with this hash.
     public func consumed(_ orderHash: Bytes32) -> UInt64 { consumedVolumes[orderHash] ?? 0 }
+    /// Whether the order with this hash was closed by its signer. An order whose volume was used up by deals is not
+    /// closed; a closed order can never be matched again.
+    public func isClosed(_ orderHash: Bytes32) -> Bool { closedOrders.contains(orderHash) }
     /// Who presigned the order with this hash, if anyone did.
     public func presigner(_ orderHash: Bytes32) -> Address? { presignatures[orderHash] }
 
@@ -88,6 +94,7 @@ public struct State: Sendable, Hashable {
         for (address, workerpool) in changes.workerpools { workerpools[address] = workerpool }
         for (hash, signer) in changes.presignatures { presignatures[hash] = signer }
         for (hash, volume) in changes.consumedVolumes { consumedVolumes[hash] = volume }
+        closedOrders.formUnion(changes.closedOrders)
         for (id, deal) in changes.deals { deals[id] = deal }
         for (id, task) in changes.tasks { tasks[id] = task }
         if let kitty = changes.kitty { self.kitty = kitty }

@@ -347,6 +347,7 @@ public actor Ledger {
     public func dataset(_ address: Address) -> Dataset? { state.dataset(address) }
     public func workerpool(_ address: Address) -> Workerpool? { state.workerpool(address) }
     public func consumed(_ orderHash: Bytes32) -> UInt64 { state.consumed(orderHash) }
+    public func isClosed(_ orderHash: Bytes32) -> Bool { state.isClosed(orderHash) }
     public func deal(_ id: Bytes32) -> Deal? { state.deal(id) }
     public func task(_ id: Bytes32) -> ComputeTask? { state.task(id) }
 

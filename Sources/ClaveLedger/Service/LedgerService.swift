@@ -19,6 +19,8 @@ public protocol LedgerService: Sendable {
     func workerpool(_ address: Address) async throws -> Workerpool?
     /// The consumed volume of the order with this hash (its whole volume once closed).
     func consumed(_ orderHash: Bytes32) async throws -> UInt64
+    /// Whether the order with this hash was closed (revoked) by its signer; an order used up by deals is not closed.
+    func isClosed(_ orderHash: Bytes32) async throws -> Bool
     func deal(_ id: Bytes32) async throws -> Deal?
     func task(_ id: Bytes32) async throws -> ComputeTask?
     /// The stored block at `height` with its transactions, or nil above the head.

@@ -108,6 +108,7 @@ public struct ClaveAPI: Sendable {
             let hash = try Parameters.bytes32(context, "orderHash")
             return json([
                 "orderHash": .string(hash.description), "consumed": .string(String(try await ledger.consumed(hash))),
+                "closed": .bool(try await ledger.isClosed(hash)),
             ])
         }
         on(Route(.get, "/v1/ledger/deals/{dealId}")) { _, context in

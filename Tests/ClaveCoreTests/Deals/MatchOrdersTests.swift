@@ -377,7 +377,20 @@ import Testing
         try fixture.send(fixture.scheduler, .closeOrder(.workerpool(orders.workerpool)))
         #expect(fixture.state.consumed(orders.workerpool.hash(in: fixture.domain)) == 4)
         fixture.expectRejected(
-            .orderConsumed, mentioning: ["workerpool order 0,"], fixture.requester, fixture.matchBody(orders))
+            .orderClosed, mentioning: ["workerpool order", "revoked"], fixture.requester, fixture.matchBody(orders))
+    }
+
+    @Test func aRevokedDatasetOrderIsNeverMatchedAgain() throws {
+        var fixture = try Fixture()
+        let orders = fixture.orders(volume: 4)
+        try fixture.match(orders)
+        let datasetOrder = try #require(orders.dataset)
+        let hash = datasetOrder.hash(in: fixture.domain)
+        #expect(!fixture.state.isClosed(hash))
+        try fixture.send(fixture.datasetOwner, .closeOrder(.dataset(datasetOrder)))
+        #expect(fixture.state.isClosed(hash))
+        fixture.expectRejected(
+            .orderClosed, mentioning: ["dataset order \(hash)"], fixture.requester, fixture.matchBody(orders))
     }
 
     @Test func requesterCannotPay() throws {

@@ -12,11 +12,13 @@ import Testing
                 == [.orderPresigned(kind: .request, orderHash: hash, signer: fixture.requester.address)])
         #expect(fixture.state.presigner(hash) == fixture.requester.address)
         #expect(fixture.state.remainingVolume(.request(orders.request)) == 9)
+        #expect(!fixture.state.isClosed(hash))
         #expect(
             try fixture.send(fixture.requester, .closeOrder(.request(orders.request)))
                 == [.orderClosed(kind: .request, orderHash: hash)])
         #expect(fixture.state.consumed(hash) == 9)
         #expect(fixture.state.remainingVolume(.request(orders.request)) == 0)
+        #expect(fixture.state.isClosed(hash))
     }
 
     @Test func onlyTheSignerPresignsOrCloses() throws {
