@@ -30,6 +30,9 @@ public struct Bytes32: Hashable, Sendable, Comparable, CustomStringConvertible, 
     }
 
     /// A number in `0 ..< 2^64`, left-padded to 32 bytes as `uint256` is.
+    /// 32 bytes from the system's cryptographically secure generator (a salt, a nonce).
+    public static func random() -> Bytes32 { Bytes32(unchecked: StreamRandom.bytes(32)) }
+
     public init(uint64 value: UInt64) {
         var bytes = [UInt8](repeating: 0, count: 32)
         for index in 0..<8 { bytes[31 - index] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(index))) }
