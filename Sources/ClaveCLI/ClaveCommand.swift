@@ -8,7 +8,7 @@ public struct ClaveCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             NodeCommand.self, WalletCommand.self, AccountCommand.self, AppCommand.self, DatasetCommand.self,
-            PoolCommand.self, OrderCommand.self, LedgerCommand.self,
+            PoolCommand.self, OrderCommand.self, LedgerCommand.self, DataCommand.self,
         ]
     )
 

@@ -1,3 +1,4 @@
+import ClaveClient
 import ClaveCore
 import ClaveCrypto
 import ClaveLedger
@@ -88,6 +89,21 @@ enum Format {
             "  signer     \(entry.signer)\(entry.signature == nil ? " (presigned on the ledger)" : "")",
             "  published  \(date(entry.publishedAt))",
             "  order      \(String(decoding: entry.order.json.serialized(), as: UTF8.self))",
+        ]
+    }
+
+    /// A grant of protected data: who may run what, how often, at what price.
+    static func grant(_ grant: GrantedAccess) -> [String] {
+        let order = grant.order
+        func anyone(_ address: Address, _ word: String) -> String { address == .zero ? word : address.description }
+        return [
+            "Grant \(grant.orderHash)",
+            "  data       \(order.dataset)",
+            "  app        \(order.apprestrict)",
+            "  requester  \(anyone(order.requesterrestrict, "anyone"))",
+            "  workerpool \(anyone(order.workerpoolrestrict, "any"))",
+            "  price      \(order.datasetprice) per run",
+            "  runs left  \(grant.remainingAccess) of \(order.volume)",
         ]
     }
 

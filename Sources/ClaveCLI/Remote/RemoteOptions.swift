@@ -74,6 +74,12 @@ struct RemoteOptions: ParsableArguments {
             throw CLIError(.refused, "The ledger refused the transaction: \(error.message) [\(error.code)]")
         } catch let error as LedgerError {
             throw CLIError(.refused, "The ledger could not take the transaction: \(error.message) [\(error.code)]")
+        } catch let error as DataProtectorError {
+            switch error.code {
+            case .unknownProtectedData, .unknownApp: throw CLIError(.notFound, error.message)
+            case .invalidArgument: throw CLIError(.invalidInput, error.message)
+            default: throw CLIError(.refused, error.message)
+            }
         } catch let error as TransactionFormatError {
             throw CLIError(.refused, "The node could not read what was sent: \(error.description)")
         }
