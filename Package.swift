@@ -205,6 +205,7 @@ let package = Package(
             dependencies: [
                 "ClaveTestSupport", "ClaveCore", "ClaveCrypto",
             ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -51,8 +51,12 @@ from eth_utils import keccak as _eth_keccak
 from eth_utils import to_checksum_address
 from pyhpke import AEADId, CipherSuite, KDFId, KEMId, KEMKeyPair
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from protected_data import gen_iexec_aes_cbc, gen_protected_data  # noqa: E402
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES_DIR = REPO_ROOT / "Tests" / "ClaveCryptoTests" / "Fixtures"
+CORE_FIXTURES_DIR = REPO_ROOT / "Tests" / "ClaveCoreTests" / "Fixtures"
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -1466,32 +1470,50 @@ GENERATORS: dict[str, Callable[[], Any]] = {
     "transactions.json": gen_transactions,
     "deal_ids.json": gen_deal_ids,
     "ledger_transactions.json": gen_ledger_transactions,
+    "iexec_aes_cbc.json": gen_iexec_aes_cbc,
+}
+
+# Fixtures of ClaveCoreTests (Scripts/vectors/protected_data.py).
+CORE_GENERATORS: dict[str, Callable[[], Any]] = {
+    "protected_data.json": gen_protected_data,
 }
 
 
-def write_all(out_dir: Path, quiet: bool = False) -> None:
+def fixture_sets(out: Path | None) -> list[tuple[Path, dict[str, Callable[[], Any]]]]:
+    """Each fixtures directory with its generators; with --out, every file goes into that one directory."""
+    if out is not None:
+        return [(out, {**GENERATORS, **CORE_GENERATORS})]
+    return [(FIXTURES_DIR, GENERATORS), (CORE_FIXTURES_DIR, CORE_GENERATORS)]
+
+
+def write_all(out_dir: Path, generators: dict[str, Callable[[], Any]], quiet: bool = False) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name, generate in GENERATORS.items():
+    for name, generate in generators.items():
         with no_unseeded_randomness():
             data = generate()
         with open(out_dir / name, "w", encoding="utf-8", newline="\n") as handle:
             json.dump(data, handle, indent=2, sort_keys=True)
             handle.write("\n")
         if not quiet:
-            count = len(data) if isinstance(data, list) else len(data.get("cases", data.get("orders", data.get("transactions", []))))
+            count = len(data) if isinstance(data, list) else len(data.get("cases", data.get("orders", data.get("transactions", data.get("objects", [])))))
             print(f"wrote {out_dir / name} ({count} cases)")
 
 
-def check_fixtures(fixtures_dir: Path) -> int:
+def check_fixtures(fixtures_dir: Path, generators: dict[str, Callable[[], Any]]) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
-        write_all(Path(tmp), quiet=True)
+        write_all(Path(tmp), generators, quiet=True)
         stale = []
-        for name in GENERATORS:
+        for name in generators:
             committed = fixtures_dir / name
             if not committed.exists():
                 stale.append(f"{committed}: missing")
             elif not filecmp.cmp(Path(tmp) / name, committed, shallow=False):
                 stale.append(f"{committed}: differs from a fresh generation")
+    return stale
+
+
+def check_all(out: Path | None) -> int:
+    stale = [line for directory, generators in fixture_sets(out) for line in check_fixtures(directory, generators)]
     if stale:
         for line in stale:
             print(line, file=sys.stderr)
@@ -1503,14 +1525,17 @@ def check_fixtures(fixtures_dir: Path) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=FIXTURES_DIR, help="directory to write (default: %(default)s)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="one directory to write every file to (default: each test target's)"
+    )
     parser.add_argument(
         "--check", action="store_true", help="generate into a temporary directory and compare with --out's files"
     )
     args = parser.parse_args()
     if args.check:
-        return check_fixtures(args.out)
-    write_all(args.out)
+        return check_all(args.out)
+    for directory, generators in fixture_sets(args.out):
+        write_all(directory, generators)
     return 0
 
 

@@ -96,7 +96,7 @@ extension ClaveStream {
 
     /// Opens `source`, runs `body` into a new temporary file beside `destination`, then flushes it and renames it
     /// over `destination`; on any failure the temporary file is removed.
-    private static func transformFile(
+    static func transformFile(
         at source: URL,
         to destination: URL,
         doing activity: String,
@@ -150,7 +150,7 @@ extension ClaveStream {
         }
     }
 
-    private static func fileSystemPath(_ url: URL) throws(CryptoError) -> String {
+    static func fileSystemPath(_ url: URL) throws(CryptoError) -> String {
         guard url.isFileURL else {
             throw CryptoError(.io, "\(url) is not a file URL; pass a URL made with URL(fileURLWithPath:).")
         }
@@ -186,7 +186,7 @@ extension ClaveStream {
     }
 
     /// A ``CryptoError/Code/io`` error that names the failure, the system's reason, and what to check.
-    private static func ioError(_ what: String, hint: String) -> CryptoError {
+    static func ioError(_ what: String, hint: String) -> CryptoError {
         let code = errno
         let reason = String(cString: strerror(code))
         return CryptoError(.io, "\(what): \(reason) (errno \(code)); \(hint).")
@@ -194,6 +194,6 @@ extension ClaveStream {
 }
 
 /// `open(2)`, outside `ClaveStream`, whose own `open` methods would shadow it.
-private func openDescriptor(_ path: String, _ flags: Int32, mode: mode_t = 0) -> Int32 {
+func openDescriptor(_ path: String, _ flags: Int32, mode: mode_t = 0) -> Int32 {
     open(path, flags, mode)
 }
