@@ -256,7 +256,7 @@ private struct RemoteBlobSource: BlobChunkSource {
                 }
                 guard buffer.readableBytes > 0 else { continue }
                 try verifier.absorb(buffer.readableBytesView)
-                return Array(buffer.readableBytesView)
+                return buffer.withUnsafeReadableBytes { Array($0) }
             }
         } catch {
             finished = true
