@@ -4,7 +4,7 @@ public import Logging
 /// Blobs in a directory on this machine, one file per blob, named by its CID (docs/storage.md):
 ///
 ///     <directory>/
-///       ku/bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku    a blob, in the folder of the two
+///       yk/bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku    a blob, in the folder of the two
 ///       ...                                                               characters before its CID's last one
 ///       .upload-<random>                                                  a put in progress
 ///
