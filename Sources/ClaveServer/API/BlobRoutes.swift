@@ -25,7 +25,8 @@ struct BlobRoutes: Sendable {
         if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/octet-stream") {
             throw APIError(
                 .unsupportedMediaType, code: "unsupportedMediaType",
-                "The body is \(type); send the blob's bytes as application/octet-stream (or without a Content-Type).")
+                "The body is declared as \(type); send the blob's bytes as application/octet-stream, or without a Content-Type (curl: -T FILE, or --data-binary @FILE -H 'Content-Type: application/octet-stream')."
+            )
         }
         var size: Int?
         if let length = request.headers[.contentLength] {
@@ -121,7 +122,7 @@ struct BlobRoutes: Sendable {
     /// The API's answer to a store's error, worded for a client: the store's own messages about its files (which name
     /// the node's paths) stay in the node's log.
     private func answer(_ error: StorageError, cid: CID?, logger: Logger) -> APIError {
-        if error.code == .io || error.code == .corrupted {
+        if error.code == .io {  // a corrupted blob is logged, with its file, by the store that finds it
             logger.error(
                 "the blob store failed", metadata: ["cid": "\(cid.map(\.description) ?? "")", "error": "\(error)"])
         }
