@@ -1,5 +1,6 @@
 import ClaveCrypto
 import ClaveStorage
+import ClaveTestSupport
 import Foundation
 import Testing
 
@@ -109,6 +110,20 @@ import Testing
             try CID(bytes: [0x01, 0x55, 0x12, 0x20] + [UInt8](repeating: 0, count: 31))
         }
         #expect(throws: StorageError.self) { try CID(bytes: []) }
+    }
+
+    /// The pattern docs/openapi.yaml gives CIDs takes every CID and none of the refused texts.
+    @Test func theOpenAPIPatternMatchesExactlyTheCIDs() throws {
+        let pattern = try Regex("^bafkrei[a-h][a-z2-7]{50}[aeimquy4]$")
+        for vector in Self.vectors.cases { #expect(vector.cid.wholeMatch(of: pattern) != nil, "\(vector.name)") }
+        for refusal in Self.vectors.invalid {
+            #expect(refusal.text.wholeMatch(of: pattern) == nil, "\(refusal.name)")
+        }
+        var generator = SplitMix64(seed: 42)
+        for _ in 0..<200 {
+            let cid = CID(sha256Digest: try Bytes32((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+            #expect(cid.description.wholeMatch(of: pattern) != nil, "\(cid)")
+        }
     }
 
     @Test func codableAsItsText() throws {
