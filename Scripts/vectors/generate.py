@@ -23,7 +23,6 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
 import filecmp
 import hashlib
@@ -53,8 +52,12 @@ from eth_utils import keccak as _eth_keccak
 from eth_utils import to_checksum_address
 from pyhpke import AEADId, CipherSuite, KDFId, KEMId, KEMKeyPair
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cids import gen_cids  # noqa: E402
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES_DIR = REPO_ROOT / "Tests" / "ClaveCryptoTests" / "Fixtures"
+STORAGE_FIXTURES_DIR = REPO_ROOT / "Tests" / "ClaveStorageTests" / "Fixtures"
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -1454,105 +1457,6 @@ def gen_deal_ids() -> list:
     return cases
 
 
-# ---------------------------------------------------------------------------
-# CIDs (ClaveStorageTests): blob names, CIDv1 raw sha2-256 base32, from py-cid
-# ---------------------------------------------------------------------------
-
-STORAGE_FIXTURES_DIR = REPO_ROOT / "Tests" / "ClaveStorageTests" / "Fixtures"
-
-
-def spec_raw_cid(content: bytes) -> tuple[bytes, str]:
-    """The CIDv1 of a raw block from the specs alone: 0x01 0x55 0x12 0x20 + sha256, multibase 'b' + RFC 4648 base32."""
-    binary = bytes([0x01, 0x55, 0x12, 0x20]) + hashlib.sha256(content).digest()
-    return binary, "b" + base64.b32encode(binary).decode("ascii").lower().rstrip("=")
-
-
-def _py_cid_raw(content: bytes) -> tuple[bytes, str]:
-    """The same CID as py-cid and py-multihash make it."""
-    import cid as py_cid
-    import multihash
-
-    made = py_cid.make_cid(1, "raw", multihash.digest(content, "sha2-256").encode())
-    return bytes(made.buffer), made.encode("base32").decode("ascii")
-
-
-def _cid_case(name: str, content: bytes, repeat: tuple[int, int] | None = None) -> dict:
-    binary, text = _py_cid_raw(content)
-    check((binary, text) == spec_raw_cid(content), f"py-cid and the specs disagree on {name}")
-    check(text.startswith("bafkrei") and len(text) == 59, f"{text} is not a raw sha2-256 CIDv1")
-    case = {"name": name, "digest": hx(hashlib.sha256(content).digest()), "bytes": hx(binary), "cid": text}
-    if repeat:
-        case["repeat"] = {"byte": hx(bytes([repeat[0]])), "count": repeat[1]}
-    else:
-        case["input"] = hx(content)
-    return case
-
-
-def _cid_refusals() -> list:
-    """Texts that are not a blob's CID, each confirmed to be what its reason says by py-cid / py-multibase."""
-    import cid as py_cid
-    import multibase
-    import multihash
-
-    content = b"hello world\n"
-    sha256 = multihash.digest(content, "sha2-256").encode()
-    raw = py_cid.make_cid(1, "raw", sha256)
-    good = raw.encode("base32").decode("ascii")
-    cases = []
-
-    def add(name: str, text: str, reason: str) -> None:
-        cases.append({"name": name, "text": text, "reason": reason})
-
-    v0 = str(py_cid.make_cid(0, "dag-pb", sha256))
-    check(v0.startswith("Qm") and py_cid.from_string(v0).version == 0, "CIDv0")
-    add("CIDv0", v0, "cidv0")
-    for base in ["base58btc", "base16", "base32upper", "base64", "base36"]:
-        text = raw.encode(base).decode("ascii")
-        check(multibase.get_codec(text).encoding == base and py_cid.from_string(text) == raw, base)
-        add(f"the same CID in {base}", text, "multibase")
-    for codec in ["dag-pb", "dag-cbor", "dag-json"]:
-        text = py_cid.make_cid(1, codec, sha256).encode("base32").decode("ascii")
-        check(py_cid.from_string(text).codec == codec, codec)
-        add(f"codec {codec}", text, "codec")
-    for function, code in [("blake2b-256", 0xB220), ("sha2-512", 0x13), ("identity", 0x00)]:
-        text = py_cid.make_cid(1, "raw", multihash.digest(content, function).encode()).encode("base32").decode("ascii")
-        check(multihash.decode(py_cid.from_string(text).multihash).code == code, function)
-        add(f"hash function {function}", text, "hashFunction")
-    binary = bytes(raw.buffer)
-    for name, changed in [("a digest one byte short", binary[:-1]), ("a byte after the digest", binary + b"\x00")]:
-        text = multibase.encode("base32", changed).decode("ascii")
-        check(multibase.decode(text) == changed, name)
-        add(name, text, "length")
-    add("uppercase letters", good[:20] + good[20:30].upper() + good[30:], "notBase32")
-    add("the digit 1", good[:-2] + "1" + good[-1:], "notBase32")
-    add("padding", good + "=", "notBase32")
-    add("a space", " " + good, "multibase")
-    add("one character more", good + "a", "notBase32")
-    add("the last character with bits past the bytes", good[:-1] + "b", "notBase32")
-    add("empty", "", "empty")
-    return cases
-
-
-def gen_cids() -> dict:
-    rng = random.Random(0x43494431)
-    cases = [
-        _cid_case("empty", b""),
-        _cid_case("hello world\\n (echo 'hello world' | ipfs add --raw-leaves --cid-version 1)", b"hello world\n"),
-        _cid_case("hello world", b"hello world"),
-        _cid_case("abc", b"abc"),
-        _cid_case("a million 'a'", b"a" * 1_000_000, repeat=(0x61, 1_000_000)),
-    ]
-    for length in [1, 2, 31, 32, 33, 55, 56, 63, 64, 65, 127, 128, 1000, 4096] + [rng.randrange(1, 3000) for _ in range(6)]:
-        cases.append(_cid_case(f"{length} random bytes", rng.randbytes(length)))
-    check(cases[1]["cid"] == "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4", "IPFS's hello world")
-    return {"cases": cases, "invalid": _cid_refusals()}
-
-
-STORAGE_GENERATORS: dict[str, Callable[[], Any]] = {
-    "cid.json": gen_cids,
-}
-
-
 GENERATORS: dict[str, Callable[[], Any]] = {
     "keccak.json": gen_keccak,
     "eip55.json": gen_eip55,
@@ -1570,7 +1474,20 @@ GENERATORS: dict[str, Callable[[], Any]] = {
 }
 
 
-def write_all(out_dir: Path, quiet: bool = False, generators: dict[str, Callable[[], Any]] = GENERATORS) -> None:
+# Fixtures of ClaveStorageTests (Scripts/vectors/cids.py).
+STORAGE_GENERATORS: dict[str, Callable[[], Any]] = {
+    "cid.json": gen_cids,
+}
+
+
+def fixture_sets(out: Path | None) -> list[tuple[Path, dict[str, Callable[[], Any]]]]:
+    """Each fixtures directory with its generators; with --out, every file goes into that one directory."""
+    if out is not None:
+        return [(out, {**GENERATORS, **STORAGE_GENERATORS})]
+    return [(FIXTURES_DIR, GENERATORS), (STORAGE_FIXTURES_DIR, STORAGE_GENERATORS)]
+
+
+def write_all(out_dir: Path, generators: dict[str, Callable[[], Any]], quiet: bool = False) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, generate in generators.items():
         with no_unseeded_randomness():
@@ -1583,9 +1500,9 @@ def write_all(out_dir: Path, quiet: bool = False, generators: dict[str, Callable
             print(f"wrote {out_dir / name} ({count} cases)")
 
 
-def check_fixtures(fixtures_dir: Path, generators: dict[str, Callable[[], Any]] = GENERATORS) -> int:
+def check_fixtures(fixtures_dir: Path, generators: dict[str, Callable[[], Any]]) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
-        write_all(Path(tmp), quiet=True, generators=generators)
+        write_all(Path(tmp), generators, quiet=True)
         stale = []
         for name in generators:
             committed = fixtures_dir / name
@@ -1593,6 +1510,11 @@ def check_fixtures(fixtures_dir: Path, generators: dict[str, Callable[[], Any]] 
                 stale.append(f"{committed}: missing")
             elif not filecmp.cmp(Path(tmp) / name, committed, shallow=False):
                 stale.append(f"{committed}: differs from a fresh generation")
+    return stale
+
+
+def check_all(out: Path | None) -> int:
+    stale = [line for directory, generators in fixture_sets(out) for line in check_fixtures(directory, generators)]
     if stale:
         for line in stale:
             print(line, file=sys.stderr)
@@ -1602,30 +1524,20 @@ def check_fixtures(fixtures_dir: Path, generators: dict[str, Callable[[], Any]] 
     return 0
 
 
-# Each fixtures folder and the files written into it.
-FIXTURE_SETS: list[tuple[Path, dict[str, Callable[[], Any]]]] = [
-    (FIXTURES_DIR, GENERATORS),
-    (STORAGE_FIXTURES_DIR, STORAGE_GENERATORS),
-]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "--out", type=Path, default=None, help="write every file into this one directory (default: each test target's)"
+        "--out", type=Path, default=None, help="one directory to write every file to (default: each test target's)"
     )
     parser.add_argument(
-        "--check", action="store_true", help="generate into a temporary directory and compare with the committed files"
+        "--check", action="store_true", help="generate into a temporary directory and compare with --out's files"
     )
     args = parser.parse_args()
-    status = 0
-    for fixtures_dir, generators in FIXTURE_SETS:
-        out = args.out or fixtures_dir
-        if args.check:
-            status |= check_fixtures(out, generators)
-        else:
-            write_all(out, generators=generators)
-    return status
+    if args.check:
+        return check_all(args.out)
+    for directory, generators in fixture_sets(args.out):
+        write_all(directory, generators)
+    return 0
 
 
 if __name__ == "__main__":
