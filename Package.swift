@@ -248,6 +248,7 @@ let package = Package(
                 "ClaveTestSupport", "ClaveStorage", "ClaveCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Write the independent test vectors that ClaveCryptoTests checks the Swift code against.
+"""Write the independent test vectors that ClaveCryptoTests (and ClaveStorageTests) check the Swift code against.
 
 The answers come from the Python Ethereum libraries (eth-hash, eth-utils, eth-keys,
-eth-account, eth-keyfile, eth-abi), pyhpke and rfc8785, and each file is also
+eth-account, eth-keyfile, eth-abi), pyhpke, rfc8785 and py-cid, and each file is also
 cross-checked against a small from-the-spec implementation in this script (EIP-55,
 EIP-191, EIP-712, the v3 keystore, RFC 9180 HPKE, RFC 8785 JSON canonicalization and
-its ECMAScript number formatting), so a quirk in one library cannot slip into the
+its ECMAScript number formatting, CIDv1 of raw blocks), so a quirk in one library cannot slip into the
 fixtures unnoticed.
 
 Everything is deterministic: each fixture has its own fixed seed for random.Random,
@@ -14,8 +14,9 @@ HPKE ephemeral key) are fed from that generator. Running the script twice writes
 byte-identical files.
 
 Usage:
-    python3 Scripts/vectors/generate.py            # write Tests/ClaveCryptoTests/Fixtures/*.json
-    python3 Scripts/vectors/generate.py --out DIR  # write into DIR instead
+    python3 Scripts/vectors/generate.py            # write Tests/ClaveCryptoTests/Fixtures/*.json and
+                                                   # Tests/ClaveStorageTests/Fixtures/cid.json
+    python3 Scripts/vectors/generate.py --out DIR  # write every file into DIR instead
     python3 Scripts/vectors/generate.py --check    # compare with the committed fixtures
 """
 
@@ -52,11 +53,13 @@ from eth_utils import to_checksum_address
 from pyhpke import AEADId, CipherSuite, KDFId, KEMId, KEMKeyPair
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cids import gen_cids  # noqa: E402
 from protected_data import gen_iexec_aes_cbc, gen_protected_data  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES_DIR = REPO_ROOT / "Tests" / "ClaveCryptoTests" / "Fixtures"
 CORE_FIXTURES_DIR = REPO_ROOT / "Tests" / "ClaveCoreTests" / "Fixtures"
+STORAGE_FIXTURES_DIR = REPO_ROOT / "Tests" / "ClaveStorageTests" / "Fixtures"
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -1479,11 +1482,21 @@ CORE_GENERATORS: dict[str, Callable[[], Any]] = {
 }
 
 
+# Fixtures of ClaveStorageTests (Scripts/vectors/cids.py).
+STORAGE_GENERATORS: dict[str, Callable[[], Any]] = {
+    "cid.json": gen_cids,
+}
+
+
 def fixture_sets(out: Path | None) -> list[tuple[Path, dict[str, Callable[[], Any]]]]:
     """Each fixtures directory with its generators; with --out, every file goes into that one directory."""
     if out is not None:
-        return [(out, {**GENERATORS, **CORE_GENERATORS})]
-    return [(FIXTURES_DIR, GENERATORS), (CORE_FIXTURES_DIR, CORE_GENERATORS)]
+        return [(out, {**GENERATORS, **CORE_GENERATORS, **STORAGE_GENERATORS})]
+    return [
+        (FIXTURES_DIR, GENERATORS),
+        (CORE_FIXTURES_DIR, CORE_GENERATORS),
+        (STORAGE_FIXTURES_DIR, STORAGE_GENERATORS),
+    ]
 
 
 def write_all(out_dir: Path, generators: dict[str, Callable[[], Any]], quiet: bool = False) -> None:

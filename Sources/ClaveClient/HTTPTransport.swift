@@ -137,26 +137,62 @@ public struct NodeConnection: Sendable {
                 .unreachable,
                 "\(request.method) \(request.url) failed: \(error)")
         }
+        return try Self.json(bytes, status: Int(response.status.code), url: request.url)
+    }
+
+    /// Sends `request` and returns as soon as the response head is in, its body still to read: for bodies that
+    /// stream (blobs). `timeout` bounds the whole request, including a body that is streamed up. Errors are
+    /// AsyncHTTPClient's, and those the request body's stream throws, as they are.
+    func execute(_ request: HTTPClientRequest, timeout: Duration) async throws -> HTTPClientResponse {
+        try await client.execute(request, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
+    }
+
+    /// The error a response that is not 2xx stands for: the API's error body as a ``RemoteError``, or a
+    /// ``ClientError`` when the body is not one.
+    func error(of response: HTTPClientResponse, url: String) async -> any Error {
         let status = Int(response.status.code)
+        do {
+            let bytes = try await response.body.collect(upTo: configuration.maximumResponseSize)
+            _ = try Self.json(bytes, status: status, url: url)
+            return ClientError(
+                .invalidResponse, "\(url) answered \(status) where an error was expected.", status: status)
+        } catch {
+            return error
+        }
+    }
+
+    /// The JSON body of an answer with `status`; an error body becomes a thrown ``RemoteError``.
+    private static func json(_ bytes: ByteBuffer, status: Int, url: String) throws -> JSONValue {
         let json: JSONValue
         do {
             json = try JSONValue(parsing: Array(bytes.readableBytesView))
         } catch {
             throw ClientError(
                 .invalidResponse,
-                "\(request.url) answered \(status) with a body that is not JSON (\(error.message)); is it a Clave node?",
+                "\(url) answered \(status) with a body that is not JSON (\(error.message)); is it a Clave node?",
                 status: status)
         }
         guard (200..<300).contains(status) else {
             guard let code = json["code"]?.stringValue, let message = json["message"]?.stringValue else {
                 throw ClientError(
-                    .invalidResponse, "\(request.url) answered \(status) without the API's error body.", status: status)
+                    .invalidResponse, "\(url) answered \(status) without the API's error body.", status: status)
             }
             throw RemoteError(
                 status: status, kind: json["kind"]?.stringValue ?? "request", code: code, message: message,
                 path: json["path"]?.stringValue)
         }
         return json
+    }
+
+    /// The JSON body of a 2xx answer whose head is already in.
+    func json(of response: HTTPClientResponse, url: String) async throws -> JSONValue {
+        let bytes: ByteBuffer
+        do {
+            bytes = try await response.body.collect(upTo: configuration.maximumResponseSize)
+        } catch {
+            throw ClientError(.unreachable, "Reading the answer of \(url) failed: \(error)")
+        }
+        return try Self.json(bytes, status: Int(response.status.code), url: url)
     }
 
     private static let unreserved = CharacterSet(

@@ -1,8 +1,10 @@
 import ClaveCLI
+import ClaveClient
 import ClaveCore
 import ClaveCrypto
 import ClaveLedger
 import ClaveServer
+import ClaveStorage
 import Foundation
 import Logging
 import ClaveTestSupport
@@ -36,7 +38,7 @@ import Testing
             let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             #expect(
                 Set(names).isSuperset(of: [
-                    "node.json", "genesis.json", "keystore", "ledger.sqlite", "orderbook.sqlite",
+                    "node.json", "genesis.json", "keystore", "ledger.sqlite", "orderbook.sqlite", "blobs",
                 ]))
             // No temporary sibling is left behind.
             #expect(
@@ -53,6 +55,29 @@ import Testing
             #expect(files == firstFiles)
             #expect(await running.ledger.head.height == 1)
             #expect(await running.ledger.account(created[0].address).wallet == created[0].funds + 5)
+        }
+    }
+
+    @Test func theNodeServesItsBlobStoreAndRecreatesItsFolder() async throws {
+        let folder = try TemporaryDirectory()
+        let directory = folder.url.appendingPathComponent("node")
+        let content = Array("a dataset".utf8)
+        let cid = try await withNode(at: directory, accounts: 1) { running in
+            let blobs = BlobStoreClient(connection: try NodeConnection(url: running.url))
+            let stored = try await blobs.put(bytes: content)
+            #expect(try await running.node.blobs.get(stored.cid).collect() == content)
+            #expect(running.node.blobs.directory == directory.appendingPathComponent("blobs").standardizedFileURL)
+            #expect(FileManager.default.fileExists(atPath: running.node.blobs.url(for: stored.cid).path))
+            return stored.cid
+        }
+        // A data directory without the folder (made before the node had a blob store) gets one.
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("blobs"))
+        try await withNode(at: directory, accounts: 1) { running in
+            var isFolder: ObjCBool = false
+            #expect(FileManager.default.fileExists(atPath: running.node.blobs.directory.path, isDirectory: &isFolder))
+            #expect(isFolder.boolValue)
+            let kept = try await running.node.blobs.contains(cid)
+            #expect(!kept)
         }
     }
 

@@ -51,6 +51,7 @@ import Testing
             "{hash}": Bytes32.zero.description, "{orderHash}": Bytes32.zero.description,
             "{dealId}": Bytes32.zero.description, "{taskId}": Bytes32.zero.description, "{height}": "0",
             "{address}": fixture.requester.address.checksummed,
+            "{cid}": "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",
         ]
         try await fixture.application().test(.router) { client in
             for route in try Self.specRoutes().sorted() {

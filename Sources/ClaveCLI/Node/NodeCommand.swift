@@ -1,6 +1,7 @@
 import ArgumentParser
 import ClaveCrypto
 import ClaveServer
+import ClaveStorage
 import Foundation
 import Logging
 
@@ -8,7 +9,7 @@ import Logging
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
-        abstract: "Run a Clave network in one process: the ledger, the orderbook and the HTTP API.",
+        abstract: "Run a Clave network in one process: the ledger, the orderbook, the blob store and the HTTP API.",
         discussion: """
             The first start creates the data directory with a development chain (id 65535) and funded development \
             accounts, and prints their private keys once. Later starts reuse it. SIGINT (Ctrl-C) or SIGTERM stops \
@@ -27,12 +28,16 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "How many funded development accounts a new data directory gets (1 to 100).")
     var accounts: Int = 8
 
+    @Option(help: "The largest blob the node stores, in bytes.")
+    var maxBlobSize: Int = LocalBlobStore.Configuration.defaultMaximumBlobSize
+
     @Option(help: "The least severe log messages written to standard error: trace, debug, info, warning, error.")
     var logLevel: String = "info"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535.") }
         guard (1...100).contains(accounts) else { throw ValidationError("--accounts must be from 1 to 100.") }
+        guard maxBlobSize >= 0 else { throw ValidationError("--max-blob-size must be a number of bytes, 0 or more.") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical.")
         }
@@ -42,7 +47,8 @@ struct NodeCommand: AsyncParsableCommand {
         var logger = Logger(label: "clave.node") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let configuration = Node.Configuration(
-            dataDirectory: data.url, host: host, port: port, development: DevelopmentChain(accounts: accounts))
+            dataDirectory: data.url, host: host, port: port, development: DevelopmentChain(accounts: accounts),
+            maximumBlobSize: maxBlobSize)
         let node = try await Node(configuration: configuration, logger: logger) { url in
             say("Clave node serving \(url)")
             say(

@@ -2,14 +2,15 @@ import ClaveCore
 public import ClaveCrypto
 import ClaveLedger
 import ClaveMarket
+import ClaveStorage
 public import HTTPTypes
 public import Hummingbird
 import NIOCore
 
 /// An error as the API answers it: an HTTP status and the JSON body `{"code", "message", "kind", "path"?}`.
 ///
-/// `kind` says which family `code` belongs to (`rejection`, `transaction`, `ledger`, `market`, `request`,
-/// `server`), so that a client can rebuild the error its local counterpart would have thrown.
+/// `kind` says which family `code` belongs to (`rejection`, `transaction`, `ledger`, `market`, `storage`,
+/// `request`, `server`), so that a client can rebuild the error its local counterpart would have thrown.
 public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
     public var status: HTTPResponse.Status
     public var kind: String
@@ -73,6 +74,8 @@ extension APIError {
             self.init(Self.status(of: error.code), kind: "ledger", code: error.code.description, error.message)
         case let error as MarketError:
             self.init(Self.status(of: error.code), kind: "market", code: error.code.description, error.message)
+        case let error as StorageError:
+            self.init(Self.status(of: error.code), kind: "storage", code: error.code.description, error.message)
         case is NIOTooManyBytesError:
             self.init(
                 .contentTooLarge, code: "bodyTooLarge",
@@ -91,6 +94,17 @@ extension APIError {
         case .duplicateNonce, .nonceGapTimeout: .conflict
         case .tooManyWaiting: .tooManyRequests
         case .shuttingDown: .serviceUnavailable
+        default: .internalServerError
+        }
+    }
+
+    private static func status(of code: StorageError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .invalidCID, .sizeMismatch, .sourceFailed: .badRequest
+        case .notFound: .notFound
+        case .tooLarge: .contentTooLarge
+        case .digestMismatch: .unprocessableContent
+        case .unavailable: .serviceUnavailable
         default: .internalServerError
         }
     }

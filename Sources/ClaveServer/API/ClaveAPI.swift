@@ -2,20 +2,29 @@ import ClaveCore
 import ClaveCrypto
 public import ClaveLedger
 public import ClaveMarket
+public import ClaveStorage
 public import Hummingbird
 import NIOCore
 
-/// Clave's HTTP API under `/v1`: the ledger and the market (docs/api.md, docs/openapi.yaml).
+/// Clave's HTTP API under `/v1`: the ledger, the market and the blob store (docs/api.md, docs/openapi.yaml).
 ///
-/// It serves whatever implements the services' protocols: the node's own ``ClaveLedger/Ledger`` and
-/// ``ClaveMarket/SQLiteOrderbook`` in process, or anything else that speaks them.
+/// It serves whatever implements the services' protocols: the node's own ``ClaveLedger/Ledger``,
+/// ``ClaveMarket/SQLiteOrderbook`` and ``ClaveStorage/LocalBlobStore`` in process, or anything else that speaks them.
 public struct ClaveAPI: Sendable {
     public var ledger: any LedgerService
     public var orderbook: any Orderbook
+    public var blobs: any BlobStore
+    /// The largest blob `PUT /v1/blobs` accepts, in bytes (the store's own limit applies too).
+    public var maximumBlobSize: Int
 
-    public init(ledger: any LedgerService, orderbook: any Orderbook) {
+    public init(
+        ledger: any LedgerService, orderbook: any Orderbook, blobs: any BlobStore,
+        maximumBlobSize: Int = LocalBlobStore.Configuration.defaultMaximumBlobSize
+    ) {
         self.ledger = ledger
         self.orderbook = orderbook
+        self.blobs = blobs
+        self.maximumBlobSize = maximumBlobSize
     }
 
     /// The longest a long poll of `/v1/ledger/events` may wait.
@@ -42,6 +51,9 @@ public struct ClaveAPI: Sendable {
         Route(.get, "/v1/market/orders"),
         Route(.get, "/v1/market/orders/{orderHash}"),
         Route(.post, "/v1/market/orders/{orderHash}/cancel"),
+        Route(.put, "/v1/blobs"),
+        Route(.get, "/v1/blobs/{cid}"),
+        Route(.head, "/v1/blobs/{cid}"),
     ]
 
     /// A router serving every route of ``routes``.
@@ -50,6 +62,7 @@ public struct ClaveAPI: Sendable {
         router.add(middleware: ErrorMiddleware<Context>(routes: Self.routes))
         let ledger = ledger
         let orderbook = orderbook
+        let blobs = BlobRoutes(store: blobs, maximumBlobSize: maximumBlobSize)
 
         func on(
             _ route: Route, _ handler: @escaping @Sendable (inout Request, Context) async throws -> Response
@@ -164,6 +177,16 @@ public struct ClaveAPI: Sendable {
             let body = try await JSONRequest.body(of: &request)
             let cancel = try CancelBody(json: body)
             return json(try await orderbook.cancel(hash, signature: cancel.signature).json)
+        }
+
+        // MARK: Blobs
+
+        on(Route(.put, "/v1/blobs")) { request, context in try await blobs.put(request, logger: context.logger) }
+        on(Route(.get, "/v1/blobs/{cid}")) { _, context in
+            try await blobs.get(Parameters.cid(context, "cid"), logger: context.logger)
+        }
+        on(Route(.head, "/v1/blobs/{cid}")) { _, context in
+            try await blobs.head(Parameters.cid(context, "cid"), logger: context.logger)
         }
         return router
     }

@@ -1,4 +1,5 @@
 import ClaveCrypto
+import ClaveStorage
 import Foundation
 public import HTTPTypes
 import Hummingbird
@@ -84,6 +85,10 @@ struct Parameters {
         try parseNumber(name, context.parameters.require(name))
     }
 
+    static func cid(_ context: some RequestContext, _ name: String) throws -> CID {
+        try parseCID(context.parameters.require(name))
+    }
+
     // One parser per kind of value, for path and query parameters alike.
 
     private static func parseAddress(_ name: String, _ text: String) throws -> Address {
@@ -98,6 +103,15 @@ struct Parameters {
             throw APIError.invalidParameter(name, text, expected: "a 32-byte hash (0x and 64 hex digits)")
         }
         return value
+    }
+
+    /// A CID, refused with the store's own message (it says what the text is and what to give).
+    private static func parseCID(_ text: String) throws -> CID {
+        do {
+            return try CID(text)
+        } catch {
+            throw APIError(.badRequest, kind: "storage", code: error.code.description, error.message)
+        }
     }
 
     private static func parseNumber(_ name: String, _ text: String, range: ClosedRange<UInt64> = 0...UInt64.max)
@@ -135,6 +149,10 @@ struct Parameters {
 
     func bytes32(_ name: String) throws -> Bytes32? {
         try value(name).map { try Self.parseBytes32(name, $0) }
+    }
+
+    func cid(_ name: String) throws -> CID? {
+        try value(name).map { try Self.parseCID($0) }
     }
 
     func number(_ name: String, range: ClosedRange<UInt64> = 0...UInt64.max) throws -> UInt64? {

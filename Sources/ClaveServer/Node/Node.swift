@@ -1,5 +1,6 @@
 public import ClaveLedger
 public import ClaveMarket
+public import ClaveStorage
 public import Foundation
 import Hummingbird
 public import Logging
@@ -9,7 +10,8 @@ import Synchronization
 import UnixSignals
 
 /// A whole Clave network in one process, on a data directory: the ledger (SQLite), the market's orderbook (SQLite,
-/// reading the live ledger) and the HTTP API (``ClaveAPI``) on a host and port (docs/node.md).
+/// reading the live ledger), the blob store (a folder) and the HTTP API (``ClaveAPI``) on a host and port
+/// (docs/node.md).
 ///
 /// The first start on a path where nothing is creates the data directory with a development chain and funded
 /// development accounts (``createdAccounts``); later starts reuse it and never make new keys.
@@ -30,17 +32,21 @@ public final class Node: Service, Sendable {
         /// Whether SIGINT and SIGTERM shut the node down gracefully. Off when something else owns the signals (a
         /// test, a larger service group).
         public var shutdownOnSignals: Bool
+        /// The largest blob the node stores, in bytes: 4 GiB unless told otherwise.
+        public var maximumBlobSize: Int
 
         public init(
             dataDirectory: URL = Node.Configuration.defaultDataDirectory, host: String = "127.0.0.1",
             port: Int = Node.defaultPort, development: DevelopmentChain = DevelopmentChain(),
-            shutdownOnSignals: Bool = true
+            shutdownOnSignals: Bool = true,
+            maximumBlobSize: Int = LocalBlobStore.Configuration.defaultMaximumBlobSize
         ) {
             self.dataDirectory = dataDirectory
             self.host = host
             self.port = port
             self.development = development
             self.shutdownOnSignals = shutdownOnSignals
+            self.maximumBlobSize = maximumBlobSize
         }
 
         /// `~/.clave/node`.
@@ -59,14 +65,16 @@ public final class Node: Service, Sendable {
     public let createdAccounts: [DevelopmentAccount]
     public let ledger: Ledger
     public let orderbook: SQLiteOrderbook
+    public let blobs: LocalBlobStore
 
     private let logger: Logger
     private let lock: DirectoryLock
     private let onServerRunning: @Sendable (String) async -> Void
     private let serving = Mutex<String?>(nil)
 
-    /// Opens (or creates) the data directory, takes its lock, and opens the ledger (replaying its log) and the
-    /// orderbook. Nothing listens until ``run()``.
+    /// Opens (or creates) the data directory, takes its lock, and opens the ledger (replaying its log), the
+    /// orderbook and the blob store (creating its folder when a data directory of an earlier version has none).
+    /// Nothing listens until ``run()``.
     ///
     /// - Parameter onServerRunning: called with the API's URL (`http://127.0.0.1:8545`) once the server listens.
     public init(
@@ -76,6 +84,11 @@ public final class Node: Service, Sendable {
         guard (0...65535).contains(configuration.port) else {
             throw NodeError(
                 .invalidConfiguration, "\(configuration.port) is not a TCP port; give one from 0 to 65535.")
+        }
+        guard configuration.maximumBlobSize >= 0 else {
+            throw NodeError(
+                .invalidConfiguration,
+                "\(configuration.maximumBlobSize) is not a blob size limit; give a number of bytes, 0 or more.")
         }
         self.configuration = configuration
         self.logger = logger
@@ -97,6 +110,14 @@ public final class Node: Service, Sendable {
             now: { UInt64(Date().timeIntervalSince1970) }, logger: logger)
         orderbook = try SQLiteOrderbook(
             path: directory.orderbookURL.path, ledger: LedgerStateSource(ledger: ledger), logger: logger)
+        do {
+            blobs = try LocalBlobStore(
+                directory: directory.blobsURL,
+                configuration: LocalBlobStore.Configuration(maximumBlobSize: configuration.maximumBlobSize),
+                logger: logger)
+        } catch {
+            throw NodeError(.corruptDirectory, "The blob store could not be opened: \(error.message)")
+        }
     }
 
     /// The API's URL once the server listens, `nil` before.
@@ -108,7 +129,9 @@ public final class Node: Service, Sendable {
         defer { lock.release() }
         let host = configuration.host
         let application = Application(
-            router: ClaveAPI(ledger: ledger, orderbook: orderbook).router(),
+            router: ClaveAPI(
+                ledger: ledger, orderbook: orderbook, blobs: blobs, maximumBlobSize: configuration.maximumBlobSize
+            ).router(),
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: configuration.port), serverName: "Clave"),
             onServerRunning: { channel in

@@ -16,6 +16,7 @@ public import Foundation
 ///     keystore/          the development accounts' keystore v3 files, named as geth names them
 ///     ledger.sqlite      the ledger's log (created on the first start)
 ///     orderbook.sqlite   the market's orderbook (created on the first start)
+///     blobs/             the blob store (``ClaveStorage/LocalBlobStore``; created again if missing)
 ///     node.lock          held by the running node
 ///
 /// It is created whole or not at all: built in a temporary sibling folder, then renamed into place.
@@ -35,6 +36,7 @@ public struct NodeDirectory: Sendable {
     public var keystoreURL: URL { url.appendingPathComponent("keystore") }
     public var ledgerURL: URL { url.appendingPathComponent("ledger.sqlite") }
     public var orderbookURL: URL { url.appendingPathComponent("orderbook.sqlite") }
+    public var blobsURL: URL { url.appendingPathComponent("blobs") }
     var lockURL: URL { url.appendingPathComponent("node.lock") }
 
     /// Opens the existing data directory at `url`.
@@ -141,6 +143,7 @@ public struct NodeDirectory: Sendable {
             try DurableFile.makeFolder(temporary, permissions: 0o700)
             let keystore = temporary.appendingPathComponent("keystore")
             try DurableFile.makeFolder(keystore, permissions: 0o700)
+            try DurableFile.makeFolder(temporary.appendingPathComponent("blobs"), permissions: 0o700)
             var allocations: [Address: UInt64] = [:]
             for _ in 0..<development.accounts {
                 let key = PrivateKey.generate()

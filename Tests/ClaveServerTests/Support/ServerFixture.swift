@@ -3,6 +3,7 @@ import ClaveCrypto
 import ClaveLedger
 import ClaveMarket
 import ClaveServer
+import ClaveStorage
 import ClaveTestSupport
 import Foundation
 import HTTPTypes
@@ -33,6 +34,7 @@ struct ServerFixture {
     let directory: TemporaryDirectory
     let ledger: Ledger
     let orderbook: SQLiteOrderbook
+    let blobs: LocalBlobStore
     let api: ClaveAPI
     private(set) var app = Address.zero
     private(set) var dataset = Address.zero
@@ -40,7 +42,8 @@ struct ServerFixture {
 
     var domain: OrderDomain { Self.genesis.configuration.orderDomain }
 
-    init() async throws {
+    /// - Parameter maximumBlobSize: the largest blob the API and its store accept.
+    init(maximumBlobSize: Int = 1 << 30) async throws {
         directory = try TemporaryDirectory(prefix: "clave-server")
         ledger = try await Ledger(
             configuration: .init(genesis: Self.genesis),
@@ -49,7 +52,10 @@ struct ServerFixture {
         orderbook = try SQLiteOrderbook(
             path: directory.path("orderbook.sqlite"), ledger: LedgerStateSource(ledger: ledger), logger: .quiet,
             currentTime: { ServerFixture.start + 10 })
-        api = ClaveAPI(ledger: ledger, orderbook: orderbook)
+        blobs = try LocalBlobStore(
+            directory: directory.url.appendingPathComponent("blobs"),
+            configuration: .init(maximumBlobSize: maximumBlobSize), logger: .quiet)
+        api = ClaveAPI(ledger: ledger, orderbook: orderbook, blobs: blobs, maximumBlobSize: maximumBlobSize)
         for party in everyone { try await submit(party, .deposit(amount: 5_000_000)) }
         app = try created(
             await submit(

@@ -1,0 +1,272 @@
+public import Foundation
+public import Logging
+
+/// Blobs in a directory on this machine, one file per blob, named by its CID (docs/storage.md):
+///
+///     <directory>/
+///       yk/bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku    a blob, in the folder of the two
+///       ...                                                               characters before its CID's last one
+///       .upload-<random>                                                  a put in progress
+///
+/// A put streams into a temporary file in the directory (mode 0600) while hashing, flushes it to disk, and renames it
+/// to its CID's name, then flushes the folder: a blob's file is either complete or absent, and a put that fails,
+/// is too large or does not match the expected CID leaves nothing behind. A get verifies the content as it streams
+/// it (``BlobStream``). Memory stays constant whatever the size.
+///
+/// One process owns the directory (the node holds its data directory's lock): opening a store removes the temporary
+/// files a crash left behind.
+public struct LocalBlobStore: BlobStore {
+    public struct Configuration: Sendable {
+        /// The largest blob the store accepts: 4 GiB unless told otherwise.
+        public static let defaultMaximumBlobSize = 4 << 30
+
+        /// The largest blob the store accepts, in bytes.
+        public var maximumBlobSize: Int
+        /// The bytes each chunk of a ``BlobStream`` holds (the last one may hold fewer): 256 KiB unless told
+        /// otherwise. Larger chunks mean fewer system calls and more memory per reader.
+        public var chunkSize: Int
+
+        public init(maximumBlobSize: Int = Self.defaultMaximumBlobSize, chunkSize: Int = 256 << 10) {
+            self.maximumBlobSize = maximumBlobSize
+            self.chunkSize = chunkSize
+        }
+    }
+
+    /// The directory.
+    public let directory: URL
+    public let configuration: Configuration
+    private let root: String
+    private let logger: Logger
+
+    /// The prefix of temporary files.
+    static let temporaryPrefix = ".upload-"
+
+    /// Opens the store in `directory`, creating the folder (mode 0700, and its missing parents) when it is missing,
+    /// and removes the temporary files of puts that a crash interrupted.
+    ///
+    /// - Throws: ``StorageError/Code/io`` when the folder cannot be created or listed.
+    public init(directory: URL, configuration: Configuration = Configuration(), logger: Logger) throws(StorageError) {
+        precondition(configuration.maximumBlobSize >= 0, "maximumBlobSize must not be negative")
+        precondition((1...(64 << 20)).contains(configuration.chunkSize), "chunkSize must be from 1 byte to 64 MiB")
+        self.directory = directory.standardizedFileURL
+        self.configuration = configuration
+        self.logger = logger
+        root = try FileIO.path(self.directory)
+        if !FileIO.exists(root) {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StorageError(
+                    .io, "Could not create the folder \(root) (\(error)); check the path and its permissions.")
+            }
+            FileIO.syncFolder(try FileIO.path(self.directory.deletingLastPathComponent()))
+        }
+        try FileIO.makeFolder(root, permissions: 0o700)  // refuses a file where the folder should be
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: root)
+        } catch {
+            throw StorageError(.io, "Could not list \(root) (\(error)); check its permissions.")
+        }
+        for name in names where name.hasPrefix(Self.temporaryPrefix) {
+            try FileIO.remove(root + "/" + name)
+            logger.info("removed an interrupted upload", metadata: ["file": "\(root)/\(name)"])
+        }
+    }
+
+    /// The file that holds (or would hold) the blob `cid`: in the folder named by the two characters before the
+    /// CID's last one, as IPFS's flatfs shards (`next-to-last/2`).
+    public func url(for cid: CID) -> URL {
+        let name = cid.description
+        return directory.appendingPathComponent(Self.shard(of: name)).appendingPathComponent(name)
+    }
+
+    static func shard(of name: String) -> String { String(name.dropLast().suffix(2)) }
+
+    private func path(for cid: CID) -> (folder: String, file: String) {
+        let name = cid.description
+        let folder = root + "/" + Self.shard(of: name)
+        return (folder, folder + "/" + name)
+    }
+
+    // MARK: BlobStore
+
+    public func put<Chunks: AsyncSequence & Sendable>(
+        _ chunks: Chunks, size: Int?, expected: CID?, maximumSize: Int?
+    ) async throws(StorageError) -> StoredBlob where Chunks.Element: Collection<UInt8> & Sendable {
+        let limit = min(configuration.maximumBlobSize, maximumSize ?? .max)
+        if let size, size > limit { throw Self.tooLarge(size: size, limit: limit) }
+        let temporary = root + "/" + Self.temporaryPrefix + FileIO.randomSuffix()
+        let file = try FileDescriptor.create(temporary, permissions: 0o600)
+        do throws(StorageError) {
+            let (cid, count) = try await write(chunks, to: file, declaredSize: size, limit: limit)
+            if let expected, cid != expected {
+                throw StorageError(
+                    .digestMismatch,
+                    "The content hashes to \(cid), not to the expected \(expected); it was not stored. Check that you sent the content you meant to."
+                )
+            }
+            try await file.sync()
+            let (folder, final) = path(for: cid)
+            let existed = try await FileIO.blocking { () throws(StorageError) -> Bool in
+                if try FileIO.makeFolder(folder, permissions: 0o700) { FileIO.syncFolder(root) }
+                let existed = FileIO.exists(final)
+                // Replaces what is there: the same bytes when the store already held them (readers with the file
+                // open keep reading the old one), a sound copy when the stored one was damaged.
+                try FileIO.rename(temporary, to: final)
+                FileIO.syncFolder(folder)
+                return existed
+            }
+            logger.debug(
+                "stored a blob", metadata: ["cid": "\(cid)", "size": "\(count)", "created": "\(!existed)"])
+            return StoredBlob(cid: cid, size: count, created: !existed)
+        } catch {
+            _ = try? FileIO.remove(temporary)
+            throw error
+        }
+    }
+
+    /// Streams `chunks` into `file` while hashing them, within `limit`; returns the content's CID and size.
+    private func write<Chunks: AsyncSequence>(
+        _ chunks: Chunks, to file: FileDescriptor, declaredSize: Int?, limit: Int
+    ) async throws(StorageError) -> (cid: CID, size: Int) where Chunks.Element: Collection<UInt8> {
+        var hasher = CID.Hasher()
+        var iterator = chunks.makeAsyncIterator()
+        while true {
+            let next: Chunks.Element?
+            do {
+                next = try await iterator.next(isolation: #isolation)
+            } catch {
+                throw StorageError(
+                    .sourceFailed,
+                    "The content could not be read to its end (\(error)); nothing was stored. Send it again.")
+            }
+            guard let chunk = next else { break }
+            let total = hasher.byteCount + chunk.count
+            if total > limit { throw Self.tooLarge(size: nil, limit: limit) }
+            if let declaredSize, total > declaredSize { throw Self.sizeMismatch(declaredSize, atLeast: total) }
+            let written: StorageError?? = chunk.withContiguousStorageIfAvailable { buffer in
+                Self.append(UnsafeRawBufferPointer(buffer), to: file, hasher: &hasher)
+            }
+            if let written {
+                if let error = written { throw error }
+            } else {
+                let copy = Array(chunk)
+                if let error = copy.withUnsafeBytes({ Self.append($0, to: file, hasher: &hasher) }) { throw error }
+            }
+        }
+        if let declaredSize, hasher.byteCount != declaredSize {
+            throw Self.sizeMismatch(declaredSize, atLeast: hasher.byteCount)
+        }
+        return (hasher.finalize(), hasher.byteCount)
+    }
+
+    private static func append(_ bytes: UnsafeRawBufferPointer, to file: FileDescriptor, hasher: inout CID.Hasher)
+        -> StorageError?
+    {
+        do {
+            try file.write(bytes)
+        } catch {
+            return error
+        }
+        hasher.update(bufferPointer: bytes)
+        return nil
+    }
+
+    public func get(_ cid: CID) async throws(StorageError) -> BlobStream {
+        let (_, path) = path(for: cid)
+        guard let file = try FileDescriptor.openForReading(path) else {
+            throw StorageError(.notFound, "The store at \(root) holds no blob \(cid).")
+        }
+        let size = try file.size()
+        let chunkSize = configuration.chunkSize
+        let logger = logger
+        return BlobStream(cid: cid, size: size) {
+            LocalBlobSource(file: file, cid: cid, size: size, chunkSize: chunkSize, logger: logger)
+        }
+    }
+
+    public func size(of cid: CID) async throws(StorageError) -> Int? {
+        try FileIO.size(path(for: cid).file)
+    }
+
+    public func delete(_ cid: CID) async throws(StorageError) -> Bool {
+        let (folder, file) = path(for: cid)
+        guard try FileIO.remove(file) else { return false }
+        FileIO.syncFolder(folder)
+        logger.debug("deleted a blob", metadata: ["cid": "\(cid)"])
+        return true
+    }
+
+    // MARK: Errors
+
+    private static func tooLarge(size: Int?, limit: Int) -> StorageError {
+        let what = size.map { "The content is \($0) bytes, more than" } ?? "The content is larger than"
+        return StorageError(
+            .tooLarge,
+            "\(what) the \(limit) bytes this store accepts; nothing was stored. Split it, or raise the store's limit."
+        )
+    }
+
+    private static func sizeMismatch(_ declared: Int, atLeast count: Int) -> StorageError {
+        let actual = count > declared ? "at least \(count)" : "\(count)"
+        return StorageError(
+            .sizeMismatch,
+            "The content was declared as \(declared) bytes but holds \(actual); nothing was stored. Declare its true size."
+        )
+    }
+}
+
+/// The chunks of one blob's file, verified as they are read.
+private struct LocalBlobSource: BlobChunkSource {
+    let file: FileDescriptor
+    let chunkSize: Int
+    let logger: Logger
+    var verifier: BlobVerifier
+    var finished = false
+
+    init(file: FileDescriptor, cid: CID, size: Int, chunkSize: Int, logger: Logger) {
+        self.file = file
+        self.chunkSize = chunkSize
+        self.logger = logger
+        let path = file.path
+        verifier = BlobVerifier(cid: cid, size: size) { mismatch in
+            let what: String
+            switch mismatch {
+            case .digest(let actual): what = "its \(size) bytes hash to \(actual)"
+            case .tooLong: what = "it grew past its \(size) bytes while it was read"
+            case .truncated(let count): what = "it ended after \(count) of its \(size) bytes while it was read"
+            }
+            return StorageError(
+                .corrupted,
+                "The stored blob \(cid) is corrupted: \(what), not the content its name says. The disk or someone changed the file \(path); do not use what was read. Store the original content again to repair it, or delete the blob."
+            )
+        }
+    }
+
+    mutating func next() async throws(StorageError) -> [UInt8]? {
+        guard !finished else { return nil }
+        do throws(StorageError) {
+            let wanted = min(chunkSize, verifier.size - verifier.count)
+            guard wanted > 0 else {
+                finished = true
+                try verifier.end()
+                return nil
+            }
+            let chunk = try file.read(count: wanted, at: verifier.count)
+            try verifier.absorb(chunk)
+            if chunk.count < wanted { try verifier.end() }
+            if verifier.isVerified { finished = true }
+            return chunk
+        } catch {
+            finished = true
+            if error.code == .corrupted {
+                logger.error(
+                    "a stored blob is corrupted",
+                    metadata: ["cid": "\(verifier.cid)", "file": "\(file.path)", "error": "\(error.message)"])
+            }
+            throw error
+        }
+    }
+}
