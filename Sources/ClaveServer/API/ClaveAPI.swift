@@ -2,20 +2,23 @@ import ClaveCore
 import ClaveCrypto
 public import ClaveLedger
 public import ClaveMarket
+public import ClaveSMS
 public import Hummingbird
 import NIOCore
 
-/// Clave's HTTP API under `/v1`: the ledger and the market (docs/api.md, docs/openapi.yaml).
+/// Clave's HTTP API under `/v1`: the ledger, the market and the SMS (docs/api.md, docs/openapi.yaml).
 ///
 /// It serves whatever implements the services' protocols: the node's own ``ClaveLedger/Ledger`` and
 /// ``ClaveMarket/SQLiteOrderbook`` in process, or anything else that speaks them.
 public struct ClaveAPI: Sendable {
     public var ledger: any LedgerService
     public var orderbook: any Orderbook
+    public var sms: any SecretService
 
-    public init(ledger: any LedgerService, orderbook: any Orderbook) {
+    public init(ledger: any LedgerService, orderbook: any Orderbook, sms: any SecretService) {
         self.ledger = ledger
         self.orderbook = orderbook
+        self.sms = sms
     }
 
     /// The longest a long poll of `/v1/ledger/events` may wait.
@@ -42,6 +45,11 @@ public struct ClaveAPI: Sendable {
         Route(.get, "/v1/market/orders"),
         Route(.get, "/v1/market/orders/{orderHash}"),
         Route(.post, "/v1/market/orders/{orderHash}/cancel"),
+        // SMS (ClaveAPI+SMS.swift)
+        Route(.post, "/v1/sms/secrets"),
+        Route(.get, "/v1/sms/secrets/{kind}/{target}/{name}"),
+        Route(.post, "/v1/sms/tasks/{taskId}/enclave-challenge"),
+        Route(.post, "/v1/sms/sessions"),
     ]
 
     /// A router serving every route of ``routes``.
@@ -165,6 +173,10 @@ public struct ClaveAPI: Sendable {
             let cancel = try CancelBody(json: body)
             return json(try await orderbook.cancel(hash, signature: cancel.signature).json)
         }
+
+        // MARK: SMS
+
+        addSMSRoutes(on)
         return router
     }
 }

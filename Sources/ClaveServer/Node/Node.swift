@@ -1,5 +1,7 @@
+public import ClaveAttestation
 public import ClaveLedger
 public import ClaveMarket
+public import ClaveSMS
 public import Foundation
 import Hummingbird
 public import Logging
@@ -9,7 +11,8 @@ import Synchronization
 import UnixSignals
 
 /// A whole Clave network in one process, on a data directory: the ledger (SQLite), the market's orderbook (SQLite,
-/// reading the live ledger) and the HTTP API (``ClaveAPI``) on a host and port (docs/node.md).
+/// reading the live ledger), the SMS (SQLite, encrypted under the directory's master key, trusting the directory's
+/// simulation key) and the HTTP API (``ClaveAPI``) on a host and port (docs/node.md).
 ///
 /// The first start on a path where nothing is creates the data directory with a development chain and funded
 /// development accounts (``createdAccounts``); later starts reuse it and never make new keys.
@@ -59,14 +62,19 @@ public final class Node: Service, Sendable {
     public let createdAccounts: [DevelopmentAccount]
     public let ledger: Ledger
     public let orderbook: SQLiteOrderbook
+    /// The SMS: it accepts `simulated` evidence signed by the directory's simulation key.
+    public let sms: SecretManagementService
+    /// The enclave the node's workers run tasks in: simulated, signed by the directory's simulation key.
+    public let simulatedEnclave: SimulatedEnclave
 
     private let logger: Logger
     private let lock: DirectoryLock
     private let onServerRunning: @Sendable (String) async -> Void
     private let serving = Mutex<String?>(nil)
 
-    /// Opens (or creates) the data directory, takes its lock, and opens the ledger (replaying its log) and the
-    /// orderbook. Nothing listens until ``run()``.
+    /// Opens (or creates) the data directory, takes its lock, and opens the ledger (replaying its log), the orderbook
+    /// and the SMS (making its master key and the simulation key when the directory has none yet). Nothing listens
+    /// until ``run()``.
     ///
     /// - Parameter onServerRunning: called with the API's URL (`http://127.0.0.1:8545`) once the server listens.
     public init(
@@ -97,6 +105,12 @@ public final class Node: Service, Sendable {
             now: { UInt64(Date().timeIntervalSince1970) }, logger: logger)
         orderbook = try SQLiteOrderbook(
             path: directory.orderbookURL.path, ledger: LedgerStateSource(ledger: ledger), logger: logger)
+        let simulationKey = try directory.simulationKey()
+        simulatedEnclave = SimulatedEnclave(simulationKey: simulationKey)
+        sms = try SecretManagementService(
+            path: directory.smsURL.path, masterKeyFile: directory.smsMasterKeyURL, ledger: ledger,
+            domain: PushDomain(directory.genesis.configuration),
+            verifiers: [SimulatedEvidenceVerifier(trusting: simulationKey.address)], logger: logger)
     }
 
     /// The API's URL once the server listens, `nil` before.
@@ -108,7 +122,7 @@ public final class Node: Service, Sendable {
         defer { lock.release() }
         let host = configuration.host
         let application = Application(
-            router: ClaveAPI(ledger: ledger, orderbook: orderbook).router(),
+            router: ClaveAPI(ledger: ledger, orderbook: orderbook, sms: sms).router(),
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: configuration.port), serverName: "Clave"),
             onServerRunning: { channel in
