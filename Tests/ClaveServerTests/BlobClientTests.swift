@@ -148,7 +148,8 @@ import Testing
         let content = Self.content(3 << 20)
         let cid = try await fixture.blobs.put(bytes: content).cid
         let api = ClaveAPI(
-            ledger: fixture.ledger, orderbook: fixture.orderbook, blobs: LyingStore(base: fixture.blobs))
+            ledger: fixture.ledger, orderbook: fixture.orderbook, blobs: LyingStore(base: fixture.blobs),
+            sms: fixture.sms)
         let application = Application(
             router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: .quiet)
         try await application.test(.live) { client in

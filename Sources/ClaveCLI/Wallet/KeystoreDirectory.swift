@@ -1,5 +1,4 @@
 public import ClaveCrypto
-import ClaveServer
 public import Foundation
 
 /// A folder of Ethereum keystore v3 files, one per account, named as geth names them

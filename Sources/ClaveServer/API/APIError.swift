@@ -2,6 +2,7 @@ import ClaveCore
 public import ClaveCrypto
 import ClaveLedger
 import ClaveMarket
+import ClaveSMS
 import ClaveStorage
 public import HTTPTypes
 public import Hummingbird
@@ -9,7 +10,7 @@ import NIOCore
 
 /// An error as the API answers it: an HTTP status and the JSON body `{"code", "message", "kind", "path"?}`.
 ///
-/// `kind` says which family `code` belongs to (`rejection`, `transaction`, `ledger`, `market`, `storage`,
+/// `kind` says which family `code` belongs to (`rejection`, `transaction`, `ledger`, `market`, `storage`, `sms`,
 /// `request`, `server`), so that a client can rebuild the error its local counterpart would have thrown.
 public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
     public var status: HTTPResponse.Status
@@ -76,6 +77,8 @@ extension APIError {
             self.init(Self.status(of: error.code), kind: "market", code: error.code.description, error.message)
         case let error as StorageError:
             self.init(Self.status(of: error.code), kind: "storage", code: error.code.description, error.message)
+        case let error as SMSError:
+            self.init(Self.status(of: error.code), kind: "sms", code: error.code.description, error.message)
         case is NIOTooManyBytesError:
             self.init(
                 .contentTooLarge, code: "bodyTooLarge",

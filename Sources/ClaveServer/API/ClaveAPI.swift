@@ -2,11 +2,12 @@ import ClaveCore
 import ClaveCrypto
 public import ClaveLedger
 public import ClaveMarket
+public import ClaveSMS
 public import ClaveStorage
 public import Hummingbird
 import NIOCore
 
-/// Clave's HTTP API under `/v1`: the ledger, the market and the blob store (docs/api.md, docs/openapi.yaml).
+/// Clave's HTTP API under `/v1`: the ledger, the market, the blob store and the SMS (docs/api.md, docs/openapi.yaml).
 ///
 /// It serves whatever implements the services' protocols: the node's own ``ClaveLedger/Ledger``,
 /// ``ClaveMarket/SQLiteOrderbook`` and ``ClaveStorage/LocalBlobStore`` in process, or anything else that speaks them.
@@ -16,15 +17,17 @@ public struct ClaveAPI: Sendable {
     public var blobs: any BlobStore
     /// The largest blob `PUT /v1/blobs` accepts, in bytes (the store's own limit applies too).
     public var maximumBlobSize: Int
+    public var sms: any SecretService
 
     public init(
-        ledger: any LedgerService, orderbook: any Orderbook, blobs: any BlobStore,
+        ledger: any LedgerService, orderbook: any Orderbook, blobs: any BlobStore, sms: any SecretService,
         maximumBlobSize: Int = LocalBlobStore.Configuration.defaultMaximumBlobSize
     ) {
         self.ledger = ledger
         self.orderbook = orderbook
         self.blobs = blobs
         self.maximumBlobSize = maximumBlobSize
+        self.sms = sms
     }
 
     /// The longest a long poll of `/v1/ledger/events` may wait.
@@ -54,6 +57,11 @@ public struct ClaveAPI: Sendable {
         Route(.put, "/v1/blobs"),
         Route(.get, "/v1/blobs/{cid}"),
         Route(.head, "/v1/blobs/{cid}"),
+        // SMS (ClaveAPI+SMS.swift)
+        Route(.post, "/v1/sms/secrets"),
+        Route(.get, "/v1/sms/secrets/{kind}/{target}/{name}"),
+        Route(.post, "/v1/sms/tasks/{taskId}/enclave-challenge"),
+        Route(.post, "/v1/sms/sessions"),
     ]
 
     /// A router serving every route of ``routes``.
@@ -188,6 +196,10 @@ public struct ClaveAPI: Sendable {
         on(Route(.head, "/v1/blobs/{cid}")) { _, context in
             try await blobs.head(Parameters.cid(context, "cid"), logger: context.logger)
         }
+
+        // MARK: SMS
+
+        addSMSRoutes(on)
         return router
     }
 }

@@ -1,5 +1,7 @@
+public import ClaveAttestation
 public import ClaveLedger
 public import ClaveMarket
+public import ClaveSMS
 public import ClaveStorage
 public import Foundation
 import Hummingbird
@@ -10,8 +12,8 @@ import Synchronization
 import UnixSignals
 
 /// A whole Clave network in one process, on a data directory: the ledger (SQLite), the market's orderbook (SQLite,
-/// reading the live ledger), the blob store (a folder) and the HTTP API (``ClaveAPI``) on a host and port
-/// (docs/node.md).
+/// reading the live ledger), the blob store (a folder), the SMS (SQLite, encrypted under the directory's master key,
+/// trusting the directory's simulation key) and the HTTP API (``ClaveAPI``) on a host and port (docs/node.md).
 ///
 /// The first start on a path where nothing is creates the data directory with a development chain and funded
 /// development accounts (``createdAccounts``); later starts reuse it and never make new keys.
@@ -66,15 +68,19 @@ public final class Node: Service, Sendable {
     public let ledger: Ledger
     public let orderbook: SQLiteOrderbook
     public let blobs: LocalBlobStore
+    /// The SMS: it accepts `simulated` evidence signed by the directory's simulation key.
+    public let sms: SecretManagementService
+    /// The enclave the node's workers run tasks in: simulated, signed by the directory's simulation key.
+    public let simulatedEnclave: SimulatedEnclave
 
     private let logger: Logger
     private let lock: DirectoryLock
     private let onServerRunning: @Sendable (String) async -> Void
     private let serving = Mutex<String?>(nil)
 
-    /// Opens (or creates) the data directory, takes its lock, and opens the ledger (replaying its log), the
-    /// orderbook and the blob store (creating its folder when a data directory of an earlier version has none).
-    /// Nothing listens until ``run()``.
+    /// Opens (or creates) the data directory, takes its lock, and opens the ledger (replaying its log), the orderbook,
+    /// the blob store (creating its folder when a data directory of an earlier version has none) and the SMS (making
+    /// its master key and the simulation key when the directory has none yet). Nothing listens until ``run()``.
     ///
     /// - Parameter onServerRunning: called with the API's URL (`http://127.0.0.1:8545`) once the server listens.
     public init(
@@ -118,6 +124,12 @@ public final class Node: Service, Sendable {
         } catch {
             throw NodeError(.corruptDirectory, "The blob store could not be opened: \(error.message)")
         }
+        let simulationKey = try directory.simulationKey()
+        simulatedEnclave = SimulatedEnclave(simulationKey: simulationKey)
+        sms = try SecretManagementService(
+            path: directory.smsURL.path, masterKeyFile: directory.smsMasterKeyURL, ledger: ledger,
+            domain: PushDomain(directory.genesis.configuration),
+            verifiers: [SimulatedEvidenceVerifier(trusting: simulationKey.address)], logger: logger)
     }
 
     /// The API's URL once the server listens, `nil` before.
@@ -130,7 +142,8 @@ public final class Node: Service, Sendable {
         let host = configuration.host
         let application = Application(
             router: ClaveAPI(
-                ledger: ledger, orderbook: orderbook, blobs: blobs, maximumBlobSize: configuration.maximumBlobSize
+                ledger: ledger, orderbook: orderbook, blobs: blobs, sms: sms,
+                maximumBlobSize: configuration.maximumBlobSize
             ).router(),
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: configuration.port), serverName: "Clave"),

@@ -17,6 +17,9 @@ public import Foundation
 ///     ledger.sqlite      the ledger's log (created on the first start)
 ///     orderbook.sqlite   the market's orderbook (created on the first start)
 ///     blobs/             the blob store (``ClaveStorage/LocalBlobStore``; created again if missing)
+///     sms.sqlite         the SMS's secrets, encrypted at rest (created on the first start)
+///     sms-master.key     the SMS's master key, mode 0600 (created on the first start)
+///     simulation.key     the key that signs `simulated` attestation evidence, mode 0600 (created on the first start)
 ///     node.lock          held by the running node
 ///
 /// It is created whole or not at all: built in a temporary sibling folder, then renamed into place.
@@ -37,6 +40,9 @@ public struct NodeDirectory: Sendable {
     public var ledgerURL: URL { url.appendingPathComponent("ledger.sqlite") }
     public var orderbookURL: URL { url.appendingPathComponent("orderbook.sqlite") }
     public var blobsURL: URL { url.appendingPathComponent("blobs") }
+    public var smsURL: URL { url.appendingPathComponent("sms.sqlite") }
+    public var smsMasterKeyURL: URL { url.appendingPathComponent("sms-master.key") }
+    public var simulationKeyURL: URL { url.appendingPathComponent("simulation.key") }
     var lockURL: URL { url.appendingPathComponent("node.lock") }
 
     /// Opens the existing data directory at `url`.
@@ -197,6 +203,36 @@ public struct NodeDirectory: Sendable {
         }
         DurableFile.syncFolder(parent)
         return (try NodeDirectory(opening: url), accounts)
+    }
+
+    // MARK: The simulation key
+
+    /// The key that signs the node's `simulated` evidence, from `simulation.key` (64 hex digits), which is created
+    /// with mode 0600 when it is missing, so that data directories made before the SMS get one on their next start.
+    func simulationKey() throws -> PrivateKey {
+        let file = simulationKeyURL
+        if !FileManager.default.fileExists(atPath: file.path) {
+            let key = PrivateKey.generate()
+            do {
+                try DurableFile.create(
+                    file, data: Data((Hex.encode(key.rawRepresentation, prefix: false) + "\n").utf8),
+                    permissions: 0o600)
+                DurableFile.syncFolder(url)
+            } catch {
+                throw NodeError(
+                    .creationFailed, "\(error.message) Check the data directory's permissions and free space.")
+            }
+        }
+        guard let data = FileManager.default.contents(atPath: file.path),
+            let key = try? PrivateKey(
+                hex: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
+            throw NodeError(
+                .corruptDirectory,
+                "\(file.path) does not hold a secp256k1 private key (64 hex digits). Delete it to have a new simulation key made on the next start (evidence signed by the old one is then refused)."
+            )
+        }
+        return key
     }
 
     // MARK: Inspecting

@@ -1,7 +1,9 @@
+import ClaveAttestation
 import ClaveCore
 import ClaveCrypto
 import ClaveLedger
 import ClaveMarket
+import ClaveSMS
 import ClaveServer
 import ClaveStorage
 import ClaveTestSupport
@@ -12,8 +14,8 @@ import HummingbirdTesting
 import Logging
 import Testing
 
-/// A ledger (SQLite in a temporary directory) and an orderbook over it, served by ``ClaveAPI``; an app, a dataset and
-/// a workerpool registered by real transactions, every party funded in escrow.
+/// A ledger (SQLite in a temporary directory), an orderbook and an SMS over it, served by ``ClaveAPI``; an app, a
+/// dataset and a workerpool registered by real transactions, every party funded in escrow.
 struct ServerFixture {
     static let chainId: UInt64 = 1337
     static let hub = try! Address("0x4848484848484848484848484848484848484848")
@@ -29,12 +31,16 @@ struct ServerFixture {
     let scheduler = TestAccount(4)
     let worker = TestAccount(5)
     let stranger = TestAccount(6)
+    /// Signs the evidence of ``enclave``, which the SMS trusts.
+    let simulationKey = TestAccount(7).key
     var everyone: [TestAccount] { [requester, appOwner, datasetOwner, scheduler, worker, stranger] }
 
     let directory: TemporaryDirectory
     let ledger: Ledger
     let orderbook: SQLiteOrderbook
     let blobs: LocalBlobStore
+    let sms: SecretManagementService
+    let enclave: SimulatedEnclave
     let api: ClaveAPI
     private(set) var app = Address.zero
     private(set) var dataset = Address.zero
@@ -55,7 +61,14 @@ struct ServerFixture {
         blobs = try LocalBlobStore(
             directory: directory.url.appendingPathComponent("blobs"),
             configuration: .init(maximumBlobSize: maximumBlobSize), logger: .quiet)
-        api = ClaveAPI(ledger: ledger, orderbook: orderbook, blobs: blobs, maximumBlobSize: maximumBlobSize)
+        enclave = SimulatedEnclave(simulationKey: simulationKey)
+        sms = try SecretManagementService(
+            path: directory.path("sms.sqlite"), masterKeyFile: directory.url.appendingPathComponent("sms-master.key"),
+            ledger: ledger, domain: PushDomain(Self.genesis.configuration),
+            verifiers: [SimulatedEvidenceVerifier(trusting: simulationKey.address)], logger: .quiet,
+            now: { ServerFixture.start + 10 })
+        api = ClaveAPI(
+            ledger: ledger, orderbook: orderbook, blobs: blobs, sms: sms, maximumBlobSize: maximumBlobSize)
         for party in everyone { try await submit(party, .deposit(amount: 5_000_000)) }
         app = try created(
             await submit(

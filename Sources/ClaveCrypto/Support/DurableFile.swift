@@ -7,7 +7,8 @@ package import Foundation
 #endif
 
 /// Files and folders written so that they survive a crash once the call returns: written, then fsync'ed. The node's
-/// data directory and the wallet's keystore files are written through it.
+/// data directory, the wallet's keystore files and the SMS's key files are written through it (it sits here, beside
+/// the keystores, so that every module that writes keys reaches it).
 package enum DurableFile {
     /// A system call that failed, with the system's reason: "Could not create /x: Permission denied.".
     package struct Failure: Error, CustomStringConvertible {

@@ -1,1 +1,0 @@
-// ClaveAttestation: see shared/DESIGN.md. The first real file of the module replaces this one.
