@@ -92,6 +92,16 @@ public struct LedgerClient: LedgerService {
         }
     }
 
+    public func datasets(_ query: DatasetQuery) async throws -> DatasetPage {
+        var parameters: [(name: String, value: String)] = [("limit", String(query.limit))]
+        if let owner = query.owner { parameters.append(("owner", owner.checksummed)) }
+        if let schema = query.schema { parameters.append(("schema", schema.description)) }
+        if let after = query.after { parameters.append(("after", after.checksummed)) }
+        let json = try await call { try await connection.get("/v1/ledger/datasets", query: parameters) }
+        guard let json else { throw ClientError(.invalidResponse, "The node has no /v1/ledger/datasets route.") }
+        return try decode(json, "datasets") { json throws(TransactionFormatError) in try DatasetPage(json: json) }
+    }
+
     public func events(matching filter: EventFilter, after cursor: EventCursor?, limit: Int, timeout: Duration)
         async throws -> [LedgerEvent]
     {

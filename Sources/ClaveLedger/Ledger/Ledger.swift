@@ -345,6 +345,7 @@ public actor Ledger {
     public func account(_ address: Address) -> Account { state.account(address) }
     public func app(_ address: Address) -> App? { state.app(address) }
     public func dataset(_ address: Address) -> Dataset? { state.dataset(address) }
+    public func datasets(_ query: DatasetQuery) -> DatasetPage { state.datasets(query) }
     public func workerpool(_ address: Address) -> Workerpool? { state.workerpool(address) }
     public func consumed(_ orderHash: Bytes32) -> UInt64 { state.consumed(orderHash) }
     public func isClosed(_ orderHash: Bytes32) -> Bool { state.isClosed(orderHash) }

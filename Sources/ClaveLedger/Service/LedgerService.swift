@@ -16,6 +16,8 @@ public protocol LedgerService: Sendable {
     func account(_ address: Address) async throws -> Account
     func app(_ address: Address) async throws -> App?
     func dataset(_ address: Address) async throws -> Dataset?
+    /// A page of the registered datasets `query` selects (by owner, by schema), by address.
+    func datasets(_ query: DatasetQuery) async throws -> DatasetPage
     func workerpool(_ address: Address) async throws -> Workerpool?
     /// The consumed volume of the order with this hash (its whole volume once closed).
     func consumed(_ orderHash: Bytes32) async throws -> UInt64

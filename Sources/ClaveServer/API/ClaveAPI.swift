@@ -44,6 +44,7 @@ public struct ClaveAPI: Sendable {
         Route(.get, "/v1/ledger/blocks/{height}"),
         Route(.get, "/v1/ledger/accounts/{address}"),
         Route(.get, "/v1/ledger/apps/{address}"),
+        Route(.get, "/v1/ledger/datasets"),
         Route(.get, "/v1/ledger/datasets/{address}"),
         Route(.get, "/v1/ledger/workerpools/{address}"),
         Route(.get, "/v1/ledger/orders/{orderHash}/consumed"),
@@ -120,6 +121,24 @@ public struct ClaveAPI: Sendable {
         on(Route(.get, "/v1/ledger/datasets/{address}")) { _, context in
             let address = try Parameters.address(context, "address")
             return json(try found(await ledger.dataset(address), "No dataset is registered at \(address).").json)
+        }
+        on(Route(.get, "/v1/ledger/datasets")) { request, _ in
+            let parameters = Parameters(request)
+            _ = try parameters.all(allowed: ["owner", "schema", "after", "limit"])
+            var query = DatasetQuery(
+                owner: try parameters.address("owner"), after: try parameters.address("after"),
+                limit: Int(try parameters.number("limit", range: 1...UInt64(DatasetQuery.maximumLimit)) ?? 20))
+            if let text = try parameters.value("schema") {
+                do {
+                    query.schema = try ProtectedDataSchemaQuery(parsing: text)
+                } catch {
+                    throw APIError(
+                        .badRequest, code: "invalidParameter",
+                        "schema='\(text.prefix(100))' is not a schema query (\(error)); give fields such as email:string,age:f64."
+                    )
+                }
+            }
+            return json(try await ledger.datasets(query).json)
         }
         on(Route(.get, "/v1/ledger/workerpools/{address}")) { _, context in
             let address = try Parameters.address(context, "address")
