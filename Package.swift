@@ -134,6 +134,7 @@ let package = Package(
                 "ClaveAttestation",
                 "ClaveSMS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift

@@ -2,6 +2,9 @@ import ClaveCore
 public import ClaveCrypto
 public import ClaveLedger
 public import ClaveMarket
+public import ClaveSMS
+public import ClaveStorage
+import Foundation
 
 /// The data owner's side of Clave, as iExec's DataProtector: protect data, grant and revoke access to it, list it, and
 /// hand it over (docs/data-protector.md).
@@ -12,14 +15,30 @@ public import ClaveMarket
 public struct DataProtector: Sendable {
     public let ledger: any LedgerService
     public let orderbook: any Orderbook
+    /// Where protected payloads are stored; needed to protect data.
+    public let blobs: (any BlobStore)?
+    /// Where dataset keys are escrowed; needed to protect data.
+    public let sms: (any SecretService)?
     /// The account that owns the protected data and signs for it.
     public let owner: PrivateKey
+    /// The time, in Unix seconds, that signed SMS pushes expire from.
+    public let now: @Sendable () -> UInt64
 
-    public init(ledger: any LedgerService, orderbook: any Orderbook, owner: PrivateKey) {
+    public init(
+        ledger: any LedgerService, orderbook: any Orderbook, blobs: (any BlobStore)? = nil,
+        sms: (any SecretService)? = nil, owner: PrivateKey,
+        now: @escaping @Sendable () -> UInt64 = DataProtector.systemTime
+    ) {
+        self.now = now
         self.ledger = ledger
         self.orderbook = orderbook
+        self.blobs = blobs
+        self.sms = sms
         self.owner = owner
     }
+
+    /// The system's clock, in Unix seconds.
+    public static let systemTime: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
 
     /// Signs `body` from ``owner`` at its next nonce and submits it; returns the receipt once its block is stored.
     @discardableResult

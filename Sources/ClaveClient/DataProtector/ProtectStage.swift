@@ -7,4 +7,7 @@ public enum ProtectStage: String, Sendable, Hashable, CaseIterable {
     case uploadEncryptedFile = "UPLOAD_ENCRYPTED_FILE"
     case deployProtectedData = "DEPLOY_PROTECTED_DATA"
     case pushSecretToSMS = "PUSH_SECRET_TO_SMS"
+
+    /// The stage's place in the order, from 0.
+    public var position: Int { Self.allCases.firstIndex(of: self)! }
 }
