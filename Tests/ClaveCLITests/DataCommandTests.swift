@@ -2,6 +2,7 @@ import ClaveCLI
 import ClaveCore
 import ClaveCrypto
 import ClaveLedger
+import ClaveSMS
 import ClaveServer
 import ClaveTestSupport
 import Foundation
@@ -67,6 +68,80 @@ import Testing
                 "belongs to \(requester)")
             // Neither a grant nor --all: the parser refuses before anything is asked.
             await #expect(throws: (any Error).self) { try await clave(["data", "revoke"] + signer + node.remote) }
+        }
+    }
+}
+
+@Suite struct DataProtectCommandTests {
+    @Test func protectListShowAndPushSecrets() async throws {
+        let folder = try TemporaryDirectory()
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 1) { node in
+            let owner = node.node.createdAccounts[0].privateKey.address
+            let journal = ["--journal-dir", folder.url.appendingPathComponent("journal").path]
+            let signer = node.signer(owner)
+            try Data([0x25, 0x50, 0x44, 0x46, 0x2D] + Array("1.7 a tiny pdf".utf8)).write(
+                to: folder.url.appendingPathComponent("cv.pdf"))
+            let record = try folder.file(
+                "contact.json",
+                contents:
+                    #"{"email": "ada@example.com", "age": 36, "id": {"$bigint": "-12"}, "cv": {"$file": "cv.pdf"}}"#)
+
+            let text = try await clave(["data", "protect", record, "--name", "ada"] + journal + signer + node.remote)
+            #expect(text.contains("Protected data 0x"))
+            #expect(text.contains(#"schema     {"age":"f64","cv":"application/pdf","email":"string","id":"i128"}"#))
+            let inline = try json(
+                try await clave(
+                    [
+                        "data", "protect", #"{"email": "bob@example.com"}"#, "--name", "bob", "--format", "iexec",
+                        "--json",
+                    ] + journal + signer + node.remote))
+            #expect(inline["format"]?.stringValue == "iexec")
+            let bob = try Address(try #require(inline["address"]?.stringValue))
+            let key = try DatasetKey(
+                format: .iexec, key: Hex.decode(try #require(inline["encryptionKey"]?.stringValue), what: "key"))
+            #expect(try await node.node.sms.storedValue(.datasetKey(bob)).map { try DatasetKey(bytes: $0) } == key)
+
+            let file = try json(
+                try await clave(
+                    ["data", "protect", folder.url.appendingPathComponent("cv.pdf").path, "--json"] + journal + signer
+                        + node.remote))
+            #expect(file["name"]?.stringValue == "cv.pdf")
+            #expect(file["schema"]?["file"]?.stringValue == "application/pdf")
+
+            let mine = try json(
+                try await clave(["data", "list", "--owner", owner.checksummed, "--json"] + node.remote))
+            #expect(mine["datasets"]?.arrayValue?.count == 3)
+            let emails = try await clave(["data", "list", "--schema", "email:string"] + node.remote)
+            #expect(emails.split(separator: "\n").count == 2)
+            #expect(emails.contains("  bob  "))
+            let shown = try await clave(["data", "show", bob.checksummed] + node.remote)
+            #expect(shown.contains("key        escrowed in the SMS"))
+            #expect(shown.contains("grants     0 open"))
+
+            let pushed = try await clave(
+                ["secret", "push", "--requester", "api-token", "--value", "s3cr3t"] + signer + node.remote)
+            #expect(pushed.contains("Stored requester"))
+            let replaced = try await clave(
+                ["secret", "push", "--requester", "api-token", "--value", "n3w"] + signer + node.remote)
+            #expect(replaced.contains("Replaced"))
+            let secret = try SecretIdentifier(kind: .requester, target: owner, name: "api-token")
+            #expect(try await node.node.sms.storedValue(secret) == Array("n3w".utf8))
+
+            // Bad input: one line naming the fix, nothing registered.
+            await expectFailure(
+                ["data", "protect", folder.url.appendingPathComponent("missing.bin").path] + journal + signer
+                    + node.remote,
+                .invalidInput, "is not a file")
+            await expectFailure(
+                ["data", "protect", #"{"e mail": "x"}"#, "--name", "x"] + journal + signer + node.remote, .invalidInput,
+                "is not a record")
+            await expectFailure(["data", "list", "--schema", "email"] + node.remote, .invalidInput, "--schema email")
+            await expectFailure(
+                ["secret", "push", "--requester", "bad name!", "--value", "x"] + signer + node.remote, .invalidInput,
+                "not a requester secret name")
+            let after = try json(
+                try await clave(["data", "list", "--owner", owner.checksummed, "--json"] + node.remote))
+            #expect(after["datasets"]?.arrayValue?.count == 3)
         }
     }
 }

@@ -10,7 +10,7 @@ struct DataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Protect data and decide which app, for which requester, may use it.",
-        subcommands: [Grant.self, Access.self, Revoke.self, Transfer.self]
+        subcommands: [Protect.self, List.self, Show.self, Grant.self, Access.self, Revoke.self, Transfer.self]
     )
 
     struct Grant: AsyncParsableCommand {
@@ -193,6 +193,9 @@ extension RemoteOptions {
         let connection = try connection()
         return DataProtector(
             ledger: LedgerClient(connection: connection), orderbook: OrderbookClient(connection: connection),
+            blobs: BlobStoreClient(connection: connection), sms: SecretServiceClient(connection: connection),
             owner: owner ?? .generate())
     }
+
+    func secrets() throws -> SecretServiceClient { SecretServiceClient(connection: try connection()) }
 }

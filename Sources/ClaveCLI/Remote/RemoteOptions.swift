@@ -5,7 +5,9 @@ import ClaveCore
 import ClaveCrypto
 import ClaveLedger
 import ClaveMarket
+import ClaveSMS
 import ClaveServer
+import ClaveStorage
 import Foundation
 
 /// Options of every command that asks a running node: where it is, and how to print its answers.
@@ -74,6 +76,14 @@ struct RemoteOptions: ParsableArguments {
             throw CLIError(.refused, "The ledger refused the transaction: \(error.message) [\(error.code)]")
         } catch let error as LedgerError {
             throw CLIError(.refused, "The ledger could not take the transaction: \(error.message) [\(error.code)]")
+        } catch let error as StorageError where error.code == .unavailable {
+            throw unreachable(error.message)
+        } catch let error as StorageError {
+            throw CLIError(.refused, "The blob store refused: \(error.message) [\(error.code)]")
+        } catch let error as SMSError where error.code == .unavailable {
+            throw unreachable(error.message)
+        } catch let error as SMSError {
+            throw CLIError(.refused, "The SMS refused: \(error.message) [\(error.code)]")
         } catch let error as DataProtectorError {
             switch error.code {
             case .unknownProtectedData, .unknownApp: throw CLIError(.notFound, error.message)
