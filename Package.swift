@@ -225,6 +225,7 @@ let package = Package(
                 "ClaveTestSupport", "ClaveCLI", "ClaveCrypto", "ClaveCore", "ClaveLedger", "ClaveClient",
                 "ClaveServer", "ClaveMarket", "ClaveStorage", "ClaveAttestation", "ClaveSMS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -10,7 +10,9 @@ struct DataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Protect data and decide which app, for which requester, may use it.",
-        subcommands: [Protect.self, List.self, Show.self, Grant.self, Access.self, Revoke.self, Transfer.self]
+        subcommands: [
+            Protect.self, Decrypt.self, List.self, Show.self, Grant.self, Access.self, Revoke.self, Transfer.self,
+        ]
     )
 
     struct Grant: AsyncParsableCommand {

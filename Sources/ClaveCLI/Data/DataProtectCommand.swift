@@ -135,6 +135,51 @@ extension DataCommand {
         }
     }
 
+    struct Decrypt: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fetch protected data's payload and decrypt it with its key (the zip an app reads).",
+            discussion: """
+                The key is the encryptionKey `clave data protect --json` printed. The payload is checked against the
+                ledger's checksum, decrypted in constant memory, and written only once it is complete and authentic.
+
+                Example: clave data decrypt 0x5a1e...d00d --key 0x3f9a... --out contact.zip
+                """
+        )
+
+        @OptionGroup var remote: RemoteOptions
+
+        @Argument(help: "The protected data's address.", transform: parseAddress)
+        var address: Address
+
+        @Option(help: "The payload's key, 64 hex digits.")
+        var key: String
+
+        @Option(help: "The payload's encryption: clave or iexec.", transform: parsePayloadFormat)
+        var format: PayloadFormat = .clave
+
+        @Option(help: "Where to write the decrypted zip.")
+        var out: String
+
+        func run() async throws {
+            let datasetKey: DatasetKey
+            do {
+                datasetKey = try DatasetKey(format: format, key: Hex.decode(key, expectedCount: 32, what: "key"))
+            } catch {
+                throw CLIError(.invalidInput, "--key is not a payload key: \(error)")
+            }
+            let protector = try remote.dataProtector()
+            let destination = URL(fileURLWithPath: out)
+            let size = try await remote.ask {
+                try await protector.decryptPayload(of: address, key: datasetKey, to: destination)
+            }
+            remote.emit(
+                .object(["address": .string(address.checksummed), "out": .string(out), "size": .string("\(size)")])
+            ) {
+                ["Decrypted \(address) into \(out) (\(size) bytes)"]
+            }
+        }
+    }
+
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List protected data: an owner's, or those whose schema has the fields asked for.",

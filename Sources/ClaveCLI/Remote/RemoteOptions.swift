@@ -84,6 +84,8 @@ struct RemoteOptions: ParsableArguments {
             throw unreachable(error.message)
         } catch let error as SMSError {
             throw CLIError(.refused, "The SMS refused: \(error.message) [\(error.code)]")
+        } catch let error as CryptoError {
+            throw CLIError(.verificationFailed, "The data does not open: \(error)")
         } catch let error as DataProtectorError {
             switch error.code {
             case .unknownProtectedData, .unknownApp: throw CLIError(.notFound, error.message)

@@ -28,7 +28,7 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
     /// The chunk being filled by the producer (its thread only).
     private var filling: [UInt8] = []
 
-    init(chunkSize: Int = 1 << 20, capacity: Int = 8) {
+    init(chunkSize: Int = 256 << 10, capacity: Int = 4) {
         self.chunkSize = chunkSize
         self.capacity = capacity
         filling.reserveCapacity(chunkSize)
@@ -111,8 +111,10 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
             condition.lock()
             if head < queue.count {
                 let chunk = queue[head]
+                // Release the pipe's reference at once: a consumed chunk must not outlive its send.
+                queue[head] = []
                 head += 1
-                if head > 64 {
+                if head >= capacity {
                     queue.removeFirst(head)
                     head = 0
                 }
