@@ -131,6 +131,67 @@ func sha256(ofFile path: String, offset: UInt64 = 0, count: UInt64? = nil) throw
         }
     }
 
+    /// Kill -9 the node at a stage of protect: the protect fails naming it, and once the node is back the same
+    /// protect completes, with one dataset, its key in the SMS, and a payload that decrypts to the file.
+    @Test(arguments: [ProtectStage.uploadEncryptedFile, .deployProtectedData, .pushSecretToSMS])
+    func killingTheNodeMidProtectLosesNothing(_ stage: ProtectStage) async throws {
+        let folder = try TemporaryDirectory(prefix: "clave-kill")
+        let dataDir = folder.url.appendingPathComponent("node").path
+        let first = try ClaveProcess(["node", "--data-dir", dataDir, "--port", "0", "--accounts", "1"])
+        let firstURL = try await first.url()
+        let keyLine = try #require(first.stdout.split(separator: "\n").first { $0.contains("private key 0x") })
+        let owner = try PrivateKey(hex: String(keyLine.split(separator: " ").last!))
+        let file = folder.url.appendingPathComponent("records.bin")
+        try Self.writePseudoRandomFile(at: file.path, size: 48 << 20)
+        let journal = folder.url.appendingPathComponent("journal")
+        let request = ProtectRequest(.file(file, key: "records"), name: "records")
+        func protector(_ url: String) throws -> DataProtector {
+            let connection = try NodeConnection(url: url)
+            return DataProtector(
+                ledger: LedgerClient(connection: connection), orderbook: OrderbookClient(connection: connection),
+                blobs: BlobStoreClient(connection: connection), sms: SecretServiceClient(connection: connection),
+                owner: owner)
+        }
+
+        let pid = first.process.processIdentifier
+        let killed = Mutex(false)
+        let failure = await #expect(throws: DataProtectorError.self) {
+            try await protector(firstURL).protectData(request, journal: journal) { progress in
+                guard progress.stage == stage, stage != .uploadEncryptedFile || progress.bytes >= 8 << 20 else {
+                    return
+                }
+                killed.withLock { done in
+                    guard !done else { return }
+                    done = true
+                    kill(pid, SIGKILL)
+                    // Dead once the kernel shows it as a zombie (or Foundation has reaped it).
+                    while let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                        stat.split(separator: ")").last?.dropFirst().first != "Z"
+                    {
+                        usleep(10_000)
+                    }
+                }
+            }
+        }
+        #expect(killed.withLock { $0 })
+        #expect(failure?.stage == stage, "\(String(describing: failure))")
+
+        let second = try ClaveProcess(["node", "--data-dir", dataDir, "--port", "0"])
+        let secondURL = try await second.url()
+        let data = try await protector(secondURL).protectData(request, journal: journal)
+        let ledger = LedgerClient(connection: try NodeConnection(url: secondURL))
+        #expect(try await ledger.datasets(DatasetQuery(owner: owner.address)).datasets.map(\.address) == [data.address])
+        #expect(
+            try await SecretServiceClient(connection: NodeConnection(url: secondURL)).exists(.datasetKey(data.address)))
+        let zip = folder.url.appendingPathComponent("records.zip")
+        try await protector(secondURL).decryptPayload(of: data.address, key: data.encryptionKey, to: zip)
+        let reader = try ZipReader(bytes: Array(try Data(contentsOf: zip)))
+        #expect(
+            try reader.contents(of: try #require(reader.entry(named: "records"))) == Array(try Data(contentsOf: file)))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: journal.path).isEmpty)
+        #expect(try await second.stop(SIGTERM) == 0)
+    }
+
     /// A file of `size` pseudo-random bytes, written in 1 MiB chunks.
     static func writePseudoRandomFile(at path: String, size: UInt64) throws {
         _ = FileManager.default.createFile(atPath: path, contents: nil)
