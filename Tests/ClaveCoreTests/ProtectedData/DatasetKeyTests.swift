@@ -40,3 +40,16 @@ import Testing
         }
     }
 }
+
+extension DatasetKeyTests {
+    /// docs/formats/dataset-key.md's vector.
+    @Test func theDocumentedVector() throws {
+        let key = try DatasetKey(format: .clave, key: Array(0..<32))
+        let text = #"{"format":"clave","key":"0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"}"#
+        #expect(key.bytes == Array(text.utf8))
+        #expect(key.bytes.count == 93)
+        // sha-256, which IexecAESCBC.checksum computes.
+        #expect(
+            IexecAESCBC.checksum(key.bytes) == "0x4e0685030250a8fafe9eafbd48852908a19faaf57a7f6670e550d4157884dad1")
+    }
+}
