@@ -46,7 +46,7 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
                 end(with: error)
             }
         }
-        thread.name = "clave.chunk-pipe"
+        thread.name = "clave.chunkpipe"  // Linux names threads with at most 15 characters
         thread.start()
     }
 
@@ -111,6 +111,8 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
             condition.lock()
             if head < queue.count {
                 let chunk = queue[head]
+                // The consumer owns it now: the pipe must not keep it alive until the queue is compacted.
+                queue[head] = []
                 head += 1
                 if head > 64 {
                     queue.removeFirst(head)
