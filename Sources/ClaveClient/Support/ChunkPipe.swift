@@ -30,7 +30,7 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
     /// The chunk being filled by the producer (its thread only).
     private var filling: ByteBuffer
 
-    init(chunkSize: Int = 1 << 20, capacity: Int = 8) {
+    init(chunkSize: Int = 1 << 20, capacity: Int = 4) {
         self.chunkSize = chunkSize
         self.capacity = capacity
         filling = ByteBufferAllocator().buffer(capacity: chunkSize)
