@@ -48,6 +48,8 @@ let package = Package(
         // MARK: C code of our own
         // scrypt's ROMix for the parameters BoringSSL refuses (Sources/ClaveCrypto/Scrypt/Scrypt.swift).
         .target(name: "CClaveScrypt"),
+        // sync_file_range, which Swift's Glibc module does not expose (Sources/ClaveStorage/Support/FileIO.swift).
+        .target(name: "CClaveFileIO"),
 
         // MARK: Modules, bottom to top (shared/DESIGN.md)
         .target(
@@ -97,6 +99,7 @@ let package = Package(
             name: "ClaveStorage",
             dependencies: [
                 "ClaveCrypto",
+                "CClaveFileIO",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

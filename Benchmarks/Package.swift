@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Benchmarks live in their own package so the main build stays fast (shared/STYLE.md, rule 13).
-// Run: swift run -c release clave-benchmarks [all|stream|secp256k1|keccak|ledger] [--quick] [--json]
+// Run: swift run -c release clave-benchmarks [all|NAME ...] [--quick] [--json]   (--help names the benchmarks)
 
 let strictSwift: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
@@ -17,6 +17,7 @@ let package = Package(
         .package(name: "Clave", path: ".."),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // libsecp256k1 driven directly from C: the reference the Swift wrappers are compared with.
@@ -31,7 +32,13 @@ let package = Package(
                 .product(name: "ClaveCrypto", package: "Clave"),
                 .product(name: "ClaveCore", package: "Clave"),
                 .product(name: "ClaveLedger", package: "Clave"),
+                .product(name: "ClaveStorage", package: "Clave"),
+                .product(name: "ClaveAttestation", package: "Clave"),
+                .product(name: "ClaveSMS", package: "Clave"),
+                .product(name: "ClaveClient", package: "Clave"),
+                .product(name: "ClaveServer", package: "Clave"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSwift

@@ -201,7 +201,8 @@ where Chunks.Element: Collection<UInt8> & Sendable {
                 )
             }
             guard let chunk else { return nil }
-            let buffer = ByteBuffer(bytes: chunk)
+            // NIO buffers (ChunkPipe's) go out as they are; other collections are copied into one.
+            let buffer = (chunk as? ByteBufferView).map(ByteBuffer.init) ?? ByteBuffer(bytes: chunk)
             try tally.add(buffer.readableBytesView, limit: limit)
             return buffer
         }

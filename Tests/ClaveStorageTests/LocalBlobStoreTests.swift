@@ -31,6 +31,20 @@ import Testing
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
 
+    /// Starting the disk's write-back as a put goes (every byte, every 4 KiB, at the default 8 MiB, or never) changes
+    /// nothing in what is stored.
+    @Test(arguments: [0, 1, 4096, 8 << 20])
+    func aPutStartingWritebackAsItGoesStoresTheSameBlob(interval: Int) async throws {
+        let fixture = try StoreFixture(writebackInterval: interval)
+        let content = randomBytes(3 << 20, seed: 7)
+        let stored = try await fixture.store.put(Chunks(content, sizes: [1, 5000, 65536, 1 << 20]))
+        #expect(stored == StoredBlob(cid: CID(hashing: content), size: content.count, created: true))
+        let (chunks, error) = await drain(try await fixture.store.get(stored.cid))
+        #expect(error == nil)
+        #expect(chunks.joined().elementsEqual(content))
+        #expect(try fixture.files() == [stored.cid.description.dropLast().suffix(2) + "/" + stored.cid.description])
+    }
+
     @Test func aPutOfContentAlreadyStoredChangesNothing() async throws {
         let fixture = try StoreFixture()
         let content = randomBytes(10_000, seed: 1)

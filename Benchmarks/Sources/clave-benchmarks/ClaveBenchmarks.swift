@@ -1,6 +1,6 @@
 import Foundation
 
-/// `clave-benchmarks [all|stream|secp256k1|keccak|ledger|matchorders] [--quick] [--json] [--segment-size N]`
+/// `clave-benchmarks [all|stream|secp256k1|keccak|ledger|matchorders|protect|sms] [--quick] [--json] [--rounds N]`
 ///
 /// Every figure is a ratio to a reference measured in the same run, on the same machine.
 @main
@@ -35,6 +35,12 @@ struct ClaveBenchmarks {
             }
             if options.selection.contains(.ledger) {
                 report.measurements += try await LedgerBenchmark(options: options, progress: progress).run()
+            }
+            if options.selection.contains(.sms) {
+                report.measurements += try await SMSBenchmark(options: options, progress: progress).run()
+            }
+            if options.selection.contains(.protect) {
+                report.measurements += try await ProtectBenchmark(options: options, progress: progress).run()
             }
             print(options.json ? report.json() : report.table())
         } catch {

@@ -1,11 +1,12 @@
 /// Command-line options, parsed by hand to keep the benchmark package's dependencies to what it measures.
 struct Options: Sendable {
     enum Benchmark: String, CaseIterable, Sendable {
-        case stream, secp256k1, keccak, ledger, matchorders
+        case stream, secp256k1, keccak, ledger, matchorders, protect, sms
     }
 
     static let usage = """
-        USAGE: clave-benchmarks [all|stream|secp256k1|keccak|ledger|matchorders ...] [--quick] [--json] [--rounds N]
+        USAGE: clave-benchmarks [all|stream|secp256k1|keccak|ledger|matchorders|protect|sms ...] [--quick] [--json]
+                                [--rounds N]
                                 [--segment-size BYTES] [--mib N] [--profile] [--block-size N]
 
           all            every benchmark (the default)
@@ -17,13 +18,18 @@ struct Options: Sendable {
                          single-core signature recovery
           matchorders    ClaveCore State.apply of matchOrders transactions per second, vs single-core
                          recovery of order signatures (a match checks four)
+          protect        DataProtector.protectData of a 1 GiB file through a node on 127.0.0.1 (encrypt, store,
+                         register, push the key) vs ClaveStream.sealFile of the same file; peak RSS in process and
+                         of `clave data protect` as a child process (built beside: --product clave)
+          sms            SecretManagementService.openSession per second (one task, many tasks, concurrent) vs
+                         single-core secp256k1 recovery
           --quick        smaller sizes and shorter reference runs (a smoke test, not a measurement)
           --json         print the results as JSON instead of a table
           --rounds N     interleaved rounds per benchmark, median reported (default 5 for stream,
-                         3 for the others; 1 for stream with --quick)
-          --mib N        stream size in MiB (default 1024, 128 with --quick)
+                         3 for the others; 1 for stream, protect and sms with --quick)
+          --mib N        stream and protect size in MiB (default 1024, 128 with --quick)
           --profile      stream: only the encrypt and decrypt loops, no reference and no files, for
-                         `valgrind --tool=callgrind`
+                         `valgrind --tool=callgrind`; protect: only the protects, for `perf record`
           --segment-size clave-stream segment size in bytes (default: ClaveStream.defaultSegmentSize)
           --block-size   ledger: the sequencer's maximumBlockSize (default: Ledger.Configuration's)
         """

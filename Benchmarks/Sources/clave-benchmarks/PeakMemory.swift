@@ -35,3 +35,30 @@ struct PeakMemory {
         #endif
     }
 }
+
+/// Resident memory of this process, or of another one, from `/proc/<pid>/status` (Linux only).
+enum ResidentMemory {
+    /// A `kB` field of `/proc/<pid>/status` (`VmRSS`, `VmHWM`) in MiB; nil where there is none (another system, a
+    /// process that exited).
+    static func field(_ name: String, process: String = "self") -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }),
+            let kibibytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
+        return kibibytes / 1024
+    }
+
+    /// Sets this process's high-water mark (`VmHWM`) back to its resident size now, so that the next reading of it
+    /// is the peak of what ran in between (Linux 4.0 and later: `echo 5 > /proc/self/clear_refs`). False where it
+    /// cannot be done.
+    static func resetHighWaterMark() -> Bool {
+        #if canImport(Glibc)
+            let descriptor = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return false }
+            defer { close(descriptor) }
+            return write(descriptor, "5", 1) == 1
+        #else
+            return false
+        #endif
+    }
+}

@@ -7,10 +7,13 @@ struct Measurement: Codable, Sendable {
     var unit: String
     var reference: Double?
     var referenceName: String?
-    /// `value / reference`; higher is better.
+    /// `value / reference`; higher is better, unless ``targetIsMaximum``.
     var ratio: Double?
-    /// The minimum ratio for figures with a reference; the (exclusive) maximum value for ceilings like memory.
+    /// The minimum ratio for figures with a reference (the maximum when ``targetIsMaximum``); the (exclusive)
+    /// maximum value for ceilings like memory.
     var target: Double?
+    /// Whether `target` is the largest ratio allowed, for figures where lower is better (times).
+    var targetIsMaximum: Bool?
     var targetMet: Bool?
     var note: String?
 
@@ -27,6 +30,22 @@ struct Measurement: Codable, Sendable {
         return Measurement(
             name: name, value: value, unit: unit, reference: reference, referenceName: referenceName,
             ratio: ratio, target: target, targetMet: target.map { ratio >= $0 }, note: note)
+    }
+
+    /// A time against a reference time: `value / reference`, lower is better, at most `target`.
+    static func timeRatio(
+        _ name: String,
+        value: Double,
+        unit: String,
+        reference: Double,
+        referenceName: String,
+        maximum target: Double,
+        note: String? = nil
+    ) -> Measurement {
+        let ratio = value / reference
+        return Measurement(
+            name: name, value: value, unit: unit, reference: reference, referenceName: referenceName,
+            ratio: ratio, target: target, targetIsMaximum: true, targetMet: ratio <= target, note: note)
     }
 
     static func ceiling(_ name: String, value: Double, unit: String, limit: Double, note: String? = nil) -> Measurement
@@ -69,6 +88,7 @@ struct Report: Codable, Sendable {
             let target: String
             switch (m.target, m.ratio) {
             case (let limit?, nil): target = "< \(Self.format(limit)) \(m.unit)"
+            case (let maximum?, _?) where m.targetIsMaximum == true: target = String(format: "<= %.2fx", maximum)
             case (let minimum?, _?): target = String(format: ">= %.2fx", minimum)
             default: target = ""
             }

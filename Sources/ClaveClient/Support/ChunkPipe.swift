@@ -1,13 +1,15 @@
 import Foundation
+import NIOCore
 
 /// A bounded pipe from a producer on its own thread, which writes bytes with blocking calls, to an async consumer,
 /// which reads them as chunks: the producer's synchronous work (zip, CRC, encryption) runs on one core while the
-/// consumer sends what it made, and at most ``capacity`` chunks are ever held in memory.
+/// consumer sends what it made, and at most ``capacity`` chunks are ever held in memory. The chunks are NIO buffers,
+/// so that an HTTP upload sends them as they are, without copying them again.
 ///
 /// ``run(_:)`` starts the producer; iterate the pipe to read. When the consumer stops reading (it failed, or was
 /// cancelled) it calls ``close()``, and the producer's next write throws, so the thread ends instead of blocking.
 final class ChunkPipe: AsyncSequence, @unchecked Sendable {
-    typealias Element = [UInt8]
+    typealias Element = ByteBufferView
 
     /// Why a write failed: the consumer closed the pipe.
     struct Closed: Error {}
@@ -19,19 +21,19 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
 
     private let condition = NSCondition()
     // All below are guarded by `condition`.
-    private var queue: [[UInt8]] = []
+    private var queue: [ByteBufferView] = []
     private var head = 0
     private var finished = false
     private var failure: (any Error)?
     private var closed = false
-    private var waiter: CheckedContinuation<[UInt8]?, any Error>?
+    private var waiter: CheckedContinuation<ByteBufferView?, any Error>?
     /// The chunk being filled by the producer (its thread only).
-    private var filling: [UInt8] = []
+    private var filling: ByteBuffer
 
-    init(chunkSize: Int = 256 << 10, capacity: Int = 4) {
+    init(chunkSize: Int = 1 << 20, capacity: Int = 4) {
         self.chunkSize = chunkSize
         self.capacity = capacity
-        filling.reserveCapacity(chunkSize)
+        filling = ByteBufferAllocator().buffer(capacity: chunkSize)
     }
 
     /// Runs `produce` on a new thread; what it writes with ``write(_:)`` is read by iterating the pipe, which ends
@@ -46,7 +48,7 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
                 end(with: error)
             }
         }
-        thread.name = "clave.chunk-pipe"
+        thread.name = "clave.chunkpipe"  // Linux names threads with at most 15 characters
         thread.start()
     }
 
@@ -55,10 +57,10 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var rest = bytes[...]
         while !rest.isEmpty {
-            let count = Swift.min(chunkSize - filling.count, rest.count)
-            filling.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest.prefix(count)))
+            let count = Swift.min(chunkSize - filling.readableBytes, rest.count)
+            filling.writeBytes(UnsafeRawBufferPointer(rebasing: rest.prefix(count)))
             rest = rest.dropFirst(count)
-            if filling.count == chunkSize { try flush() }
+            if filling.readableBytes == chunkSize { try flush() }
         }
     }
 
@@ -73,10 +75,9 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
     }
 
     private func flush() throws {
-        guard !filling.isEmpty else { return }
-        let chunk = filling
-        filling = []
-        filling.reserveCapacity(chunkSize)
+        guard filling.readableBytes > 0 else { return }
+        let chunk = filling.readableBytesView
+        filling = ByteBufferAllocator().buffer(capacity: chunkSize)
         condition.lock()
         while queue.count - head >= capacity && !closed { condition.wait() }
         guard !closed else {
@@ -106,13 +107,13 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
     }
 
     /// The next chunk, nil at the end; throws what the producer threw.
-    private func next() async throws -> [UInt8]? {
+    private func next() async throws -> ByteBufferView? {
         try await withCheckedThrowingContinuation { continuation in
             condition.lock()
             if head < queue.count {
                 let chunk = queue[head]
-                // Release the pipe's reference at once: a consumed chunk must not outlive its send.
-                queue[head] = []
+                // The consumer owns it now: the pipe must not keep it alive until the queue is compacted.
+                queue[head] = ByteBufferView()
                 head += 1
                 if head >= capacity {
                     queue.removeFirst(head)
@@ -134,7 +135,7 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let pipe: ChunkPipe
-        mutating func next() async throws -> [UInt8]? { try await pipe.next() }
+        mutating func next() async throws -> ByteBufferView? { try await pipe.next() }
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(pipe: self) }

@@ -1,3 +1,4 @@
+import CClaveFileIO
 import Dispatch
 import Foundation
 
@@ -94,6 +95,13 @@ final class FileDescriptor: Sendable {
             }
         }
         if let failure { throw failure }
+    }
+
+    /// Asks the system to start writing `count` bytes at `offset` to the disk now, without waiting for them (Linux:
+    /// `sync_file_range` with `SYNC_FILE_RANGE_WRITE`), so that a later ``sync()`` has less left to write. It
+    /// promises nothing: elsewhere, or when the system declines, it does nothing, and ``sync()`` flushes everything.
+    func startWriteback(offset: Int, count: Int) {
+        _ = clave_start_writeback(raw, Int64(offset), Int64(count))
     }
 
     /// Flushes the file's content to the disk (fsync), off the concurrency pool's threads.

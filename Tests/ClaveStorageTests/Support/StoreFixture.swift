@@ -48,11 +48,16 @@ struct StoreFixture {
     let folder: TemporaryDirectory
     let store: LocalBlobStore
 
-    init(maximumBlobSize: Int = LocalBlobStore.Configuration.defaultMaximumBlobSize, chunkSize: Int = 4096) throws {
+    init(
+        maximumBlobSize: Int = LocalBlobStore.Configuration.defaultMaximumBlobSize, chunkSize: Int = 4096,
+        writebackInterval: Int = LocalBlobStore.Configuration().writebackInterval
+    ) throws {
         folder = try TemporaryDirectory(prefix: "clave-storage")
         store = try LocalBlobStore(
             directory: folder.url.appendingPathComponent("blobs"),
-            configuration: .init(maximumBlobSize: maximumBlobSize, chunkSize: chunkSize), logger: .quiet)
+            configuration: .init(
+                maximumBlobSize: maximumBlobSize, chunkSize: chunkSize, writebackInterval: writebackInterval),
+            logger: .quiet)
     }
 
     /// Every file under the store's directory, as paths relative to it (temporary files included).
