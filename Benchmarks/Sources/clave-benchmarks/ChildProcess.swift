@@ -34,10 +34,10 @@ struct ChildProcess {
     {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
+                Thread.current.name = "bench-child"  // from inside: Foundation on Linux ignores it before start()
                 continuation.resume(
                     with: Result { try runBlocking(executable, arguments, output: output, errors: errors) })
             }
-            thread.name = "clave.bench-child"
             thread.start()
         }
     }

@@ -113,6 +113,7 @@ final class ThreadCPUSampler: @unchecked Sendable {
         latest = ThreadCPU.snapshot()
         let microseconds = useconds_t(interval.seconds * 1e6)
         let thread = Thread { [self] in
+            Thread.current.name = "bench-sampler"  // from inside: Foundation on Linux ignores it before start()
             while true {
                 let snapshot = ThreadCPU.snapshot()
                 condition.lock()
@@ -128,7 +129,6 @@ final class ThreadCPUSampler: @unchecked Sendable {
                 usleep(microseconds)
             }
         }
-        thread.name = "bench-sampler"
         thread.start()
     }
 

@@ -225,6 +225,7 @@ struct ProtectBenchmark {
             "oot.default-qos": "Dispatch workers (Swift concurrency pool: both sides' SHA-256, node's writes)",
             "NIO-SGLTN": "NIO event loops (HTTP, both sides)",
             "clave.chunkpipe (new)": "clave.chunkpipe (read, zip CRC-32, AES-GCM)",
+            "oot.default-qos (new)": "new Dispatch workers",
         ]
         let breakdown = typical.threads.prefix(6).map {
             "\(names[$0.group] ?? $0.group) \(Report.format($0.seconds)) s"

@@ -40,6 +40,8 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
     /// when `produce` returns, or throws what `produce` threw.
     func run(_ produce: @escaping @Sendable (ChunkPipe) throws -> Void) {
         let thread = Thread { [self] in
+            // From inside: Foundation on Linux ignores a name given before start(). At most 15 characters.
+            Thread.current.name = "clave.chunkpipe"
             do {
                 try produce(self)
                 try flush()
@@ -48,7 +50,6 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
                 end(with: error)
             }
         }
-        thread.name = "clave.chunkpipe"  // Linux names threads with at most 15 characters
         thread.start()
     }
 
