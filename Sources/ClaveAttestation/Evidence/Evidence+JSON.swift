@@ -18,7 +18,7 @@ extension Evidence {
     /// - Throws: ``AttestationError/Code/invalidFormat`` naming the member at fault.
     public init(json: JSONValue, path: String = "evidence") throws(AttestationError) {
         guard case .object(let object) = json else {
-            throw AttestationError(.invalidFormat, "\(path): expected a JSON object, found \(json.kindName).")
+            throw AttestationError(.invalidFormat, "\(path): expected a JSON object, found \(json.kind).")
         }
         let known = ["kind", "measurement", "reportData", "payload"]
         if let unknown = object.keys.first(where: { !known.contains($0) }) {
@@ -32,7 +32,7 @@ extension Evidence {
                 throw AttestationError(.invalidFormat, "\(path).\(name) is required but missing.")
             }
             guard case .string(let text) = value else {
-                throw AttestationError(.invalidFormat, "\(path).\(name): expected a string, found \(value.kindName).")
+                throw AttestationError(.invalidFormat, "\(path).\(name): expected a string, found \(value.kind).")
             }
             return text
         }
@@ -60,19 +60,5 @@ extension Evidence {
             kind: EvidenceKind(rawValue: kind), measurement: try! Bytes32(measurement),
             reportData: try! Bytes32(reportData),
             payload: payload)
-    }
-}
-
-extension JSONValue {
-    /// What kind of value this is, for messages.
-    var kindName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
     }
 }

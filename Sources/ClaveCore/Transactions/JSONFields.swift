@@ -140,17 +140,3 @@ package struct JSONFields {
         }
     }
 }
-
-extension JSONValue {
-    /// What kind of value this is, for messages.
-    package var kind: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
-}

@@ -180,3 +180,17 @@ extension JSONValue: CustomStringConvertible {
         return writer.bytes
     }
 }
+
+extension JSONValue {
+    /// What kind of value this is, for error messages ("a string", "an object", ...).
+    package var kind: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
