@@ -334,69 +334,28 @@ extension DataProtector {
             )
         }
         let stream = try await blobs.get(cid)
-        let output = try PartialFile(beside: destination)
+        // Uncommitted (any failure below), the writer removes its temporary file and leaves `destination` alone.
+        let output: DurableFile.Writer
+        do {
+            output = try DurableFile.Writer(replacing: destination, permissions: 0o600)
+        } catch {
+            throw DataProtectorError(.io, "Cannot write the decrypted payload: \(error.message)")
+        }
         let decryptor = try key.decryptor()
         var size: Int64 = 0
+        func write(_ plain: UnsafeRawBufferPointer) throws {
+            try output.write(plain)
+            size += Int64(plain.count)
+        }
+        for try await chunk in stream {
+            try chunk.withUnsafeBytes { try decryptor.update($0, to: write) }
+        }
+        try decryptor.finish(to: write)
         do {
-            for try await chunk in stream {
-                try chunk.withUnsafeBytes { bytes in
-                    try decryptor.update(bytes) { plain in
-                        try output.write(plain)
-                        size += Int64(plain.count)
-                    }
-                }
-            }
-            try decryptor.finish { plain in
-                try output.write(plain)
-                size += Int64(plain.count)
-            }
-            try output.commit(to: destination)
+            try output.commit()
         } catch {
-            output.discard()
-            throw error
+            throw DataProtectorError(.io, "Cannot write the decrypted payload: \(error.message)")
         }
         return size
-    }
-}
-
-/// A file written beside its destination and renamed into place once complete, or removed.
-private final class PartialFile {
-    let path: String
-    let descriptor: Int32
-
-    init(beside destination: URL) throws {
-        path =
-            destination.deletingLastPathComponent().appendingPathComponent(
-                ".\(destination.lastPathComponent).\(Hex.encode(Bytes32.random().bytes.prefix(6), prefix: false)).partial"
-            ).path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw DataProtectorError(
-                .invalidArgument, "Cannot create a file beside \(destination.path); check that its folder is writable.")
-        }
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var written = 0
-        while written < bytes.count {
-            let count = Glibc.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
-            if count >= 0 {
-                written += count
-            } else if errno != EINTR {
-                throw DataProtectorError(.invalidArgument, "Writing \(path) failed (errno \(errno)); check free space.")
-            }
-        }
-    }
-
-    func commit(to destination: URL) throws {
-        guard fsync(descriptor) == 0, close(descriptor) == 0, rename(path, destination.path) == 0 else {
-            throw DataProtectorError(
-                .invalidArgument, "Cannot move the decrypted payload into \(destination.path) (errno \(errno)).")
-        }
-    }
-
-    func discard() {
-        close(descriptor)
-        unlink(path)
     }
 }

@@ -17,6 +17,8 @@ public struct DataProtectorError: Error, Hashable, Sendable, CustomStringConvert
         public static let notOwner = Code("notOwner")
         /// An argument is out of range or malformed.
         public static let invalidArgument = Code("invalidArgument")
+        /// A local file could not be read or written.
+        public static let io = Code("io")
         /// A stage of protecting data failed; ``DataProtectorError/stage`` says which.
         public static let stageFailed = Code("stageFailed")
     }

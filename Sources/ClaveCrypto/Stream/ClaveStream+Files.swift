@@ -103,50 +103,23 @@ extension ClaveStream {
         _ body: (_ input: Int32, _ output: Int32) throws(CryptoError) -> Void
     ) throws(CryptoError) {
         let sourcePath = try fileSystemPath(source)
-        let destinationPath = try fileSystemPath(destination)
-        let directoryPath = try fileSystemPath(destination.deletingLastPathComponent())
-        let suffix = Hex.encode(StreamRandom.bytes(8), prefix: false)
-        let temporaryPath = try fileSystemPath(
-            destination.deletingLastPathComponent().appendingPathComponent(
-                ".\(destination.lastPathComponent).\(suffix).partial")
-        )
-
         let input = openDescriptor(sourcePath, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else {
             throw ioError("Cannot open \(sourcePath) for \(activity)", hint: "check that it exists and is readable")
         }
         defer { close(input) }
-
-        let output = openDescriptor(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode: 0o600)
-        guard output >= 0 else {
-            throw ioError(
-                "Cannot create a temporary file in \(directoryPath) for \(activity)",
-                hint: "check that the directory exists and is writable"
-            )
-        }
-        var committed = false
-        defer { if !committed { unlink(temporaryPath) } }
-        do throws(CryptoError) {
-            try body(input, output)
-            guard fsync(output) == 0 else {
-                throw ioError("Cannot flush \(temporaryPath) to disk", hint: "check free space and the disk's health")
-            }
+        // On any failure the writer goes away uncommitted and removes its temporary file.
+        let output: DurableFile.Writer
+        do {
+            output = try DurableFile.Writer(replacing: destination, permissions: 0o600)
         } catch {
-            close(output)
-            throw error
+            throw CryptoError(.io, "Cannot write the result of \(activity): \(error.message)")
         }
-        guard close(output) == 0 else {
-            throw ioError("Cannot finish writing \(temporaryPath)", hint: "check free space and the disk's health")
-        }
-        guard rename(temporaryPath, destinationPath) == 0 else {
-            throw ioError("Cannot move the result into place at \(destinationPath)", hint: "check permissions on it")
-        }
-        committed = true
-        // Make the rename itself durable; a failure here does not undo the result, so it is not reported.
-        let directory = openDescriptor(directoryPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            _ = fsync(directory)
-            close(directory)
+        try body(input, output.descriptor)
+        do {
+            try output.commit()
+        } catch {
+            throw CryptoError(.io, "Cannot write the result of \(activity): \(error.message)")
         }
     }
 

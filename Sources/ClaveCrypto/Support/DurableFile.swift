@@ -21,38 +21,84 @@ package enum DurableFile {
         let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
         guard descriptor >= 0 else { throw failure("create \(url.path)") }
         defer { close(descriptor) }
-        var written = 0
-        let error: Failure? = data.withUnsafeBytes { raw in
-            while written < raw.count {
-                let result = write(descriptor, raw.baseAddress! + written, raw.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    return failure("write \(url.path)")
-                }
-                written += result
-            }
-            return fsync(descriptor) == 0 ? nil : failure("fsync \(url.path)")
-        }
-        if let error { throw error }
+        guard data.withUnsafeBytes({ writeAll(descriptor, $0) }) else { throw failure("write \(url.path)") }
+        guard fsync(descriptor) == 0 else { throw failure("fsync \(url.path)") }
     }
 
     /// Replaces `destination` with a file holding `data` so that a reader sees the old file or the new one, never
     /// part of one: a temporary file in the same folder, fsync, rename, fsync of the folder.
     package static func replace(_ destination: URL, with data: Data, permissions: mode_t) throws(Failure) {
-        let folder = destination.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try create(temporary, data: data, permissions: permissions)
-        } catch {
-            unlink(temporary.path)
-            throw error
+        let writer = try Writer(replacing: destination, permissions: permissions)
+        let failure: Failure? = data.withUnsafeBytes { bytes -> Failure? in
+            do throws(Failure) {
+                try writer.write(bytes)
+                return nil
+            } catch {
+                return error
+            }
         }
-        guard rename(temporary.path, destination.path) == 0 else {
-            let error = failure("rename to \(destination.path)")
-            unlink(temporary.path)
-            throw error
+        if let failure { throw failure }
+        try writer.commit()
+    }
+
+    /// A file written piece by piece into a temporary file beside its destination, and renamed over it only by
+    /// ``commit()``: a reader sees the old file or the whole new one, never part of one. Without a commit (a failure,
+    /// ``discard()``, or the writer going away) the temporary file is removed.
+    package final class Writer {
+        package let destination: URL
+        /// The temporary file's path.
+        package let path: String
+        /// The open temporary file, for code that writes to a descriptor.
+        package let descriptor: Int32
+        private var isOpen = true
+
+        package init(replacing destination: URL, permissions: mode_t) throws(Failure) {
+            self.destination = destination
+            path =
+                destination.deletingLastPathComponent().appendingPathComponent(
+                    ".\(destination.lastPathComponent).\(UUID().uuidString).partial"
+                ).path
+            descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+            guard descriptor >= 0 else {
+                throw failure("create a file beside \(destination.path) (check that its folder exists and is writable)")
+            }
         }
-        syncFolder(folder)
+
+        deinit { discard() }
+
+        package func write(_ bytes: UnsafeRawBufferPointer) throws(Failure) {
+            guard writeAll(descriptor, bytes) else { throw failure("write \(path) (check free space)") }
+        }
+
+        /// fsyncs the file, renames it over the destination and fsyncs the folder.
+        package func commit() throws(Failure) {
+            guard isOpen else { throw Failure(message: "\(path) was already committed or discarded.") }
+            guard fsync(descriptor) == 0 else {
+                let error = failure("flush \(path) to disk (check free space and the disk's health)")
+                discard()
+                throw error
+            }
+            isOpen = false
+            guard close(descriptor) == 0 else {
+                let error = failure("finish writing \(path) (check free space and the disk's health)")
+                unlink(path)
+                throw error
+            }
+            guard rename(path, destination.path) == 0 else {
+                let error = failure("move \(path) into place at \(destination.path) (check permissions on it)")
+                unlink(path)
+                throw error
+            }
+            syncFolder(destination.deletingLastPathComponent())
+        }
+
+        /// Removes the temporary file; the destination is left as it was.
+        package func discard() {
+            guard isOpen else { return }
+            isOpen = false
+            close(descriptor)
+            unlink(path)
+        }
     }
 
     /// Creates the folder `url` with `permissions` (its parent must exist).
@@ -71,4 +117,18 @@ package enum DurableFile {
     private static func failure(_ action: String) -> Failure {
         Failure(message: "Could not \(action): \(String(cString: strerror(errno))).")
     }
+}
+
+/// Writes all of `bytes` to `descriptor`, retrying on EINTR; false (errno set) when the system refuses.
+private func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    var written = 0
+    while written < bytes.count {
+        let result = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+        if result < 0 {
+            if errno == EINTR { continue }
+            return false
+        }
+        written += result
+    }
+    return true
 }
