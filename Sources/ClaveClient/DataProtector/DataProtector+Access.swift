@@ -151,17 +151,19 @@ extension DataProtector {
     ) async throws -> [Bytes32] {
         _ = try await ownedDataset(protectedData)
         var revoked: [Bytes32] = []
+        var seen: Set<Bytes32> = []
         // Each pass closes a page of open grants; closed ones leave the query, so the first page is always the next.
         while true {
             let page = try await grantedAccess(
                 GrantedAccessQuery(
                     protectedData: protectedData, authorizedApp: authorizedApp, authorizedUser: authorizedUser,
                     pageSize: 100))
-            let open = page.grants.filter { !revoked.contains($0.orderHash) }
+            let open = page.grants.filter { !seen.contains($0.orderHash) }
             if open.isEmpty { return revoked }
             for grant in open {
                 try await submit(.closeOrder(.dataset(grant.order)))
                 revoked.append(grant.orderHash)
+                seen.insert(grant.orderHash)
             }
         }
     }

@@ -85,40 +85,35 @@ extension DataProtector {
             let source = try PreparedSource(request.source)
             let journals = folder.map(ProtectJournal.Folder.init)
             let id = source.journalId(owner: owner.address, name: request.name, format: request.format)
-            var journal =
-                try journals?.load(id)
-                ?? ProtectJournal(
-                    id: id, owner: owner.address, name: request.name, format: request.format,
-                    schema: source.schema.canonicalText)
-
-            if journal.cid == nil {
+            var journal: ProtectJournal
+            if let saved = try journals?.load(id), saved.cid != nil {
+                journal = saved
+                for skipped in [ProtectStage.createZipFile, .createEncryptionKey, .encryptFile, .uploadEncryptedFile] {
+                    report(skipped, resumed: true)
+                }
+            } else {
                 report(.createZipFile)
                 report(.createEncryptionKey)
-                // A new key for every upload attempt: a stream is never sealed twice under one key and salt.
-                let key = DatasetKey.generate(request.format)
-                journal.key = key.key
+                // A new key for every upload attempt: a stream is never sealed twice under one key and salt. An
+                // attempt that did not store its upload registered nothing, so its journal is replaced whole.
+                journal = ProtectJournal(
+                    id: id, owner: owner.address, name: request.name, schema: source.schema.canonicalText,
+                    key: .generate(request.format))
                 try journals?.save(journal)
                 // Encryption and upload run as one stream: the bytes reported are encrypted and sent.
                 report(.encryptFile, total: source.size)
                 report(.uploadEncryptedFile, total: source.size)
-                let stored: StoredBlob
                 do {
-                    stored = try await upload(source, key: key, to: blobs) { bytes in
+                    journal.cid = try await upload(source, key: journal.key, to: blobs) { bytes in
                         onStatusUpdate(
                             ProtectProgress(
                                 stage: .uploadEncryptedFile, bytes: bytes, totalBytes: source.size, resumed: false))
-                    }
+                    }.cid
                 } catch let error as StorageError where error.code == .sourceFailed {
                     stage = .encryptFile
                     throw error
                 }
-                journal.cid = stored.cid.description
-                journal.checksum = stored.cid.sha256Digest
                 try journals?.save(journal)
-            } else {
-                for skipped in [ProtectStage.createZipFile, .createEncryptionKey, .encryptFile, .uploadEncryptedFile] {
-                    report(skipped, resumed: true)
-                }
             }
 
             report(.deployProtectedData, resumed: journal.dataset != nil)
@@ -129,15 +124,14 @@ extension DataProtector {
             if try await !sms.exists(secret) {
                 let domain = PushDomain(try await ledger.chainInfo().configuration)
                 let expiry = now() + 300
-                let value = try DatasetKey(format: journal.format, key: journal.key!).bytes
                 _ = try await sms.push(
-                    SecretPush(value, into: secret, domain: domain, expiry: expiry, signedWith: owner))
+                    SecretPush(journal.key.bytes, into: secret, domain: domain, expiry: expiry, signedWith: owner))
             }
             journals?.remove(id)
             return ProtectedData(
                 address: address, name: request.name, owner: owner.address, schema: source.schema,
-                multiaddr: journal.cid!, checksum: journal.checksum!, format: request.format,
-                encryptionKey: try DatasetKey(format: journal.format, key: journal.key!))
+                multiaddr: journal.cid!.description, checksum: journal.checksum!, format: request.format,
+                encryptionKey: journal.key)
         } catch let error as DataProtectorError where error.code == .stageFailed {
             throw error
         } catch {
@@ -207,7 +201,8 @@ extension DataProtector {
             Transaction(
                 chainId: chainId, from: owner.address, nonce: nonce,
                 body: .createDataset(
-                    name: journal.name, multiaddr: journal.cid!, checksum: checksum, schema: journal.schema)),
+                    name: journal.name, multiaddr: journal.cid!.description, checksum: checksum,
+                    schema: journal.schema)),
             signedWith: owner)
         journal.dataset = address
         journal.transaction = transaction
@@ -274,7 +269,7 @@ private struct PreparedSource: Sendable {
         case .file(let path, let key, let size, _):
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else {
-                throw DataProtectorError(.invalidArgument, "Cannot open \(path) to read it; check its permissions.")
+                throw DataProtectorError(.io, "Cannot open \(path) to read it; check its permissions.")
             }
             defer { close(descriptor) }
             _ = try ProtectedDataZip.writeFile(
@@ -284,7 +279,10 @@ private struct PreparedSource: Sendable {
                         let count = read(descriptor, buffer.baseAddress!, buffer.count)
                         if count >= 0 { return count }
                         if errno != EINTR {
-                            throw DataProtectorError(.invalidArgument, "Reading \(path) failed (errno \(errno)).")
+                            throw DataProtectorError(
+                                .io,
+                                "Reading \(path) failed: \(String(cString: strerror(errno))); check that it is still readable, then protect it again."
+                            )
                         }
                     }
                 }, to: sink)
@@ -292,14 +290,11 @@ private struct PreparedSource: Sendable {
     }
 
     private static func head(of path: String, count: Int) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw DataProtectorError(.invalidArgument, "Cannot open \(path) to read it; check its permissions.")
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw DataProtectorError(.io, "Cannot open \(path) to read it; check its permissions.")
         }
-        defer { close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: count)
-        let read = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, count) }
-        return Array(bytes.prefix(max(read, 0)))
+        defer { try? handle.close() }
+        return Array(try handle.read(upToCount: count) ?? Data())
     }
 }
 

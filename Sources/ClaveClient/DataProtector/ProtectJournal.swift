@@ -1,5 +1,6 @@
 import ClaveCore
 import ClaveCrypto
+import ClaveStorage
 import Foundation
 
 /// What an interrupted protect must remember to resume without duplicating the dataset or losing its key: written to
@@ -12,40 +13,39 @@ import Foundation
 struct ProtectJournal: Sendable {
     static let version = 1
 
-    /// Names the protect: the owner, the name and the source, hashed.
+    /// Names the protect: the owner, the name, the format and the source, hashed.
     var id: String
     var owner: Address
     var name: String
-    var format: PayloadFormat
     var schema: String
-    /// The content key; set at CREATE_ENCRYPTION_KEY.
-    var key: [UInt8]?
+    /// The payload's format and key, made at CREATE_ENCRYPTION_KEY (a new one for each upload attempt).
+    var key: DatasetKey
     /// Set once the upload is stored.
-    var cid: String?
-    var checksum: Bytes32?
+    var cid: CID?
     /// The address the registration creates, and the signed registration; set at DEPLOY_PROTECTED_DATA.
     var dataset: Address?
     var transaction: SignedTransaction?
 
+    /// The checksum the ledger registers: the digest the CID names.
+    var checksum: Bytes32? { cid?.sha256Digest }
+
     var json: JSONValue {
         var members: [String: JSONValue] = [
             "version": .number(.init(Self.version)), "id": .string(id), "owner": .string(owner.checksummed),
-            "name": .string(name), "format": .string(format.rawValue), "schema": .string(schema),
+            "name": .string(name), "schema": .string(schema), "key": key.json,
         ]
-        if let key { members["key"] = .string(Hex.encode(key)) }
-        if let cid { members["cid"] = .string(cid) }
-        if let checksum { members["checksum"] = .string(checksum.description) }
+        if let cid { members["cid"] = .string(cid.description) }
         if let dataset { members["dataset"] = .string(dataset.checksummed) }
         if let transaction { members["transaction"] = transaction.json }
         return .object(JSONValue.Object(members))
     }
 
-    init(id: String, owner: Address, name: String, format: PayloadFormat, schema: String) {
+    init(id: String, owner: Address, name: String, schema: String, key: DatasetKey) {
         self.id = id
         self.owner = owner
         self.name = name
-        self.format = format
         self.schema = schema
+        self.key = key
     }
 
     init(json: JSONValue) throws {
@@ -56,15 +56,9 @@ struct ProtectJournal: Sendable {
         id = try fields.string("id")
         owner = try fields.address("owner")
         name = try fields.string("name")
-        let formatText = try fields.string("format")
-        guard let format = PayloadFormat(rawValue: formatText) else {
-            throw TransactionFormatError(.invalidValue, at: "journal.format", "'\(formatText)' is not a format")
-        }
-        self.format = format
         schema = try fields.string("schema")
-        key = fields.optional("key") == nil ? nil : try fields.bytes("key")
-        cid = fields.optional("cid") == nil ? nil : try fields.string("cid")
-        checksum = fields.optional("checksum") == nil ? nil : try fields.bytes32("checksum")
+        key = try DatasetKey(bytes: CanonicalJSON.encode(try fields.member("key")))
+        cid = fields.optional("cid") == nil ? nil : try CID(try fields.string("cid"))
         dataset = fields.optional("dataset") == nil ? nil : try fields.address("dataset")
         transaction = try fields.optional("transaction").map { (value) throws in try SignedTransaction(json: value) }
         try fields.finish()

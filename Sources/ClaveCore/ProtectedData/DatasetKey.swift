@@ -63,26 +63,31 @@ public struct DatasetKey: Sendable, Hashable, CustomStringConvertible {
 
 /// Encrypts a payload, chunk by chunk, in the format of its ``DatasetKey``.
 public final class PayloadEncryptor {
-    private let stream: StreamSealer?
-    private let iexec: IexecAESCBCEncryptor?
+    private enum Cipher {
+        case stream(StreamSealer)
+        case iexec(IexecAESCBCEncryptor)
+    }
+    private let cipher: Cipher
 
     init(_ key: DatasetKey) throws {
         switch key.format {
-        case .clave:
-            stream = try StreamSealer(key: StreamKey(rawRepresentation: key.key))
-            iexec = nil
-        case .iexec:
-            stream = nil
-            iexec = try IexecAESCBCEncryptor(key: IexecAESCBC.Key(rawRepresentation: key.key))
+        case .clave: cipher = .stream(try StreamSealer(key: StreamKey(rawRepresentation: key.key)))
+        case .iexec: cipher = .iexec(try IexecAESCBCEncryptor(key: IexecAESCBC.Key(rawRepresentation: key.key)))
         }
     }
 
     public func update(_ plaintext: UnsafeRawBufferPointer, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        if let stream { try stream.update(plaintext, to: sink) } else { try iexec!.update(plaintext, to: sink) }
+        switch cipher {
+        case .stream(let sealer): try sealer.update(plaintext, to: sink)
+        case .iexec(let encryptor): try encryptor.update(plaintext, to: sink)
+        }
     }
 
     public func finish(to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        if let stream { try stream.finish(to: sink) } else { try iexec!.finish(to: sink) }
+        switch cipher {
+        case .stream(let sealer): try sealer.finish(to: sink)
+        case .iexec(let encryptor): try encryptor.finish(to: sink)
+        }
     }
 }
 
@@ -90,25 +95,30 @@ public final class PayloadEncryptor {
 /// ``finish(to:)`` returns is not yet known to be authentic (for iExec's layout it never is): keep it aside until
 /// then.
 public final class PayloadDecryptor {
-    private let stream: StreamOpener?
-    private let iexec: IexecAESCBCDecryptor?
+    private enum Cipher {
+        case stream(StreamOpener)
+        case iexec(IexecAESCBCDecryptor)
+    }
+    private let cipher: Cipher
 
     init(_ key: DatasetKey) throws {
         switch key.format {
-        case .clave:
-            stream = StreamOpener(key: try StreamKey(rawRepresentation: key.key))
-            iexec = nil
-        case .iexec:
-            stream = nil
-            iexec = try IexecAESCBCDecryptor(key: IexecAESCBC.Key(rawRepresentation: key.key))
+        case .clave: cipher = .stream(StreamOpener(key: try StreamKey(rawRepresentation: key.key)))
+        case .iexec: cipher = .iexec(try IexecAESCBCDecryptor(key: IexecAESCBC.Key(rawRepresentation: key.key)))
         }
     }
 
     public func update(_ ciphertext: UnsafeRawBufferPointer, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        if let stream { try stream.update(ciphertext, to: sink) } else { try iexec!.update(ciphertext, to: sink) }
+        switch cipher {
+        case .stream(let opener): try opener.update(ciphertext, to: sink)
+        case .iexec(let decryptor): try decryptor.update(ciphertext, to: sink)
+        }
     }
 
     public func finish(to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        if let stream { try stream.finish(to: sink) } else { try iexec!.finish(to: sink) }
+        switch cipher {
+        case .stream(let opener): try opener.finish(to: sink)
+        case .iexec(let decryptor): try decryptor.finish(to: sink)
+        }
     }
 }
