@@ -137,6 +137,16 @@ import Testing
                 "is not a record")
             await expectFailure(["data", "list", "--schema", "email"] + node.remote, .invalidInput, "--schema email")
             await expectFailure(
+                ["data", "decrypt", bob.checksummed, "--key", "0x1234", "--out", folder.path("x.zip")] + node.remote,
+                .invalidInput, "--key is not a payload key")
+            await expectFailure(
+                [
+                    "data", "decrypt", bob.checksummed, "--key", Hex.encode(DatasetKey.generate(.iexec).key),
+                    "--format", "iexec", "--out", folder.path("x.zip"),
+                ] + node.remote, .verificationFailed,
+                "does not open")
+            #expect(!FileManager.default.fileExists(atPath: folder.path("x.zip")))
+            await expectFailure(
                 ["secret", "push", "--requester", "bad name!", "--value", "x"] + signer + node.remote, .invalidInput,
                 "not a requester secret name")
             let after = try json(

@@ -117,6 +117,19 @@ import Testing
             }
             #expect(refusal?.code == .notOwner)
             #expect(refusal?.message.contains(fixture.stranger.address.description) == true)
+            // Nor may the former owner revoke or hand it over again.
+            let grant = try await DataProtector(
+                ledger: protector.ledger, orderbook: protector.orderbook, owner: fixture.stranger.key
+            ).grantAccess(AccessGrant(protectedData: fixture.dataset, authorizedApp: fixture.app))
+            let revoke = await #expect(throws: DataProtectorError.self) {
+                try await protector.revokeOneAccess(grant.orderHash)
+            }
+            #expect(revoke?.code == .notOwner)
+            #expect(await !fixture.ledger.isClosed(grant.orderHash))
+            let transfer = await #expect(throws: DataProtectorError.self) {
+                try await protector.transferOwnership(fixture.dataset, to: fixture.datasetOwner.address)
+            }
+            #expect(transfer?.code == .notOwner)
         }
     }
 
@@ -141,6 +154,11 @@ import Testing
                 try await protector.revokeOneAccess(Bytes32(uint64: 42))
             }
             #expect(unknown?.code == .invalidArgument)
+            let zeroOwner = await #expect(throws: DataProtectorError.self) {
+                try await protector.transferOwnership(fixture.dataset, to: .zero)
+            }
+            #expect(zeroOwner?.message.contains("zero address") == true)
+            #expect(await fixture.ledger.dataset(fixture.dataset)?.owner == fixture.datasetOwner.address)
         }
     }
 }

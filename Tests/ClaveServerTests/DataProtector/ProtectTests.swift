@@ -203,6 +203,50 @@ import Testing
     }
 
     /// The datasets the owner registered besides the fixture's own.
+    @Test func refusalsBeforeAnythingIsDoneSayWhatToDo() async throws {
+        try await withNode { fixture, make in
+            let protector = make(false)
+            // A DataProtector made for access only cannot protect.
+            let accessOnly = DataProtector(
+                ledger: protector.ledger, orderbook: protector.orderbook, owner: fixture.datasetOwner.key)
+            let noServices = await #expect(throws: DataProtectorError.self) {
+                try await accessOnly.protectData(ProtectRequest(.value(Self.record), name: "x"))
+            }
+            #expect(noServices?.code == .invalidArgument)
+            #expect(noServices?.message.contains("make it with both") == true)
+
+            // A journal that is not one: named, with what to do, and nothing registered.
+            let folder = try TemporaryDirectory(prefix: "clave-journal")
+            let request = ProtectRequest(.value(Self.record), name: "contact")
+            let failing = FailingBlobStore(base: try #require(protector.blobs), failures: Counter(1))
+            let journaled = DataProtector(
+                ledger: protector.ledger, orderbook: protector.orderbook, blobs: failing, sms: protector.sms,
+                owner: fixture.datasetOwner.key, now: protector.now)
+            _ = await #expect(throws: DataProtectorError.self) {
+                try await journaled.protectData(request, journal: folder.url)
+            }
+            let journal = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).first)
+            try Data("{not json".utf8).write(to: folder.url.appendingPathComponent(journal))
+            let unreadable = await #expect(throws: DataProtectorError.self) {
+                try await protector.protectData(request, journal: folder.url)
+            }
+            #expect(unreadable?.stage == .extractDataSchema)
+            #expect(unreadable?.message.contains("move it away to start over") == true)
+
+            // decryptPayload: an unknown address, and a dataset whose multiaddr is not a CID.
+            let out = folder.url.appendingPathComponent("out.zip")
+            let unknown = await #expect(throws: DataProtectorError.self) {
+                try await protector.decryptPayload(of: fixture.app, key: .generate(.clave), to: out)
+            }
+            #expect(unknown?.code == .unknownProtectedData)
+            let notCID = await #expect(throws: DataProtectorError.self) {
+                try await protector.decryptPayload(of: fixture.dataset, key: .generate(.clave), to: out)
+            }
+            #expect(notCID?.message.contains("not a CID") == true)
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
+    }
+
     private func datasets(of fixture: ServerFixture) async -> [Address] {
         await fixture.ledger.datasets(DatasetQuery(owner: fixture.datasetOwner.address)).datasets.map(\.address)
             .filter { $0 != fixture.dataset }
