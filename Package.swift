@@ -50,6 +50,8 @@ let package = Package(
         .target(name: "CClaveScrypt"),
         // sync_file_range, which Swift's Glibc module does not expose (Sources/ClaveStorage/Support/FileIO.swift).
         .target(name: "CClaveFileIO"),
+        // CRC-32 by carry-less multiplication (PCLMULQDQ) for zip entries (Sources/ClaveCore/ProtectedData/CRC32.swift).
+        .target(name: "CClaveCRC32"),
 
         // MARK: Modules, bottom to top (shared/DESIGN.md)
         .target(
@@ -65,7 +67,7 @@ let package = Package(
         ),
         .target(
             name: "ClaveCore",
-            dependencies: ["ClaveCrypto"],
+            dependencies: ["ClaveCrypto", "CClaveCRC32"],
             swiftSettings: strictSwift
         ),
         .target(

@@ -1,8 +1,12 @@
+import CClaveCRC32
+
 /// CRC-32 as zip, gzip and PNG use it (ISO-HDLC: reflected polynomial 0xEDB88320, initial value and final XOR
 /// 0xFFFFFFFF): `CRC32.checksum("123456789".utf8) == 0xCBF43926`.
 ///
-/// Computed by slicing-by-16 (sixteen 256-entry tables, 16 KiB in all; sixteen input bytes per step), so that
-/// checksumming a streamed entry costs little beside reading it: see `docs/formats/protected-data.md` for speeds.
+/// On x86-64 processors with PCLMULQDQ, runs of 64 bytes or more are folded by carry-less multiplication
+/// (`CClaveCRC32`, about 10 GB/s); the rest, and everything elsewhere, is computed by slicing-by-16 (sixteen
+/// 256-entry tables, 16 KiB in all; sixteen input bytes per step, about 2 GB/s), so that checksumming a streamed
+/// entry costs little beside reading it: see `docs/formats/protected-data.md` for speeds.
 ///
 /// ```swift
 /// var crc = CRC32()
@@ -40,6 +44,9 @@ public struct CRC32: Sendable, Hashable {
         guard var pointer = buffer.baseAddress, !buffer.isEmpty else { return }
         var remaining = buffer.count
         var crc = register
+        let folded = clave_crc32_fold(&crc, pointer.assumingMemoryBound(to: UInt8.self), remaining)
+        pointer += folded
+        remaining &-= folded
         CRC32.tables.withUnsafeBufferPointer { tables in
             let t = tables.baseAddress!
             @inline(__always) func entry(_ slice: Int, _ index: UInt32) -> UInt32 {
