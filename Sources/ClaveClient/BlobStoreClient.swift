@@ -11,7 +11,8 @@ import Synchronization
 /// is always verified here, whatever the node says: the stream hashes what arrives and throws
 /// ``ClaveStorage/StorageError/Code/corrupted`` when it does not hash to the CID, is longer than announced or ends
 /// early (a node cuts off a blob it finds damaged while sending it). An upload is hashed on the way too, and the CID
-/// the node answers must be the one of what was sent.
+/// the node answers must be the one of what was sent, unless the caller vouches for the content itself
+/// (``ClaveStorage/AnswerCheck/trustStoreAnswer``); the size is always checked.
 ///
 /// Every failure is a ``ClaveStorage/StorageError``: the node's refusals keep their code and message, and a node that
 /// cannot be reached is ``ClaveStorage/StorageError/Code/unavailable``. The API does not delete blobs, so
@@ -35,7 +36,7 @@ public struct BlobStoreClient: BlobStore {
     }
 
     public func put<Chunks: AsyncSequence & Sendable>(
-        _ chunks: Chunks, size: Int?, expected: CID?, maximumSize: Int?
+        _ chunks: Chunks, size: Int?, expected: CID?, maximumSize: Int?, check: AnswerCheck
     ) async throws(StorageError) -> StoredBlob where Chunks.Element: Collection<UInt8> & Sendable {
         let limit = maximumSize ?? .max
         if let size, size > limit {
@@ -47,7 +48,7 @@ public struct BlobStoreClient: BlobStore {
         request.method = .PUT
         request.headers.add(name: "Content-Type", value: "application/octet-stream")
         request.headers.add(name: "Accept", value: "application/json")
-        let tally = UploadTally()
+        let tally = UploadTally(hashing: check == .hashSentContent)
         request.body = .stream(
             UploadChunks(chunks: chunks, limit: limit, tally: tally), length: size.map { .known(Int64($0)) } ?? .unknown
         )
@@ -62,10 +63,10 @@ public struct BlobStoreClient: BlobStore {
                 throw ClientError(.invalidResponse, "\(url) answered \(status) without the blob's cid and size.")
             }
             let sent = tally.result
-            guard cid == sent.cid, stored == sent.size else {
+            guard sent.cid.map({ $0 == cid }) ?? true, stored == sent.size else {
                 throw StorageError(
                     .corrupted,
-                    "\(connection.baseURL) answered that it stored \(cid) (\(stored) bytes), but the content sent is \(sent.cid) (\(sent.size) bytes). Do not rely on the node's copy; send it again."
+                    "\(connection.baseURL) answered that it stored \(cid) (\(stored) bytes), but the content sent is \(sent.cid.map(String.init(describing:)) ?? "another") (\(sent.size) bytes). Do not rely on the node's copy; send it again."
                 )
             }
             return StoredBlob(cid: cid, size: stored, created: status == 201)
@@ -155,23 +156,30 @@ public struct BlobStoreClient: BlobStore {
     }
 }
 
-/// What an upload sent: its CID and size, counted as the chunks went out.
+/// What an upload sent: its size, counted as the chunks went out, and its CID when it is hashed.
 private final class UploadTally: Sendable {
     private let hasher = Mutex(CID.Hasher())
+    private let count = Mutex(0)
+    let hashing: Bool
+
+    init(hashing: Bool) {
+        self.hashing = hashing
+    }
 
     /// Hashes `bytes`; throws when the upload passes `limit`.
     func add(_ bytes: ByteBufferView, limit: Int) throws(StorageError) {
-        try hasher.withLock { (hasher) throws(StorageError) in
-            guard bytes.count <= limit - hasher.byteCount else {
+        try count.withLock { (count) throws(StorageError) in
+            guard bytes.count <= limit - count else {
                 throw StorageError(
                     .tooLarge, "The content is larger than the \(limit) bytes allowed; the upload was stopped.")
             }
-            hasher.update(bytes)
+            count += bytes.count
         }
+        if hashing { hasher.withLock { $0.update(bytes) } }
     }
 
-    var result: (cid: CID, size: Int) {
-        hasher.withLock { ($0.finalize(), $0.byteCount) }
+    var result: (cid: CID?, size: Int) {
+        (hashing ? hasher.withLock { $0.finalize() } : nil, count.withLock { $0 })
     }
 }
 

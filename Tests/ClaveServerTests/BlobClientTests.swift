@@ -165,15 +165,69 @@ import Testing
     }
 }
 
+extension BlobClientTests {
+    /// A node that answers the CID of other content for an upload: refused when the sender hashes what it sends (the
+    /// default), taken as it is when the sender vouches for the content itself; the size is checked either way.
+    @Test func anUploadAnsweredWithAnotherCIDIsRefusedUnlessTheSenderVouchesForTheContent() async throws {
+        let fixture = try await ServerFixture()
+        let content = Self.content(3 << 20)
+        let decoy = try await fixture.blobs.put(bytes: Array(content.reversed())).cid
+        let api = ClaveAPI(
+            ledger: fixture.ledger, orderbook: fixture.orderbook,
+            blobs: MisnamingStore(base: fixture.blobs, answer: decoy), sms: fixture.sms)
+        let application = Application(
+            router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: .quiet)
+        try await application.test(.live) { client in
+            let blobs = try BlobStoreClient(connection: NodeConnection(url: "http://127.0.0.1:\(client.port!)"))
+            let error = await #expect(throws: StorageError.self) {
+                try await blobs.put(Chunks(content, size: 1 << 20), size: nil, expected: nil, maximumSize: nil)
+            }
+            #expect(error?.code == .corrupted)
+            #expect(error?.message.contains("answered that it stored \(decoy)") == true)
+            #expect(error?.message.contains("the content sent is \(CID(hashing: content))") == true)
+
+            let trusted = try await blobs.put(
+                Chunks(content, size: 1 << 20), size: nil, expected: nil, maximumSize: nil, check: .trustStoreAnswer)
+            #expect(trusted.cid == decoy)
+
+            // A wrong size is refused even then.
+            let short = Array(content.prefix(content.count - 1))
+            let sizeError = await #expect(throws: StorageError.self) {
+                try await blobs.put(
+                    Chunks(short, size: 1 << 20), size: nil, expected: nil, maximumSize: nil, check: .trustStoreAnswer)
+            }
+            #expect(sizeError?.code == .corrupted)
+        }
+    }
+}
+
+/// A blob store that stores honestly but answers every put with `answer` and the size of that blob, as a broken or
+/// malicious node could.
+struct MisnamingStore: BlobStore {
+    let base: LocalBlobStore
+    let answer: CID
+
+    func put<Chunks: AsyncSequence & Sendable>(
+        _ chunks: Chunks, size: Int?, expected: CID?, maximumSize: Int?, check: AnswerCheck
+    ) async throws(StorageError) -> StoredBlob where Chunks.Element: Collection<UInt8> & Sendable {
+        _ = try await base.put(chunks, size: size, expected: expected, maximumSize: maximumSize, check: check)
+        return StoredBlob(cid: answer, size: try await base.size(of: answer) ?? 0, created: true)
+    }
+
+    func get(_ cid: CID) async throws(StorageError) -> BlobStream { try await base.get(cid) }
+    func size(of cid: CID) async throws(StorageError) -> Int? { try await base.size(of: cid) }
+    func delete(_ cid: CID) async throws(StorageError) -> Bool { try await base.delete(cid) }
+}
+
 /// A blob store that serves the blobs of `base` with their last byte changed and without verifying them, as a broken
 /// or malicious node would.
 struct LyingStore: BlobStore {
     let base: LocalBlobStore
 
     func put<Chunks: AsyncSequence & Sendable>(
-        _ chunks: Chunks, size: Int?, expected: CID?, maximumSize: Int?
+        _ chunks: Chunks, size: Int?, expected: CID?, maximumSize: Int?, check: AnswerCheck
     ) async throws(StorageError) -> StoredBlob where Chunks.Element: Collection<UInt8> & Sendable {
-        try await base.put(chunks, size: size, expected: expected, maximumSize: maximumSize)
+        try await base.put(chunks, size: size, expected: expected, maximumSize: maximumSize, check: check)
     }
 
     func get(_ cid: CID) async throws(StorageError) -> BlobStream {

@@ -103,7 +103,7 @@ public struct LocalBlobStore: BlobStore {
     // MARK: BlobStore
 
     public func put<Chunks: AsyncSequence & Sendable>(
-        _ chunks: Chunks, size: Int?, expected: CID?, maximumSize: Int?
+        _ chunks: Chunks, size: Int?, expected: CID?, maximumSize: Int?, check: AnswerCheck
     ) async throws(StorageError) -> StoredBlob where Chunks.Element: Collection<UInt8> & Sendable {
         let limit = min(configuration.maximumBlobSize, maximumSize ?? .max)
         if let size, size > limit { throw Self.tooLarge(size: size, limit: limit) }

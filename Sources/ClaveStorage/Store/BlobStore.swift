@@ -21,12 +21,15 @@ public protocol BlobStore: Sendable {
     ///     and refuses content of another length.
     ///   - expected: the CID the content must have. Content that hashes to another is refused and not stored.
     ///   - maximumSize: the most bytes this put accepts; the store's own limit applies too.
+    ///   - check: whether the caller hashes what it sends to check the CID a remote store answers
+    ///     (``AnswerCheck``). A store that names the content itself (``LocalBlobStore``) always hashes it.
     /// - Throws: ``StorageError/Code/tooLarge`` as soon as the content passes a limit (at once when `size` does);
     ///   ``StorageError/Code/digestMismatch``; ``StorageError/Code/sizeMismatch``;
     ///   ``StorageError/Code/sourceFailed`` when `chunks` throws; ``StorageError/Code/io``,
-    ///   ``StorageError/Code/unavailable``.
+    ///   ``StorageError/Code/unavailable``; ``StorageError/Code/corrupted`` when a remote store answers a CID or
+    ///   size other than those of what was sent.
     func put<Chunks: AsyncSequence & Sendable>(
-        _ chunks: Chunks, size: Int?, expected: CID?, maximumSize: Int?
+        _ chunks: Chunks, size: Int?, expected: CID?, maximumSize: Int?, check: AnswerCheck
     ) async throws(StorageError) -> StoredBlob where Chunks.Element: Collection<UInt8> & Sendable
 
     /// The content of the blob `cid`, as a stream of chunks that verifies itself.
@@ -63,7 +66,26 @@ public struct StoredBlob: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(cid) (\(size) bytes)" }
 }
 
+/// Whether a put hashes what it sends to check the CID a remote store answers for it.
+public enum AnswerCheck: Sendable, Hashable {
+    /// The sender hashes the content as it goes out and refuses an answer that names other content
+    /// (``StorageError/Code/corrupted``): the store is not trusted with the content's name.
+    case hashSentContent
+    /// The sender takes the CID the store answers, and checks only the size. For content that authenticates itself
+    /// (clave-stream-v1's AES-GCM tags under a key the store never sees): a store that answered another CID could
+    /// only make the content unreadable, as a store that lost it could; it could not make other content pass for
+    /// it. It saves the sender one SHA-256 pass over the content.
+    case trustStoreAnswer
+}
+
 extension BlobStore {
+    /// ``put(_:size:expected:maximumSize:check:)`` hashing what it sends (``AnswerCheck/hashSentContent``).
+    public func put<Chunks: AsyncSequence & Sendable>(
+        _ chunks: Chunks, size: Int?, expected: CID?, maximumSize: Int?
+    ) async throws(StorageError) -> StoredBlob where Chunks.Element: Collection<UInt8> & Sendable {
+        try await put(chunks, size: size, expected: expected, maximumSize: maximumSize, check: .hashSentContent)
+    }
+
     /// ``put(_:size:expected:maximumSize:)`` with the size unknown.
     public func put<Chunks: AsyncSequence & Sendable>(
         _ chunks: Chunks, expected: CID? = nil, maximumSize: Int? = nil

@@ -111,6 +111,53 @@ import Testing
         }
     }
 
+    /// A node that answers an upload with the CID of other content: a clave-stream-v1 payload takes the node's answer
+    /// (no second SHA-256 pass on the client) and is protected by its authentication instead, since the content the
+    /// dataset then names does not open under its key; an iExec AES-CBC payload, which is not authenticated, is
+    /// hashed by the client and the answer refused at UPLOAD_ENCRYPTED_FILE, with nothing registered.
+    @Test func aNodeThatAnswersAnotherCIDCannotPassOtherContentForTheDataset() async throws {
+        let fixture = try await ServerFixture()
+        // What a node would substitute: another record of the same size, sealed under another key.
+        let other: ProtectedValue = .object([
+            (key: "email", value: .string("eve@example.com")),
+            (key: "profile", value: .object([(key: "age", value: .number(36)), (key: "vip", value: .bool(true))])),
+            (key: "photo", value: .binary(Self.png)),
+        ])
+        var decoy: [UInt8] = []
+        let encryptor = try DatasetKey.generate(.clave).encryptor()
+        try ProtectedDataZip.bytes(of: other).withUnsafeBytes { try encryptor.update($0) { decoy += $0 } }
+        try encryptor.finish { decoy += $0 }
+        let decoyCID = try await fixture.blobs.put(bytes: decoy).cid
+        let api = ClaveAPI(
+            ledger: fixture.ledger, orderbook: fixture.orderbook,
+            blobs: MisnamingStore(base: fixture.blobs, answer: decoyCID), sms: fixture.sms)
+        let application = Application(
+            router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: .quiet)
+        try await application.test(.live) { client in
+            let connection = try NodeConnection(url: "http://127.0.0.1:\(client.port!)")
+            let protector = DataProtector(
+                ledger: LedgerClient(connection: connection), orderbook: OrderbookClient(connection: connection),
+                blobs: BlobStoreClient(connection: connection), sms: SecretServiceClient(connection: connection),
+                owner: fixture.datasetOwner.key, now: { ServerFixture.start + 10 })
+
+            let refused = await #expect(throws: DataProtectorError.self) {
+                try await protector.protectData(ProtectRequest(.value(Self.record), name: "cbc", format: .iexec))
+            }
+            #expect(refused?.stage == .uploadEncryptedFile)
+            #expect(refused?.message.contains("answered that it stored \(decoyCID)") == true)
+            #expect(await self.datasets(of: fixture).isEmpty)
+
+            let data = try await protector.protectData(ProtectRequest(.value(Self.record), name: "gcm"))
+            #expect(data.multiaddr == decoyCID.description)
+            let folder = try TemporaryDirectory(prefix: "clave-misnamed")
+            let destination = folder.url.appendingPathComponent("payload.zip")
+            await #expect(throws: (any Error).self) {
+                try await protector.decryptPayload(of: data.address, key: data.encryptionKey, to: destination)
+            }
+            #expect(!FileManager.default.fileExists(atPath: destination.path))
+        }
+    }
+
     @Test func aFailedUploadResumesWithANewKeyAndRegistersOnce() async throws {
         let failures = Counter(1)
         try await withNode(blobs: { FailingBlobStore(base: $0, failures: failures) }) { fixture, make in
@@ -274,10 +321,10 @@ struct FailingBlobStore: BlobStore {
     let failures: Counter
 
     func put<Chunks: AsyncSequence & Sendable>(
-        _ chunks: Chunks, size: Int?, expected: CID?, maximumSize: Int?
+        _ chunks: Chunks, size: Int?, expected: CID?, maximumSize: Int?, check: AnswerCheck
     ) async throws(StorageError) -> StoredBlob where Chunks.Element: Collection<UInt8> & Sendable {
         if failures.take() { throw StorageError(.unavailable, "the connection to the node was lost (injected)") }
-        return try await base.put(chunks, size: size, expected: expected, maximumSize: maximumSize)
+        return try await base.put(chunks, size: size, expected: expected, maximumSize: maximumSize, check: check)
     }
     func get(_ cid: CID) async throws(StorageError) -> BlobStream { try await base.get(cid) }
     func size(of cid: CID) async throws(StorageError) -> Int? { try await base.size(of: cid) }
