@@ -45,6 +45,20 @@ import Testing
         #expect(try fixture.files() == [stored.cid.description.dropLast().suffix(2) + "/" + stored.cid.description])
     }
 
+    /// Puts are gathered into aligned 1 MiB buffers written directly to the disk, all but a last piece under 4 KiB,
+    /// which goes through the page cache; or all through the page cache. Sizes around both steps, in chunks that
+    /// straddle them, store the same bytes either way.
+    @Test(arguments: [true, false], [0, 1, 4095, 4096, 4097, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (3 << 20) + 4099])
+    func directAndPageCacheWritesStoreTheSameBytes(direct: Bool, size: Int) async throws {
+        let fixture = try StoreFixture(directWrites: direct)
+        let content = randomBytes(size, seed: UInt64(size))
+        let stored = try await fixture.store.put(Chunks(content, sizes: [4097, 1, 65536, (1 << 20) + 7]))
+        #expect(stored == StoredBlob(cid: CID(hashing: content), size: size, created: true))
+        let file = try Data(contentsOf: fixture.store.url(for: stored.cid))
+        #expect(file.count == size && file.elementsEqual(content))
+        #expect(try fixture.files() == [stored.cid.description.dropLast().suffix(2) + "/" + stored.cid.description])
+    }
+
     @Test func aPutOfContentAlreadyStoredChangesNothing() async throws {
         let fixture = try StoreFixture()
         let content = randomBytes(10_000, seed: 1)

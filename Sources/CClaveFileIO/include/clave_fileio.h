@@ -8,4 +8,9 @@
 /// Returns 0, or -1 with errno set; elsewhere it does nothing and returns 0.
 int clave_start_writeback(int fd, int64_t offset, int64_t count);
 
+/// Turns direct I/O (Linux: O_DIRECT, writes from aligned buffers straight to the disk, past the page cache) on or
+/// off for `fd`. Returns 0, or -1 with errno set: EINVAL where the file system does not do direct I/O; elsewhere
+/// than Linux, turning it on always fails.
+int clave_set_direct(int fd, int direct);
+
 #endif

@@ -50,13 +50,14 @@ struct StoreFixture {
 
     init(
         maximumBlobSize: Int = LocalBlobStore.Configuration.defaultMaximumBlobSize, chunkSize: Int = 4096,
-        writebackInterval: Int = LocalBlobStore.Configuration().writebackInterval
+        writebackInterval: Int = LocalBlobStore.Configuration().writebackInterval, directWrites: Bool = true
     ) throws {
         folder = try TemporaryDirectory(prefix: "clave-storage")
         store = try LocalBlobStore(
             directory: folder.url.appendingPathComponent("blobs"),
             configuration: .init(
-                maximumBlobSize: maximumBlobSize, chunkSize: chunkSize, writebackInterval: writebackInterval),
+                maximumBlobSize: maximumBlobSize, chunkSize: chunkSize, writebackInterval: writebackInterval,
+                directWrites: directWrites),
             logger: .quiet)
     }
 
