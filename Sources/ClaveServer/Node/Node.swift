@@ -145,6 +145,7 @@ public final class Node: Service, Sendable {
                 ledger: ledger, orderbook: orderbook, blobs: blobs, sms: sms,
                 maximumBlobSize: configuration.maximumBlobSize
             ).router(),
+            server: .http1(configuration: .init(additionalChannelHandlers: [LargeReads()])),
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: configuration.port), serverName: "Clave"),
             onServerRunning: { channel in
@@ -169,5 +170,20 @@ public final class Node: Service, Sendable {
         }
         let height = await ledger.head.height
         logger.info("node stopped", metadata: ["height": "\(height)"])
+    }
+}
+
+/// Lets a connection read up to 1 MiB at a time instead of NIO's default 64 KiB, once the data keeps filling its
+/// reads: an upload to `/v1/blobs` then arrives in a sixteenth of the parts, each passed through the HTTP decoder and
+/// handed to the request's task once. Small requests keep small buffers (NIO's adaptive allocator starts at 2 KiB and
+/// grows only while reads fill the buffer).
+private final class LargeReads: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+    typealias InboundIn = Never
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        context.channel.setOption(
+            ChannelOptions.recvAllocator,
+            value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 1 << 20)
+        ).whenComplete { _ in }
     }
 }
