@@ -3,8 +3,14 @@ import NIOCore
 
 /// A bounded pipe from a producer on its own thread, which writes bytes with blocking calls, to an async consumer,
 /// which reads them as chunks: the producer's synchronous work (zip, CRC, encryption) runs on one core while the
-/// consumer sends what it made, and at most ``capacity`` chunks are ever held in memory. The chunks are NIO buffers,
-/// so that an HTTP upload sends them as they are, without copying them again.
+/// consumer sends what it made. The chunks are NIO buffers, so that an HTTP upload sends them as they are, without
+/// copying them again.
+///
+/// Memory is bounded twice. At most ``capacity`` chunks wait for the consumer; and the producer fills only the
+/// ``bufferCount`` buffers of the pipe's own, each again once whoever it was sent to has let go of it, so that
+/// chunks the consumer passed on but that are not yet written (AsyncHTTPClient queues a body's writes for its event
+/// loop without waiting for them, and a busy event loop let 20 of them pile up) count too. Reusing them also spares
+/// the allocator a megabyte per chunk.
 ///
 /// ``run(_:)`` starts the producer; iterate the pipe to read. When the consumer stops reading (it failed, or was
 /// cancelled) it calls ``close()``, and the producer's next write throws, so the thread ends instead of blocking.
@@ -18,6 +24,8 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
     let chunkSize: Int
     /// The most chunks waiting for the consumer.
     let capacity: Int
+    /// The buffers the producer fills, sent or not: ``capacity`` + 4.
+    var bufferCount: Int { capacity + 4 }
 
     private let condition = NSCondition()
     // All below are guarded by `condition`.
@@ -29,8 +37,10 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
     private var waiter: CheckedContinuation<ByteBufferView?, any Error>?
     /// The chunk being filled by the producer (its thread only).
     private var filling: ByteBuffer
+    /// The buffers sent before, to fill again once nobody else holds them (the producer's thread only).
+    private var sent: [ByteBuffer] = []
 
-    init(chunkSize: Int = 1 << 20, capacity: Int = 4) {
+    init(chunkSize: Int = 512 << 10, capacity: Int = 4) {
         self.chunkSize = chunkSize
         self.capacity = capacity
         filling = ByteBufferAllocator().buffer(capacity: chunkSize)
@@ -78,7 +88,8 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
     private func flush() throws {
         guard filling.readableBytes > 0 else { return }
         let chunk = filling.readableBytesView
-        filling = ByteBufferAllocator().buffer(capacity: chunkSize)
+        sent.append(filling)
+        filling = try reusableBuffer()
         condition.lock()
         while queue.count - head >= capacity && !closed { condition.wait() }
         guard !closed else {
@@ -93,6 +104,23 @@ final class ChunkPipe: AsyncSequence, @unchecked Sendable {
         }
         queue.append(chunk)
         condition.unlock()
+    }
+
+    /// A new buffer while the pipe has fewer than ``bufferCount``; otherwise, emptied, the first sent buffer that
+    /// nobody else holds any more, waiting for one (the consumer signals as it takes chunks; writes end without a
+    /// signal, hence the waits of at most a millisecond).
+    private func reusableBuffer() throws -> ByteBuffer {
+        if sent.count < bufferCount { return ByteBufferAllocator().buffer(capacity: chunkSize) }
+        while true {
+            for index in sent.indices where sent[index].modifyIfUniquelyOwned({ $0.clear() }) != nil {
+                return sent.remove(at: index)
+            }
+            condition.lock()
+            let stop = closed
+            if !stop { _ = condition.wait(until: Date(timeIntervalSinceNow: 0.001)) }
+            condition.unlock()
+            if stop { throw Closed() }
+        }
     }
 
     private func end(with error: (any Error)?) {
