@@ -222,10 +222,12 @@ struct ProtectBenchmark {
             "\(Report.format(values.min()!))-\(Report.format(values.max()!)) s"
         }
         let names = [
-            "oot.default-qos": "Dispatch workers (Swift concurrency pool: both sides' SHA-256, node's writes)",
+            "oot.default-qos": "Swift concurrency pool (node: SHA-256, gathering into 1 MiB write buffers)",
             "NIO-SGLTN": "NIO event loops (HTTP, both sides)",
             "clave.chunkpipe (new)": "clave.chunkpipe (read, zip CRC-32, AES-GCM)",
-            "oot.default-qos (new)": "new Dispatch workers",
+            "oot.default-qos (new)": "new Swift concurrency pool threads",
+            "qos.overcommit": "Dispatch serial queues (node: writes to the disk, direct I/O)",
+            "qos.overcommit (new)": "new Dispatch serial queue threads",
         ]
         let breakdown = typical.threads.prefix(6).map {
             "\(names[$0.group] ?? $0.group) \(Report.format($0.seconds)) s"
@@ -239,7 +241,8 @@ struct ProtectBenchmark {
                 note: "median of \(rounds.count) interleaved rounds (protect \(range(rounds.map(\.protectSeconds))), "
                     + "sealFile \(range(rounds.map(\.referenceSeconds)))); DataProtector.protectData of a file through "
                     + "LedgerClient, BlobStoreClient and SecretServiceClient against a Node on 127.0.0.1 in this "
-                    + "process: zip, encrypt, upload (node: sha-256, write, fsync), createDataset, SMS push; "
+                    + "process: zip, encrypt, upload (node: sha-256, write, fsync; the client takes the node's CID, the "
+                    + "payload being authenticated), createDataset, SMS push; "
                     + "reference: ClaveStream.sealFile of the same file to a file (fsync); "
                     + "CPU time (medians): protect \(Report.format(median(rounds.map(\.protectCPU)))) s, sealFile "
                     + "\(Report.format(median(rounds.map(\.referenceCPU)))) s; typical round: this process kept "
