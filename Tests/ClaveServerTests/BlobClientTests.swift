@@ -147,12 +147,7 @@ import Testing
         let fixture = try await ServerFixture()
         let content = Self.content(3 << 20)
         let cid = try await fixture.blobs.put(bytes: content).cid
-        let api = ClaveAPI(
-            ledger: fixture.ledger, orderbook: fixture.orderbook, blobs: LyingStore(base: fixture.blobs),
-            sms: fixture.sms)
-        let application = Application(
-            router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: .quiet)
-        try await application.test(.live) { client in
+        try await fixture.application(blobs: LyingStore(base: fixture.blobs)).test(.live) { client in
             let blobs = try BlobStoreClient(connection: NodeConnection(url: "http://127.0.0.1:\(client.port!)"))
             var received = 0
             let error = await #expect(throws: StorageError.self) {
@@ -172,12 +167,7 @@ extension BlobClientTests {
         let fixture = try await ServerFixture()
         let content = Self.content(3 << 20)
         let decoy = try await fixture.blobs.put(bytes: Array(content.reversed())).cid
-        let api = ClaveAPI(
-            ledger: fixture.ledger, orderbook: fixture.orderbook,
-            blobs: MisnamingStore(base: fixture.blobs, answer: decoy), sms: fixture.sms)
-        let application = Application(
-            router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: .quiet)
-        try await application.test(.live) { client in
+        try await fixture.application(blobs: MisnamingStore(base: fixture.blobs, answer: decoy)).test(.live) { client in
             let blobs = try BlobStoreClient(connection: NodeConnection(url: "http://127.0.0.1:\(client.port!)"))
             let error = await #expect(throws: StorageError.self) {
                 try await blobs.put(Chunks(content, size: 1 << 20), size: nil, expected: nil, maximumSize: nil)

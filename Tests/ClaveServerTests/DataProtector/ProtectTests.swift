@@ -128,12 +128,8 @@ import Testing
         try ProtectedDataZip.bytes(of: other).withUnsafeBytes { try encryptor.update($0) { decoy += $0 } }
         try encryptor.finish { decoy += $0 }
         let decoyCID = try await fixture.blobs.put(bytes: decoy).cid
-        let api = ClaveAPI(
-            ledger: fixture.ledger, orderbook: fixture.orderbook,
-            blobs: MisnamingStore(base: fixture.blobs, answer: decoyCID), sms: fixture.sms)
-        let application = Application(
-            router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: .quiet)
-        try await application.test(.live) { client in
+        try await fixture.application(blobs: MisnamingStore(base: fixture.blobs, answer: decoyCID)).test(.live) {
+            client in
             let connection = try NodeConnection(url: "http://127.0.0.1:\(client.port!)")
             let protector = DataProtector(
                 ledger: LedgerClient(connection: connection), orderbook: OrderbookClient(connection: connection),

@@ -91,6 +91,14 @@ struct ServerFixture {
             router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: .quiet)
     }
 
+    /// A fresh application over the fixture's ledger, orderbook and SMS, serving `blobs` instead of its store (a
+    /// broken or malicious node's).
+    func application(blobs: any BlobStore) -> some ApplicationProtocol {
+        let api = ClaveAPI(ledger: ledger, orderbook: orderbook, blobs: blobs, sms: sms)
+        return Application(
+            router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: .quiet)
+    }
+
     // MARK: Transactions
 
     /// `body` from `party`, signed, with its next nonce (or `nonce`) on this chain (or `chainId`).
