@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ClaveStorage", targets: ["ClaveStorage"]),
         .library(name: "ClaveAttestation", targets: ["ClaveAttestation"]),
         .library(name: "ClaveSMS", targets: ["ClaveSMS"]),
+        .library(name: "ClaveRuntime", targets: ["ClaveRuntime"]),
         .library(name: "ClaveClient", targets: ["ClaveClient"]),
         .library(name: "ClaveServer", targets: ["ClaveServer"]),
         .library(name: "ClaveCLI", targets: ["ClaveCLI"]),
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swiftwasm/WasmKit.git", from: "0.4.2"),
     ],
     targets: [
         // MARK: System libraries
@@ -52,6 +54,9 @@ let package = Package(
         .target(name: "CClaveFileIO"),
         // CRC-32 by carry-less multiplication (PCLMULQDQ) for zip entries (Sources/ClaveCore/ProtectedData/CRC32.swift).
         .target(name: "CClaveCRC32"),
+        // fork/exec of a sandboxed app with its resource limits, in its own process group
+        // (Sources/ClaveRuntime/Process/ProcessRuntime.swift).
+        .target(name: "CClaveSpawn"),
 
         // MARK: Modules, bottom to top (shared/DESIGN.md)
         .target(
@@ -124,6 +129,20 @@ let package = Package(
                 "ClaveLedger",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "ClaveRuntime",
+            dependencies: [
+                "ClaveCore",
+                "ClaveCrypto",
+                "ClaveStorage",
+                "ClaveAttestation",
+                "CClaveSpawn",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmKitWASI", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
@@ -264,6 +283,14 @@ let package = Package(
                 "ClaveTestSupport", "ClaveSMS", "ClaveAttestation", "ClaveLedger", "ClaveCore", "ClaveCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ClaveRuntimeTests",
+            dependencies: [
+                "ClaveTestSupport", "ClaveRuntime", "ClaveCore", "ClaveCrypto",
+                .product(name: "WAT", package: "WasmKit"),
             ],
             swiftSettings: strictSwift
         ),
