@@ -141,6 +141,7 @@ let package = Package(
                 "ClaveStorage",
                 "ClaveAttestation",
                 "CClaveSpawn",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WasmKitWASI", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,144 @@
+public import ClaveCrypto
+import Crypto
+public import Foundation
+
+/// An iApp bundle: `iapp.json` and the files it runs, as one canonical archive whose SHA-256 is the app's
+/// measurement, the fingerprint registered on the ledger as its `mrenclave` (docs/iapp-bundle.md).
+public struct AppBundle: Sendable {
+    /// The largest archive a bundle may make.
+    public static let maximumSize = 256 << 20
+
+    public let manifest: AppManifest
+    /// The canonical archive (``BundleArchive``).
+    public let archive: [UInt8]
+    /// SHA-256 of ``archive``.
+    public let measurement: Bytes32
+    public let entries: [BundleArchive.Entry]
+
+    /// Reads the bundle in `directory`: every regular file under it, but those whose name (or a folder's) starts
+    /// with `.` (`.git`, `.env`: never measured, never shipped). Symbolic links and other special files are refused,
+    /// as are a missing or invalid `iapp.json` and an entrypoint path the bundle does not hold.
+    public init(directory: URL) throws(RuntimeError) {
+        var entries: [BundleArchive.Entry] = []
+        var total = 0
+        let root = directory.standardizedFileURL.resolvingSymlinksInPath()
+        try Self.collect(root, relative: "", into: &entries, total: &total)
+        try self.init(entries: entries)
+    }
+
+    /// The bundle in a canonical archive, as the blob store keeps it; refused when its SHA-256 is not `expected`
+    /// (the app's registered measurement).
+    public init(archive: [UInt8], expected: Bytes32?) throws(RuntimeError) {
+        let measurement = Self.sha256(archive)
+        if let expected, measurement != expected {
+            throw RuntimeError(
+                .invalidBundle,
+                "The bundle's archive hashes to \(measurement), not to the app's registered measurement \(expected); it is not the app's code. Fetch it again, or deploy the app again."
+            )
+        }
+        try self.init(entries: try BundleArchive.entries(of: archive))
+    }
+
+    private init(entries: [BundleArchive.Entry]) throws(RuntimeError) {
+        guard let manifestEntry = entries.first(where: { $0.path == AppManifest.fileName }) else {
+            throw RuntimeError(
+                .invalidBundle,
+                "The bundle has no \(AppManifest.fileName) at its top; `clave app init` writes one (docs/iapp-bundle.md).")
+        }
+        let manifest = try AppManifest(json: manifestEntry.contents)
+        let program = manifest.entrypoint[0]
+        let paths = Set(entries.map(\.path))
+        if manifest.runtime == .wasm || program.contains("/") {
+            guard paths.contains(program) else {
+                throw RuntimeError(
+                    .invalidBundle,
+                    "\(AppManifest.fileName)'s entrypoint '\(program)' is not a file of the bundle; build it, or fix the path.")
+            }
+        }
+        let archive = try BundleArchive.archive(entries)
+        guard archive.count <= Self.maximumSize else {
+            throw RuntimeError(
+                .invalidBundle,
+                "The bundle makes a \(archive.count)-byte archive, more than the \(Self.maximumSize) allowed; leave out what the app does not run."
+            )
+        }
+        self.manifest = manifest
+        self.archive = archive
+        self.measurement = Self.sha256(archive)
+        self.entries = try BundleArchive.entries(of: archive)
+    }
+
+    /// Writes the bundle's files into `directory`, which must not exist yet: folders 0755, files 0644 or 0755.
+    public func unpack(into directory: URL) throws(RuntimeError) {
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(at: directory, withIntermediateDirectories: false)
+            for entry in entries {
+                let url = directory.appendingPathComponent(entry.path)
+                try manager.createDirectory(
+                    at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o755])
+                guard
+                    manager.createFile(
+                        atPath: url.path, contents: Data(entry.contents),
+                        attributes: [.posixPermissions: entry.executable ? 0o755 : 0o644])
+                else {
+                    throw CocoaError(.fileWriteUnknown)
+                }
+            }
+        } catch {
+            throw RuntimeError(.io, "Cannot unpack the bundle into \(directory.path): \(error.localizedDescription).")
+        }
+    }
+
+    private static func collect(
+        _ folder: URL, relative: String, into entries: inout [BundleArchive.Entry], total: inout Int
+    ) throws(RuntimeError) {
+        let manager = FileManager.default
+        let names: [String]
+        do {
+            names = try manager.contentsOfDirectory(atPath: folder.path)
+        } catch {
+            throw RuntimeError(.io, "Cannot list the bundle folder \(folder.path): \(error.localizedDescription).")
+        }
+        for name in names where !name.hasPrefix(".") {
+            let url = folder.appendingPathComponent(name)
+            let path = relative.isEmpty ? name : relative + "/" + name
+            let attributes: [FileAttributeKey: Any]
+            do {
+                attributes = try manager.attributesOfItem(atPath: url.path)
+            } catch {
+                throw RuntimeError(.io, "Cannot read \(url.path): \(error.localizedDescription).")
+            }
+            switch attributes[.type] as? FileAttributeType {
+            case .typeDirectory?:
+                try collect(url, relative: path, into: &entries, total: &total)
+            case .typeRegular?:
+                let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+                total += size
+                guard total <= maximumSize else {
+                    throw RuntimeError(
+                        .invalidBundle,
+                        "The bundle's files pass \(maximumSize) bytes at '\(path)'; leave out what the app does not run.")
+                }
+                let contents: Data
+                do {
+                    contents = try Data(contentsOf: url)
+                } catch {
+                    throw RuntimeError(.io, "Cannot read \(url.path): \(error.localizedDescription).")
+                }
+                let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0
+                entries.append(.init(path: path, contents: Array(contents), executable: mode & 0o100 != 0))
+            default:
+                throw RuntimeError(
+                    .invalidBundle,
+                    "The bundle holds '\(path)', which is not a regular file or folder (a symbolic link?); copy the file itself into the bundle."
+                )
+            }
+        }
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> Bytes32 {
+        try! Bytes32(SHA256.hash(data: bytes))
+    }
+}
