@@ -43,7 +43,8 @@ public struct AppBundle: Sendable {
         guard let manifestEntry = entries.first(where: { $0.path == AppManifest.fileName }) else {
             throw RuntimeError(
                 .invalidBundle,
-                "The bundle has no \(AppManifest.fileName) at its top; `clave app init` writes one (docs/iapp-bundle.md).")
+                "The bundle has no \(AppManifest.fileName) at its top; `clave app init` writes one (docs/iapp-bundle.md)."
+            )
         }
         let manifest = try AppManifest(json: manifestEntry.contents)
         let program = manifest.entrypoint[0]
@@ -52,7 +53,8 @@ public struct AppBundle: Sendable {
             guard paths.contains(program) else {
                 throw RuntimeError(
                     .invalidBundle,
-                    "\(AppManifest.fileName)'s entrypoint '\(program)' is not a file of the bundle; build it, or fix the path.")
+                    "\(AppManifest.fileName)'s entrypoint '\(program)' is not a file of the bundle; build it, or fix the path."
+                )
             }
         }
         let archive = try BundleArchive.archive(entries)
@@ -119,7 +121,8 @@ public struct AppBundle: Sendable {
                 guard total <= maximumSize else {
                     throw RuntimeError(
                         .invalidBundle,
-                        "The bundle's files pass \(maximumSize) bytes at '\(path)'; leave out what the app does not run.")
+                        "The bundle's files pass \(maximumSize) bytes at '\(path)'; leave out what the app does not run."
+                    )
                 }
                 let contents: Data
                 do {

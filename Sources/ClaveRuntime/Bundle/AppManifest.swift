@@ -125,7 +125,8 @@ public struct AppManifest: Sendable, Hashable {
         for (key, range) in ranges {
             guard let field = object[key] else { continue }
             guard let number = field.numberValue?.int64, range.contains(number) else {
-                throw invalid("has limit '\(key)' that is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+                throw invalid(
+                    "has limit '\(key)' that is not a whole number from \(range.lowerBound) to \(range.upperBound)")
             }
             switch key {
             case "memoryMiB": limits.memory = Int(number) << 20

@@ -7,7 +7,8 @@ import Testing
 /// iapp.json, the canonical archive and the measurement: the same files always measure the same, any change to what
 /// runs changes it, and an archive that is not canonical, or escapes its folder, is refused.
 @Suite struct AppBundleTests {
-    static let manifest = #"{"name": "hello", "version": "1.0.0", "runtime": "process", "entrypoint": "python3 app.py"}"#
+    static let manifest =
+        #"{"name": "hello", "version": "1.0.0", "runtime": "process", "entrypoint": "python3 app.py"}"#
 
     /// The bundle of a folder with `files`.
     private func bundle(_ files: [String: (String, Bool)]) throws -> AppBundle {
@@ -23,7 +24,8 @@ import Testing
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(contents.utf8).write(to: url)
-            try FileManager.default.setAttributes([.posixPermissions: executable ? 0o755 : 0o644], ofItemAtPath: url.path)
+            try FileManager.default.setAttributes(
+                [.posixPermissions: executable ? 0o755 : 0o644], ofItemAtPath: url.path)
         }
         return folder
     }
@@ -56,7 +58,10 @@ import Testing
         (#"{"name":"h","version":"1","runtime":"wasm","entrypoint":"app.js"}"#, "one path to a .wasm module"),
         (#"{"name":"h","version":"1","runtime":"wasm","entrypoint":"../app.wasm"}"#, "leaves the bundle"),
         (#"{"name":"h","version":"1","runtime":"process","entrypoint":"/usr/bin/python3 x"}"#, "leaves the bundle"),
-        (#"{"name":"h","version":"1","runtime":"process","entrypoint":"a","limits":3}"#, "'limits' that is not an object"),
+        (
+            #"{"name":"h","version":"1","runtime":"process","entrypoint":"a","limits":3}"#,
+            "'limits' that is not an object"
+        ),
         (#"{"name":"h","version":"1","runtime":"process","entrypoint":"a","limits":{"cpu":1}}"#, "unknown limit 'cpu'"),
         (
             #"{"name":"h","version":"1","runtime":"process","entrypoint":"a","limits":{"memoryMiB":0}}"#,
