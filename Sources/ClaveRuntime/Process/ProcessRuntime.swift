@@ -1,0 +1,303 @@
+import CClaveSpawn
+import Dispatch
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs `process` apps (`python3 app.py`, a native binary) in a bubblewrap sandbox (docs/runtime.md).
+///
+/// The app sees `/usr` read-only (and the merged-`/usr` links `/bin`, `/lib`, `/lib64`, `/sbin`), its bundle read-only at
+/// `/app` (its working directory), `$IEXEC_IN` read-only at `/iexec_in`, `$IEXEC_OUT` writable at `/iexec_out`, a
+/// fresh `/tmp`, and its own `/proc` and minimal `/dev`; nothing else of the host (no `/etc`, `/home`, `/root`, no
+/// other task's files). It has no network (a namespace with only a loopback of its own), its own process, IPC, UTS
+/// and cgroup namespaces, no capabilities, and only the environment the ``Execution`` gives.
+///
+/// Limits: the address space (``ResourceLimits/memory``), the size of any file it writes including its logs, and
+/// the number of processes, by `setrlimit` before bubblewrap starts; the total size of `$IEXEC_OUT`, checked while it
+/// runs; the wall time, after which the whole sandbox is killed (bubblewrap's PID namespace dies with it); CPU time,
+/// as a backstop, at the wall time plus one second. When the worker runs as root, each run gets a user id of its own
+/// (``Configuration/sandboxUserIDs``), so that the process limit counts only that run's processes; otherwise the
+/// limit is the user's processes at the start plus the run's allowance.
+public struct ProcessRuntime: AppRuntime {
+    public struct Configuration: Sendable {
+        /// The bubblewrap executable.
+        public var bubblewrap: String
+        /// The user ids a root worker gives its runs, one per run at a time (their group id is the same number).
+        public var sandboxUserIDs: Range<Int>
+        /// How often `$IEXEC_OUT`'s size is checked while the app runs.
+        public var outputCheckInterval: Duration
+
+        public init(
+            bubblewrap: String = "/usr/bin/bwrap", sandboxUserIDs: Range<Int> = 200_000..<210_000,
+            outputCheckInterval: Duration = .milliseconds(200)
+        ) {
+            self.bubblewrap = bubblewrap
+            self.sandboxUserIDs = sandboxUserIDs
+            self.outputCheckInterval = outputCheckInterval
+        }
+    }
+
+    public let configuration: Configuration
+    private let userIDs: UserIDPool
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        userIDs = UserIDPool(configuration.sandboxUserIDs)
+    }
+
+    /// Whether bubblewrap is installed and can make a sandbox here; the reason when it cannot.
+    public func check() -> RuntimeError? {
+        guard FileManager.default.isExecutableFile(atPath: configuration.bubblewrap) else {
+            return RuntimeError(
+                .sandboxUnavailable,
+                "bubblewrap is not installed at \(configuration.bubblewrap); install it (Debian: apt-get install bubblewrap)."
+            )
+        }
+        return nil
+    }
+
+    public func run(_ execution: Execution) async throws(RuntimeError) -> ExecutionResult {
+        if let problem = check() { throw problem }
+        let started = ContinuousClock.now
+        let asRoot = geteuid() == 0
+        let user = asRoot ? userIDs.take() : nil
+        defer { if let user { userIDs.give(user) } }
+
+        if let user, chown(execution.output.path, uid_t(user), gid_t(user)) != 0 {
+            throw RuntimeError(.io, "Cannot give the output folder \(execution.output.path) to the sandbox's user.")
+        }
+        let logs = try Logs(execution)
+        let arguments = try bubblewrapArguments(execution)
+        let limits = execution.limits
+        var spawnLimits = clave_limits()
+        spawnLimits.address_space = UInt64(limits.memory)
+        spawnLimits.cpu_seconds = UInt64(limits.wallTime.components.seconds) + 2
+        spawnLimits.file_size = UInt64(limits.outputSize) + 1
+        spawnLimits.processes = UInt64(
+            user == nil ? Self.processCount(of: getuid()) + limits.processes : limits.processes)
+        spawnLimits.open_files = 1024
+
+        let pid = Self.spawn(
+            [configuration.bubblewrap] + arguments, environment: ["PATH=/usr/bin:/bin"], output: logs.output,
+            error: logs.error, limits: spawnLimits, user: user)
+        guard pid > 0 else {
+            throw RuntimeError(
+                .sandboxUnavailable,
+                "Cannot start bubblewrap (\(String(cString: strerror(errno)))); check that \(configuration.bubblewrap) runs here."
+            )
+        }
+        let watch = Watch(pid: pid)
+        let deadline = DispatchWorkItem { watch.stop(.timedOut) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.seconds(limits.wallTime), execute: deadline)
+        let outputLimit = limits.outputSize
+        let output = execution.output
+        let checker = DispatchSource.makeTimerSource(queue: .global())
+        checker.schedule(
+            deadline: .now() + Self.seconds(configuration.outputCheckInterval),
+            repeating: Self.seconds(configuration.outputCheckInterval))
+        checker.setEventHandler {
+            if Self.size(of: output) > outputLimit { watch.stop(.outputTooLarge) }
+        }
+        checker.resume()
+        let status = await watch.wait()
+        deadline.cancel()
+        checker.cancel()
+
+        // A file or log cut at the limit (RLIMIT_FSIZE is one byte over it: SIGXFSZ, or EFBIG where the app ignores
+        // that signal, as Python does) or an output folder grown past it ends the run as outputTooLarge, whatever
+        // the app made of the failed write.
+        var termination = watch.reason ?? Self.termination(of: status)
+        if watch.reason == nil,
+            termination == .signaled(SIGXFSZ) || Self.size(of: output) > outputLimit || logs.largest() > outputLimit
+        {
+            termination = .outputTooLarge
+        }
+        return ExecutionResult(termination: termination, wallTime: ContinuousClock.now - started)
+    }
+
+    // MARK: The sandbox
+
+    private func bubblewrapArguments(_ execution: Execution) throws(RuntimeError) -> [String] {
+        var arguments = [
+            "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--ro-bind", "/usr", "/usr",
+        ]
+        for link in ["bin", "lib", "lib64", "sbin"] {
+            let host = "/" + link
+            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: host) {
+                arguments += ["--symlink", target, host]
+            } else if FileManager.default.fileExists(atPath: host) {
+                arguments += ["--ro-bind", host, host]
+            }
+        }
+        arguments += [
+            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+            "--ro-bind", execution.bundle.path, "/app",
+            "--ro-bind", execution.input.path, Execution.inputPath,
+            "--bind", execution.output.path, Execution.outputPath,
+            "--chdir", "/app", "--clearenv",
+        ]
+        var environment = execution.environment
+        environment["IEXEC_IN"] = Execution.inputPath
+        environment["IEXEC_OUT"] = Execution.outputPath
+        environment["PATH"] = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        environment["HOME"] = environment["HOME"] ?? "/tmp"
+        environment["TMPDIR"] = environment["TMPDIR"] ?? "/tmp"
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
+            arguments += ["--setenv", name, value]
+        }
+        guard var program = execution.entrypoint.first, !program.isEmpty else {
+            throw RuntimeError(.invalidBundle, "The app has no entrypoint to run.")
+        }
+        let inBundle = execution.bundle.appendingPathComponent(program).path
+        if program.contains("/") || FileManager.default.fileExists(atPath: inBundle) {
+            guard FileManager.default.fileExists(atPath: inBundle) else {
+                throw RuntimeError(.invalidBundle, "The app's entrypoint '\(program)' is not in its bundle.")
+            }
+            program = "/app/" + program
+        }
+        return arguments + ["--", program] + execution.entrypoint.dropFirst() + execution.arguments
+    }
+
+    private static func spawn(
+        _ argv: [String], environment: [String], output: Int32, error: Int32, limits: clave_limits, user: Int?
+    ) -> pid_t {
+        func cStrings(_ strings: [String]) -> [UnsafeMutablePointer<CChar>?] { strings.map { strdup($0) } + [nil] }
+        let cArgv = cStrings(argv)
+        let cEnvironment = cStrings(environment)
+        defer {
+            cArgv.forEach { free($0) }
+            cEnvironment.forEach { free($0) }
+        }
+        var limits = limits
+        return cArgv.withUnsafeBufferPointer { argvBuffer in
+            cEnvironment.withUnsafeBufferPointer { environmentBuffer in
+                argvBuffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: cArgv.count) { a in
+                    environmentBuffer.baseAddress!.withMemoryRebound(
+                        to: UnsafePointer<CChar>?.self, capacity: cEnvironment.count
+                    ) { e in
+                        clave_spawn(a, e, output, error, &limits, Int64(user ?? -1), Int64(user ?? -1))
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Outcome
+
+    private static func termination(of status: Int32) -> Termination {
+        let signal = status & 0x7F
+        if signal == 0 { return .exited((status >> 8) & 0xFF) }
+        return .signaled(signal)
+    }
+
+    /// The bytes of regular files under `folder`.
+    static func size(of folder: URL) -> Int {
+        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.fileSizeKey]) else {
+            return 0
+        }
+        var total = 0
+        for case let url as URL in walker {
+            total += (try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0
+        }
+        return total
+    }
+
+    /// The processes whose real user is `uid`, from /proc.
+    private static func processCount(of uid: uid_t) -> Int {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        var count = 0
+        for entry in entries where entry.allSatisfy(\.isNumber) {
+            guard let status = try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }),
+                let real = line.split(whereSeparator: \.isWhitespace).dropFirst().first
+            else { continue }
+            if real == "\(uid)" { count += 1 }
+        }
+        return count
+    }
+
+    private static func seconds(_ duration: Duration) -> DispatchTimeInterval {
+        let (seconds, attoseconds) = duration.components
+        return .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+    }
+}
+
+/// The app's two log files, open for the child to inherit.
+private struct Logs: ~Copyable {
+    let output: Int32
+    let error: Int32
+    let paths: [String]
+
+    init(_ execution: Execution) throws(RuntimeError) {
+        paths = [execution.standardOutput.path, execution.standardError.path]
+        let output = open(paths[0], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let error = open(paths[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard output >= 0, error >= 0 else {
+            if output >= 0 { close(output) }
+            if error >= 0 { close(error) }
+            throw RuntimeError(.io, "Cannot create the app's log files \(paths.joined(separator: " and ")).")
+        }
+        self.output = output
+        self.error = error
+    }
+
+    deinit {
+        close(output)
+        close(error)
+    }
+
+    func largest() -> Int {
+        paths.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }.max() ?? 0
+    }
+}
+
+/// Waits for the sandbox's process on a thread of its own; ``stop(_:)`` kills it and everything in its sandbox,
+/// remembering why.
+private final class Watch: Sendable {
+    let pid: pid_t
+    private let state = Mutex<(reason: Termination?, ended: Bool)>((nil, false))
+
+    init(pid: pid_t) { self.pid = pid }
+
+    var reason: Termination? { state.withLock { $0.reason } }
+
+    func stop(_ reason: Termination) {
+        let kill = state.withLock { state -> Bool in
+            guard !state.ended, state.reason == nil else { return false }
+            state.reason = reason
+            return true
+        }
+        // The process group: bubblewrap and what shares its session; the app's PID namespace dies with bubblewrap.
+        if kill { Glibc.kill(-pid, SIGKILL) }
+    }
+
+    func wait() async -> Int32 {
+        let pid = pid
+        let status: Int32 = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                continuation.resume(returning: status)
+            }
+        }
+        state.withLock { $0.ended = true }
+        return status
+    }
+}
+
+/// The sandbox user ids not in use, handed out one per run.
+private final class UserIDPool: Sendable {
+    private let free: Mutex<[Int]>
+
+    init(_ range: Range<Int>) { free = Mutex(Array(range.reversed())) }
+
+    func take() -> Int {
+        free.withLock { $0.popLast() } ?? 65_534
+    }
+
+    func give(_ id: Int) { free.withLock { $0.append(id) } }
+}

@@ -1,0 +1,226 @@
+import ClaveRuntime
+import ClaveTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// ProcessRuntime with real bubblewrap and real Python: what the app sees, what it cannot reach, and every limit
+/// ending a misbehaving app while the worker stays healthy.
+@Suite(.serialized) struct ProcessRuntimeTests {
+    /// A run's folders: a bundle holding `app.py`, `$IEXEC_IN` with `data.txt`, `$IEXEC_OUT`, and the logs.
+    struct Run {
+        let folder: TemporaryDirectory
+        let execution: Execution
+
+        init(_ source: String, limits: ResourceLimits = .default, arguments: [String] = []) throws {
+            folder = try TemporaryDirectory(prefix: "clave-process")
+            let bundle = folder.url.appendingPathComponent("bundle")
+            let input = folder.url.appendingPathComponent("in")
+            let output = folder.url.appendingPathComponent("out")
+            for url in [bundle, input, output] {
+                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            }
+            try Data(source.utf8).write(to: bundle.appendingPathComponent("app.py"))
+            try Data("protected 42\n".utf8).write(to: input.appendingPathComponent("data.txt"))
+            execution = Execution(
+                bundle: bundle, entrypoint: ["python3", "app.py"], arguments: arguments,
+                environment: ["IEXEC_DATASET_FILENAME": "data.txt", "IEXEC_TASK_ID": "0x01"], input: input,
+                output: output, limits: limits, standardOutput: folder.url.appendingPathComponent("stdout.txt"),
+                standardError: folder.url.appendingPathComponent("stderr.txt"))
+        }
+
+        func run() async throws -> ExecutionResult { try await ProcessRuntime().run(execution) }
+        func output(_ name: String) -> String? {
+            FileManager.default.contents(atPath: execution.output.appendingPathComponent(name).path).map {
+                String(decoding: $0, as: UTF8.self)
+            }
+        }
+        var standardOutput: String {
+            String(decoding: (try? Data(contentsOf: execution.standardOutput)) ?? Data(), as: UTF8.self)
+        }
+        var standardError: String {
+            String(decoding: (try? Data(contentsOf: execution.standardError)) ?? Data(), as: UTF8.self)
+        }
+    }
+
+    /// Processes on this machine whose command line contains `marker`.
+    static func processes(containing marker: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { $0.allSatisfy(\.isNumber) }
+            .compactMap { pid in
+                guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+                let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+                return line.contains(marker) ? line : nil
+            }
+    }
+
+    @Test func anAppReadsItsInputAndWritesItsResultWithTheContractsEnvironment() async throws {
+        let run = try Run(
+            """
+            import os, sys, json
+            data = open(os.path.join(os.environ["IEXEC_IN"], os.environ["IEXEC_DATASET_FILENAME"])).read()
+            with open(os.path.join(os.environ["IEXEC_OUT"], "result.txt"), "w") as f:
+                f.write(data.upper() + " ".join(sys.argv[1:]))
+            with open(os.path.join(os.environ["IEXEC_OUT"], "computed.json"), "w") as f:
+                json.dump({"deterministic-output-path": "/iexec_out/result.txt"}, f)
+            print("hello from", os.getcwd(), os.environ["IEXEC_TASK_ID"], sorted(os.environ))
+            print("a warning", file=sys.stderr)
+            """, arguments: ["--greeting", "hi"])
+        let result = try await run.run()
+        #expect(result.termination == .exited(0), "\(run.standardError)")
+        #expect(run.output("result.txt") == "PROTECTED 42\n--greeting hi")
+        #expect(run.output("computed.json")?.contains("deterministic-output-path") == true)
+        #expect(run.standardOutput.hasPrefix("hello from /app 0x01 "))
+        // Only what the execution gives, the contract's paths, and what Python adds itself (LC_CTYPE, PWD); nothing
+        // of the worker's environment.
+        #expect(
+            run.standardOutput.contains(
+                "['HOME', 'IEXEC_DATASET_FILENAME', 'IEXEC_IN', 'IEXEC_OUT', 'IEXEC_TASK_ID', 'LC_CTYPE', 'PATH', 'PWD', 'TMPDIR']"
+            ))
+        #expect(ProcessInfo.processInfo.environment["HOME"] != nil)
+        #expect(run.standardError == "a warning\n")
+    }
+
+    /// Reading /etc/passwd, writing to its input or its bundle, reaching a server on the host's loopback, seeing
+    /// the host's files: each fails inside the sandbox.
+    @Test func theAppReachesNothingOfTheHost() async throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        #expect(listen(listener, 1) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        let port = UInt16(bigEndian: address.sin_port)
+        let run = try Run(
+            """
+            import os, json, socket
+            report = {}
+            def attempt(name, action):
+                try:
+                    action()
+                    report[name] = "allowed"
+                except Exception as error:
+                    report[name] = type(error).__name__
+            attempt("passwd", lambda: open("/etc/passwd").read())
+            attempt("write input", lambda: open("/iexec_in/data.txt", "w").write("x"))
+            attempt("write bundle", lambda: open("/app/app.py", "a").write("x"))
+            attempt("loopback", lambda: socket.create_connection(("127.0.0.1", \(port)), timeout=2))
+            attempt("internet", lambda: socket.create_connection(("1.1.1.1", 53), timeout=2))
+            attempt("tmp", lambda: open("/tmp/scratch", "w").write("ok"))
+            report["root"] = sorted(os.listdir("/"))
+            report["uid"] = os.getuid()
+            json.dump(report, open("/iexec_out/report.json", "w"))
+            """)
+        let result = try await run.run()
+        #expect(result.termination == .exited(0), "\(run.standardError)")
+        let report =
+            try JSONSerialization.jsonObject(with: Data(try #require(run.output("report.json")).utf8)) as? [String: Any]
+        #expect(report?["passwd"] as? String == "FileNotFoundError")
+        #expect(report?["write input"] as? String == "OSError")
+        #expect(["OSError", "PermissionError"].contains(report?["write bundle"] as? String))
+        #expect(report?["loopback"] as? String == "ConnectionRefusedError")
+        #expect(report?["internet"] as? String == "OSError")
+        #expect(report?["tmp"] as? String == "allowed")
+        #expect(
+            report?["root"] as? [String] == [
+                "app", "bin", "dev", "iexec_in", "iexec_out", "lib", "lib64", "proc", "sbin", "tmp", "usr",
+            ])
+        #expect(
+            try String(contentsOf: run.execution.input.appendingPathComponent("data.txt"), encoding: .utf8)
+                == "protected 42\n")
+    }
+
+    @Test func aFailingAppEndsWithItsStatusAndItsMessage() async throws {
+        let run = try Run("import sys\nprint('no dataset', file=sys.stderr)\nsys.exit(3)\n")
+        #expect(try await run.run().termination == .exited(3))
+        #expect(run.standardError == "no dataset\n")
+    }
+
+    /// An infinite loop that also left a process in the background: both are gone at the time limit.
+    @Test func anInfiniteLoopIsStoppedAtItsTimeLimitWithEverythingItStarted() async throws {
+        var limits = ResourceLimits.default
+        limits.wallTime = .seconds(1)
+        let run = try Run("import subprocess\nsubprocess.Popen(['sleep', '4242'])\nwhile True: pass\n", limits: limits)
+        let result = try await run.run()
+        #expect(result.termination == .timedOut)
+        #expect(result.wallTime < .seconds(4))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(Self.processes(containing: "sleep 4242").isEmpty)
+    }
+
+    /// A fork bomb meets the process limit, is stopped at the time limit, and leaves nothing behind; the next run
+    /// works.
+    @Test func aForkBombIsContainedAndTheNextRunWorks() async throws {
+        var limits = ResourceLimits.default
+        limits.wallTime = .seconds(2)
+        limits.processes = 16
+        let run = try Run(
+            """
+            import os, time
+            children = 0
+            for _ in range(10000):
+                try:
+                    if os.fork() == 0:
+                        time.sleep(4343)
+                        os._exit(0)
+                    children += 1
+                except OSError:
+                    break
+            open("/iexec_out/children", "w").write(str(children))
+            time.sleep(4343)
+            """, limits: limits)
+        let result = try await run.run()
+        #expect(result.termination == .timedOut)
+        let children = Int(try #require(run.output("children")))
+        #expect(children != nil && children! < 16)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(Self.processes(containing: "app.py").isEmpty)
+        let next = try Run("open('/iexec_out/ok', 'w').write('ok')\n")
+        #expect(try await next.run().termination == .exited(0))
+        #expect(next.output("ok") == "ok")
+    }
+
+    @Test func aMemoryBombFailsInsideItsLimit() async throws {
+        var limits = ResourceLimits.default
+        limits.memory = 256 << 20
+        let run = try Run("blocks = []\nwhile True: blocks.append(bytearray(16 << 20))\n", limits: limits)
+        let result = try await run.run()
+        #expect(result.termination == .exited(1))
+        #expect(run.standardError.contains("MemoryError"))
+    }
+
+    @Test func writingMoreThanTheOutputLimitIsStopped() async throws {
+        var limits = ResourceLimits.default
+        limits.outputSize = 1 << 20
+        let oneFile = try Run("open('/iexec_out/big', 'wb').write(b'x' * (4 << 20))\n", limits: limits)
+        #expect(try await oneFile.run().termination == .outputTooLarge)
+        let manyFiles = try Run(
+            "import time\nfor i in range(8): open(f'/iexec_out/part{i}', 'wb').write(b'x' * (512 << 10))\ntime.sleep(30)\n",
+            limits: limits)
+        let result = try await manyFiles.run()
+        #expect(result.termination == .outputTooLarge)
+        #expect(result.wallTime < .seconds(10))
+    }
+
+    @Test func aMissingSandboxIsAClearError() async throws {
+        let run = try Run("print(1)\n")
+        let runtime = ProcessRuntime(configuration: .init(bubblewrap: "/nonexistent/bwrap"))
+        await #expect {
+            try await runtime.run(run.execution)
+        } throws: { error in
+            let error = error as? RuntimeError
+            return error?.code == .sandboxUnavailable && error?.message.contains("apt-get install bubblewrap") == true
+        }
+    }
+}
