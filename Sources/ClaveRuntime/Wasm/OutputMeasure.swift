@@ -1,0 +1,38 @@
+import Foundation
+
+/// Measures, on the host, what a run wrote: `$IEXEC_OUT` in all, and each log.
+struct OutputMeasure: Sendable {
+    var output: URL
+    var standardOutput: URL
+    var standardError: URL
+
+    func standardOutputSize() -> Int { Self.size(ofFile: standardOutput) }
+    func standardErrorSize() -> Int { Self.size(ofFile: standardError) }
+
+    /// The bytes of every file under `$IEXEC_OUT`, at their apparent size (what a result archive would hold), without
+    /// following symbolic links.
+    func outputSize() -> Int {
+        guard
+            let files = FileManager.default.enumerator(
+                at: output, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey])
+        else { return 0 }
+        var total = 0
+        for case let file as URL in files {
+            guard let values = try? file.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey]),
+                values.isRegularFile == true
+            else { continue }
+            total += values.fileSize ?? 0
+        }
+        return total
+    }
+
+    /// Whether the output or a log is larger than `limit` bytes.
+    func exceeds(_ limit: Int) -> Bool {
+        standardOutputSize() > limit || standardErrorSize() > limit || outputSize() > limit
+    }
+
+    private static func size(ofFile url: URL) -> Int {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        return (attributes?[.size] as? NSNumber)?.intValue ?? 0
+    }
+}
