@@ -15,7 +15,8 @@ need_swift() {
 }
 
 # Debian packages Clave builds and tests against.
-DEBIAN_PACKAGES=(pkg-config libsecp256k1-dev libssl-dev)
+# bubblewrap: the sandbox of process apps (ClaveRuntime.ProcessRuntime, docs/runtime.md).
+DEBIAN_PACKAGES=(pkg-config libsecp256k1-dev libssl-dev bubblewrap)
 BREW_PACKAGES=(pkg-config secp256k1 openssl@3 python@3)
 
 missing_debian_packages() {
