@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Synchronization
 
@@ -9,7 +10,6 @@ import Synchronization
 final class EngineThread<Value: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Value?, Never>?
-        var timer: Task<Void, Never>?
         var isFinished = false
     }
 
@@ -22,17 +22,13 @@ final class EngineThread<Value: Sendable>: Sendable {
         let engineThread = EngineThread()
         return await withCheckedContinuation { continuation in
             engineThread.state.withLock { $0.continuation = continuation }
-            let timer = Task {
-                try? await Task.sleep(for: timeLimit)
-                engineThread.finish(with: nil)
-            }
-            let isFinished = engineThread.state.withLock { state in
-                state.timer = timer
-                return state.isFinished
-            }
-            if isFinished {
-                timer.cancel()
-            }
+            // On a Dispatch thread, not a Task: the cooperative pool can be busy for seconds when other work blocks
+            // it, and the limit must hold whatever else runs.
+            // A timer that fires after the body finished does nothing (finish(with:) runs once).
+            let (seconds, attoseconds) = timeLimit.components
+            DispatchQueue.global().asyncAfter(
+                deadline: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+            ) { engineThread.finish(with: nil) }
             let thread = Thread { engineThread.finish(with: body()) }
             thread.name = name
             thread.stackSize = stackSize
@@ -41,15 +37,13 @@ final class EngineThread<Value: Sendable>: Sendable {
     }
 
     private func finish(with value: Value?) {
-        let (continuation, timer) = state.withLock { state in
+        let continuation = state.withLock { state in
             defer {
                 state.continuation = nil
-                state.timer = nil
                 state.isFinished = true
             }
-            return state.isFinished ? (nil, nil) : (state.continuation, state.timer)
+            return state.isFinished ? nil : state.continuation
         }
-        timer?.cancel()
         continuation?.resume(returning: value)
     }
 }

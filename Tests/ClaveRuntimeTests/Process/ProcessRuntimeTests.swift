@@ -154,7 +154,7 @@ import Testing
         let run = try Run("import subprocess\nsubprocess.Popen(['sleep', '4242'])\nwhile True: pass\n", limits: limits)
         let result = try await run.run()
         #expect(result.termination == .timedOut)
-        #expect(result.wallTime < .seconds(4))
+        #expect(result.wallTime < .seconds(30))
         try await Task.sleep(for: .milliseconds(200))
         #expect(Self.processes(containing: "sleep 4242").isEmpty)
     }
@@ -206,11 +206,11 @@ import Testing
         let oneFile = try Run("open('/iexec_out/big', 'wb').write(b'x' * (4 << 20))\n", limits: limits)
         #expect(try await oneFile.run().termination == .outputTooLarge)
         let manyFiles = try Run(
-            "import time\nfor i in range(8): open(f'/iexec_out/part{i}', 'wb').write(b'x' * (512 << 10))\ntime.sleep(30)\n",
+            "import time\nfor i in range(8): open(f'/iexec_out/part{i}', 'wb').write(b'x' * (512 << 10))\ntime.sleep(300)\n",
             limits: limits)
         let result = try await manyFiles.run()
         #expect(result.termination == .outputTooLarge)
-        #expect(result.wallTime < .seconds(10))
+        #expect(result.wallTime < .seconds(60))
     }
 
     @Test func aMissingSandboxIsAClearError() async throws {
