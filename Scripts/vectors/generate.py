@@ -55,6 +55,7 @@ from pyhpke import AEADId, CipherSuite, KDFId, KEMId, KEMKeyPair
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cids import gen_cids  # noqa: E402
 from protected_data import gen_iexec_aes_cbc, gen_protected_data  # noqa: E402
+from results import gen_results  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES_DIR = REPO_ROOT / "Tests" / "ClaveCryptoTests" / "Fixtures"
@@ -1476,9 +1477,10 @@ GENERATORS: dict[str, Callable[[], Any]] = {
     "iexec_aes_cbc.json": gen_iexec_aes_cbc,
 }
 
-# Fixtures of ClaveCoreTests (Scripts/vectors/protected_data.py).
+# Fixtures of ClaveCoreTests (Scripts/vectors/protected_data.py, Scripts/vectors/results.py).
 CORE_GENERATORS: dict[str, Callable[[], Any]] = {
     "protected_data.json": gen_protected_data,
+    "results.json": gen_results,
 }
 
 
