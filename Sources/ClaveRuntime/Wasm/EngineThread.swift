@@ -15,9 +15,11 @@ final class EngineThread<Value: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
-    /// Starts `body` on a new thread of `stackSize` bytes and returns its value, or nil once `timeLimit` has passed.
+    /// Starts `body` on a new thread of `stackSize` bytes and returns its value, or nil once `timeLimit` has passed,
+    /// after `onTimeLimit` ran (on the timer's thread, before the waiter resumes).
     static func run(
-        name: String, stackSize: Int, timeLimit: Duration, _ body: @escaping @Sendable () -> Value
+        name: String, stackSize: Int, timeLimit: Duration, onTimeLimit: @escaping @Sendable () -> Void = {},
+        _ body: @escaping @Sendable () -> Value
     ) async -> Value? {
         let engineThread = EngineThread()
         return await withCheckedContinuation { continuation in
@@ -28,7 +30,10 @@ final class EngineThread<Value: Sendable>: Sendable {
             let (seconds, attoseconds) = timeLimit.components
             DispatchQueue.global().asyncAfter(
                 deadline: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
-            ) { engineThread.finish(with: nil) }
+            ) {
+                if !engineThread.state.withLock({ $0.isFinished }) { onTimeLimit() }
+                engineThread.finish(with: nil)
+            }
             let thread = Thread { engineThread.finish(with: body()) }
             thread.name = name
             thread.stackSize = stackSize

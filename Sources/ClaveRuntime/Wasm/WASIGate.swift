@@ -50,7 +50,6 @@ final class WASIGate: Sendable {
 
     private struct State {
         var readOnlyDescriptors: Set<UInt32>
-        var isRevoked = false
         /// Bytes written since they were last measured on the host, at most: standard output, standard error, and
         /// everything else (files of `$IEXEC_OUT`, the only writable preopen).
         var writtenToStandardOutput = 0
@@ -59,6 +58,9 @@ final class WASIGate: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Whether the run was revoked; held for the whole of each system call, so that ``revoke()`` returns only once
+    /// the call in progress, if any, is over, and nothing the guest does reaches the host afterwards.
+    private let revoked = Mutex(false)
     private let outputLimit: Int
     private let measure: OutputMeasure
 
@@ -72,9 +74,9 @@ final class WASIGate: Sendable {
         self.measure = measure
     }
 
-    /// Ends the run at the guest's next system call.
+    /// Ends the run at the guest's next system call; waits for the call in progress to end first.
     func revoke() {
-        state.withLock { $0.isRevoked = true }
+        revoked.withLock { $0 = true }
     }
 
     /// Defines `bridge`'s preview 1 functions (``capabilities``, the others as `ENOSYS` stubs) in `imports`, each
@@ -87,8 +89,11 @@ final class WASIGate: Sendable {
                 guard case .memory(let memory) = caller.instance?.export("memory") else {
                     throw RuntimeError(.invalidModule, "The module exports no memory named memory, which WASI needs.")
                 }
-                return try self.call(name, arguments, memory: memory) {
-                    try implementation(memory, arguments)
+                return try self.revoked.withLock { revoked throws -> [Value] in
+                    guard !revoked else { throw GuestStop.revoked }
+                    return try self.call(name, arguments, memory: memory) {
+                        try implementation(memory, arguments)
+                    }
                 }
             }
             imports.define(
@@ -99,10 +104,7 @@ final class WASIGate: Sendable {
     private func call(
         _ name: String, _ arguments: [Value], memory: Memory, forward: () throws -> [Value]
     ) throws -> [Value] {
-        let readOnly = try state.withLock { state in
-            guard !state.isRevoked else { throw GuestStop.revoked }
-            return state.readOnlyDescriptors
-        }
+        let readOnly = state.withLock { $0.readOnlyDescriptors }
         if let positions = Self.modifyingDescriptorArguments[name],
             positions.contains(where: { readOnly.contains(arguments.u32(at: $0)) })
         {

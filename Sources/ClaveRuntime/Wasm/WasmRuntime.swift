@@ -81,7 +81,8 @@ public struct WasmRuntime: AppRuntime {
         logger.debug(
             "WebAssembly run starting", metadata: ["wasm.fuel": "\(execution.limits.fuel.map(String.init) ?? "none")"])
         let outcome = await EngineThread<Result<Termination, RuntimeError>>.run(
-            name: "clave-wasm", stackSize: configuration.threadStackSize, timeLimit: execution.limits.wallTime
+            name: "clave-wasm", stackSize: configuration.threadStackSize, timeLimit: execution.limits.wallTime,
+            onTimeLimit: { gate.revoke() }
         ) {
             defer { descriptors.forEach { close($0) } }
             do throws(RuntimeError) {
