@@ -62,6 +62,8 @@ public struct ProcessRuntime: AppRuntime {
     public func run(_ execution: Execution) async throws(RuntimeError) -> ExecutionResult {
         if let problem = check() { throw problem }
         let started = ContinuousClock.now
+        // The bundle is checked before anything is created or changed.
+        let arguments = try bubblewrapArguments(execution)
         let asRoot = geteuid() == 0
         let user = asRoot ? userIDs.take() : nil
         defer { if let user { userIDs.give(user) } }
@@ -70,7 +72,6 @@ public struct ProcessRuntime: AppRuntime {
             throw RuntimeError(.io, "Cannot give the output folder \(execution.output.path) to the sandbox's user.")
         }
         let logs = try Logs(execution)
-        let arguments = try bubblewrapArguments(execution)
         let limits = execution.limits
         var spawnLimits = clave_limits()
         spawnLimits.address_space = UInt64(limits.memory)
@@ -91,15 +92,14 @@ public struct ProcessRuntime: AppRuntime {
         }
         let watch = Watch(pid: pid)
         let deadline = DispatchWorkItem { watch.stop(.timedOut) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + Self.seconds(limits.wallTime), execute: deadline)
+        DispatchQueue.global().asyncAfter(deadline: .now() + DispatchTimeInterval(limits.wallTime), execute: deadline)
         let outputLimit = limits.outputSize
-        let output = execution.output
+        let measure = OutputMeasure(execution)
         let checker = DispatchSource.makeTimerSource(queue: .global())
-        checker.schedule(
-            deadline: .now() + Self.seconds(configuration.outputCheckInterval),
-            repeating: Self.seconds(configuration.outputCheckInterval))
+        let interval = DispatchTimeInterval(configuration.outputCheckInterval)
+        checker.schedule(deadline: .now() + interval, repeating: interval)
         checker.setEventHandler {
-            if Self.size(of: output) > outputLimit { watch.stop(.outputTooLarge) }
+            if measure.outputSize() > outputLimit { watch.stop(.outputTooLarge) }
         }
         checker.resume()
         let status = await watch.wait()
@@ -110,9 +110,7 @@ public struct ProcessRuntime: AppRuntime {
         // that signal, as Python does) or an output folder grown past it ends the run as outputTooLarge, whatever
         // the app made of the failed write.
         var termination = watch.reason ?? Self.termination(of: status)
-        if watch.reason == nil,
-            termination == .signaled(SIGXFSZ) || Self.size(of: output) > outputLimit || logs.largest() > outputLimit
-        {
+        if watch.reason == nil, termination == .signaled(SIGXFSZ) || measure.exceeds(outputLimit) {
             termination = .outputTooLarge
         }
         return ExecutionResult(termination: termination, wallTime: ContinuousClock.now - started)
@@ -150,12 +148,16 @@ public struct ProcessRuntime: AppRuntime {
             arguments += ["--setenv", name, value]
         }
         guard var program = execution.entrypoint.first, !program.isEmpty else {
-            throw RuntimeError(.invalidBundle, "The app has no entrypoint to run.")
+            throw RuntimeError(
+                .invalidBundle, "The app has no entrypoint to run; give iapp.json an entrypoint (docs/iapp-bundle.md).")
         }
         let inBundle = execution.bundle.appendingPathComponent(program).path
         if program.contains("/") || FileManager.default.fileExists(atPath: inBundle) {
             guard FileManager.default.fileExists(atPath: inBundle) else {
-                throw RuntimeError(.invalidBundle, "The app's entrypoint '\(program)' is not in its bundle.")
+                throw RuntimeError(
+                    .invalidBundle,
+                    "The app's entrypoint '\(program)' is not in its bundle; add the file, or fix iapp.json's entrypoint."
+                )
             }
             program = "/app/" + program
         }
@@ -194,18 +196,6 @@ public struct ProcessRuntime: AppRuntime {
         return .signaled(signal)
     }
 
-    /// The bytes of regular files under `folder`.
-    static func size(of folder: URL) -> Int {
-        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.fileSizeKey]) else {
-            return 0
-        }
-        var total = 0
-        for case let url as URL in walker {
-            total += (try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0
-        }
-        return total
-    }
-
     /// The processes whose real user is `uid`, from /proc.
     private static func processCount(of uid: uid_t) -> Int {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
@@ -219,27 +209,25 @@ public struct ProcessRuntime: AppRuntime {
         }
         return count
     }
-
-    private static func seconds(_ duration: Duration) -> DispatchTimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
-    }
 }
 
 /// The app's two log files, open for the child to inherit.
 private struct Logs: ~Copyable {
     let output: Int32
     let error: Int32
-    let paths: [String]
 
     init(_ execution: Execution) throws(RuntimeError) {
-        paths = [execution.standardOutput.path, execution.standardError.path]
+        let paths = [execution.standardOutput.path, execution.standardError.path]
         let output = open(paths[0], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         let error = open(paths[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard output >= 0, error >= 0 else {
+            let reason = String(cString: strerror(errno))
             if output >= 0 { close(output) }
             if error >= 0 { close(error) }
-            throw RuntimeError(.io, "Cannot create the app's log files \(paths.joined(separator: " and ")).")
+            throw RuntimeError(
+                .io,
+                "Cannot create the app's log files \(paths.joined(separator: " and ")) (\(reason)); check that their folder exists and is writable."
+            )
         }
         self.output = output
         self.error = error
@@ -248,10 +236,6 @@ private struct Logs: ~Copyable {
     deinit {
         close(output)
         close(error)
-    }
-
-    func largest() -> Int {
-        paths.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }.max() ?? 0
     }
 }
 

@@ -27,10 +27,7 @@ final class EngineThread<Value: Sendable>: Sendable {
             // On a Dispatch thread, not a Task: the cooperative pool can be busy for seconds when other work blocks
             // it, and the limit must hold whatever else runs.
             // A timer that fires after the body finished does nothing (finish(with:) runs once).
-            let (seconds, attoseconds) = timeLimit.components
-            DispatchQueue.global().asyncAfter(
-                deadline: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
-            ) {
+            DispatchQueue.global().asyncAfter(deadline: .now() + DispatchTimeInterval(timeLimit)) {
                 if !engineThread.state.withLock({ $0.isFinished }) { onTimeLimit() }
                 engineThread.finish(with: nil)
             }

@@ -72,9 +72,7 @@ public struct WasmRuntime: AppRuntime {
                     + "\(execution.output.path)): \(error). Both must be existing folders.")
         }
 
-        let measure = OutputMeasure(
-            output: execution.output, standardOutput: execution.standardOutput,
-            standardError: execution.standardError)
+        let measure = OutputMeasure(execution)
         // The preopens are the guest's descriptors 3 (`/iexec_in`) and 4 (`/iexec_out`), in the order above.
         let gate = WASIGate(readOnlyPreopen: 3, outputLimit: execution.limits.outputSize, measure: measure)
         let guest = WasmGuest(module: module, limits: execution.limits, bridge: bridge, gate: gate)

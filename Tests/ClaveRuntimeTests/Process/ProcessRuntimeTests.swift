@@ -213,6 +213,32 @@ import Testing
         #expect(result.wallTime < .seconds(60))
     }
 
+    /// A run that cannot be set up throws, saying what to fix, and nothing runs: an entrypoint path the bundle does
+    /// not hold, an empty entrypoint, log files in a folder that does not exist.
+    @Test func aRunThatCannotBeSetUpSaysWhatToFix() async throws {
+        let run = try Run("open('/iexec_out/ran', 'w').write('yes')\n")
+        var missing = run.execution
+        missing.entrypoint = ["bin/app"]
+        var empty = run.execution
+        empty.entrypoint = []
+        var noLogs = run.execution
+        noLogs.standardOutput = run.folder.url.appendingPathComponent("absent/stdout.txt")
+        for (execution, code, message) in [
+            (missing, RuntimeError.Code.invalidBundle, "'bin/app' is not in its bundle; add the file"),
+            (empty, .invalidBundle, "give iapp.json an entrypoint"),
+            (noLogs, .io, "check that their folder exists"),
+        ] {
+            await #expect {
+                try await ProcessRuntime().run(execution)
+            } throws: { error in
+                let error = error as? RuntimeError
+                return error?.code == code && error?.message.contains(message) == true
+            }
+        }
+        #expect(run.output("ran") == nil)
+        #expect(!FileManager.default.fileExists(atPath: run.execution.standardOutput.path))
+    }
+
     @Test func aMissingSandboxIsAClearError() async throws {
         let run = try Run("print(1)\n")
         let runtime = ProcessRuntime(configuration: .init(bubblewrap: "/nonexistent/bwrap"))

@@ -1,6 +1,8 @@
+import Dispatch
 import Foundation
 
-/// Measures, on the host, what a run wrote: `$IEXEC_OUT` in all, and each log.
+/// Measures, on the host, what a run wrote: `$IEXEC_OUT` in all, and each log. Both runtimes check
+/// ``ResourceLimits/outputSize`` with it.
 struct OutputMeasure: Sendable {
     var output: URL
     var standardOutput: URL
@@ -31,8 +33,28 @@ struct OutputMeasure: Sendable {
         standardOutputSize() > limit || standardErrorSize() > limit || outputSize() > limit
     }
 
+    init(output: URL, standardOutput: URL, standardError: URL) {
+        self.output = output
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+    }
+
+    init(_ execution: Execution) {
+        self.init(
+            output: execution.output, standardOutput: execution.standardOutput,
+            standardError: execution.standardError)
+    }
+
     private static func size(ofFile url: URL) -> Int {
         let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
         return (attributes?[.size] as? NSNumber)?.intValue ?? 0
+    }
+}
+
+extension DispatchTimeInterval {
+    /// `duration`, to the nanosecond.
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
     }
 }
