@@ -23,7 +23,8 @@ public struct AppBundle: Sendable {
         var total = 0
         let root = directory.standardizedFileURL.resolvingSymlinksInPath()
         try Self.collect(root, relative: "", into: &entries, total: &total)
-        try self.init(entries: entries)
+        let archive = try BundleArchive.archive(entries)
+        try self.init(archive: archive, entries: BundleArchive.sorted(entries), measurement: Self.sha256(archive))
     }
 
     /// The bundle in a canonical archive, as the blob store keeps it; refused when its SHA-256 is not `expected`
@@ -36,10 +37,11 @@ public struct AppBundle: Sendable {
                 "The bundle's archive hashes to \(measurement), not to the app's registered measurement \(expected); it is not the app's code. Fetch it again, or deploy the app again."
             )
         }
-        try self.init(entries: try BundleArchive.entries(of: archive))
+        try self.init(archive: archive, entries: try BundleArchive.entries(of: archive), measurement: measurement)
     }
 
-    private init(entries: [BundleArchive.Entry]) throws(RuntimeError) {
+    /// `archive` is canonical and `entries` are its entries, in its order; `measurement` is its SHA-256.
+    private init(archive: [UInt8], entries: [BundleArchive.Entry], measurement: Bytes32) throws(RuntimeError) {
         guard let manifestEntry = entries.first(where: { $0.path == AppManifest.fileName }) else {
             throw RuntimeError(
                 .invalidBundle,
@@ -48,16 +50,14 @@ public struct AppBundle: Sendable {
         }
         let manifest = try AppManifest(json: manifestEntry.contents)
         let program = manifest.entrypoint[0]
-        let paths = Set(entries.map(\.path))
         if manifest.runtime == .wasm || program.contains("/") {
-            guard paths.contains(program) else {
+            guard entries.contains(where: { $0.path == program }) else {
                 throw RuntimeError(
                     .invalidBundle,
                     "\(AppManifest.fileName)'s entrypoint '\(program)' is not a file of the bundle; build it, or fix the path."
                 )
             }
         }
-        let archive = try BundleArchive.archive(entries)
         guard archive.count <= Self.maximumSize else {
             throw RuntimeError(
                 .invalidBundle,
@@ -66,8 +66,8 @@ public struct AppBundle: Sendable {
         }
         self.manifest = manifest
         self.archive = archive
-        self.measurement = Self.sha256(archive)
-        self.entries = try BundleArchive.entries(of: archive)
+        self.measurement = measurement
+        self.entries = entries
     }
 
     /// Writes the bundle's files into `directory`, which must not exist yet: folders 0755, files 0644 or 0755.
@@ -80,16 +80,15 @@ public struct AppBundle: Sendable {
                 try manager.createDirectory(
                     at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
                     attributes: [.posixPermissions: 0o755])
-                guard
-                    manager.createFile(
-                        atPath: url.path, contents: Data(entry.contents),
-                        attributes: [.posixPermissions: entry.executable ? 0o755 : 0o644])
-                else {
-                    throw CocoaError(.fileWriteUnknown)
-                }
+                try Data(entry.contents).write(to: url)
+                try manager.setAttributes(
+                    [.posixPermissions: entry.executable ? 0o755 : 0o644], ofItemAtPath: url.path)
             }
         } catch {
-            throw RuntimeError(.io, "Cannot unpack the bundle into \(directory.path): \(error.localizedDescription).")
+            throw RuntimeError(
+                .io,
+                "Cannot unpack the bundle into \(directory.path): \(error.localizedDescription). It must not exist yet, in a folder you can write."
+            )
         }
     }
 

@@ -25,7 +25,7 @@ public enum BundleArchive {
     /// The canonical archive of `entries`, sorted here. Throws for a path that is unsafe, repeated or longer than
     /// ustar holds.
     public static func archive(_ entries: [Entry]) throws(RuntimeError) -> [UInt8] {
-        let sorted = entries.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
+        let sorted = sorted(entries)
         var output: [UInt8] = []
         output.reserveCapacity(sorted.reduce(2 * block) { $0 + block + padded($1.contents.count) })
         var previous: String?
@@ -71,13 +71,18 @@ public enum BundleArchive {
                 throw invalid("has padding after '\(path)' that is not zeros")
             }
             if let last = entries.last {
-                guard Array(last.path.utf8).lexicographicallyPrecedes(Array(path.utf8)) else {
+                guard last.path.utf8.lexicographicallyPrecedes(path.utf8) else {
                     throw invalid("is not sorted by path, or repeats one ('\(path)')")
                 }
             }
             entries.append(entry)
             offset = end
         }
+    }
+
+    /// `entries` in archive order: by path, byte by byte.
+    static func sorted(_ entries: [Entry]) -> [Entry] {
+        entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     }
 
     // MARK: ustar
