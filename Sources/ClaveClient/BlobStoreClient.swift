@@ -158,28 +158,27 @@ public struct BlobStoreClient: BlobStore {
 
 /// What an upload sent: its size, counted as the chunks went out, and its CID when it is hashed.
 private final class UploadTally: Sendable {
-    private let hasher = Mutex(CID.Hasher())
-    private let count = Mutex(0)
-    let hashing: Bool
+    /// The bytes counted, and their hash when the upload is hashed (a hasher counts too).
+    private let state: Mutex<(count: Int, hasher: CID.Hasher?)>
 
     init(hashing: Bool) {
-        self.hashing = hashing
+        state = Mutex((0, hashing ? CID.Hasher() : nil))
     }
 
-    /// Hashes `bytes`; throws when the upload passes `limit`.
+    /// Counts and, when hashing, hashes `bytes`; throws when the upload passes `limit`.
     func add(_ bytes: ByteBufferView, limit: Int) throws(StorageError) {
-        try count.withLock { (count) throws(StorageError) in
-            guard bytes.count <= limit - count else {
+        try state.withLock { (state) throws(StorageError) in
+            guard bytes.count <= limit - state.count else {
                 throw StorageError(
                     .tooLarge, "The content is larger than the \(limit) bytes allowed; the upload was stopped.")
             }
-            count += bytes.count
+            state.count += bytes.count
+            state.hasher?.update(bytes)
         }
-        if hashing { hasher.withLock { $0.update(bytes) } }
     }
 
     var result: (cid: CID?, size: Int) {
-        (hashing ? hasher.withLock { $0.finalize() } : nil, count.withLock { $0 })
+        state.withLock { ($0.hasher?.finalize(), $0.count) }
     }
 }
 

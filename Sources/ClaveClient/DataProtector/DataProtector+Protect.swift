@@ -168,10 +168,9 @@ extension DataProtector {
             try encryptor.finish { try pipe.write($0) }
             progress(done)
         }
-        // clave-stream-v1 authenticates every segment under a key the node never sees, so the CID the node answers
-        // is taken as it is (a wrong one could only make the dataset unreadable); iExec's AES-CBC does not, so what
-        // is sent is hashed here too and the node's answer checked.
-        let check: AnswerCheck = key.format == .clave ? .trustStoreAnswer : .hashSentContent
+        // An authenticated payload (clave-stream-v1) is safe under whatever CID the node answers: a wrong one could
+        // only make the dataset unreadable. iExec's AES-CBC is not, so what is sent is hashed here too.
+        let check: AnswerCheck = key.format.isAuthenticated ? .trustStoreAnswer : .hashSentContent
         return try await blobs.put(pipe, size: nil, expected: nil, maximumSize: nil, check: check)
     }
 

@@ -6,6 +6,10 @@ public enum PayloadFormat: String, Sendable, Hashable, CaseIterable {
     case clave
     /// iExec's layout (docs/formats/iexec-aes-cbc.md): IV || AES-256-CBC with PKCS#7, for iExec's tools.
     case iexec
+
+    /// Whether the ciphertext authenticates itself under its key: then no other bytes decrypt under that key, and a
+    /// store need not be trusted to name them (docs/storage.md, `AnswerCheck`).
+    public var isAuthenticated: Bool { self == .clave }
 }
 
 /// What the SMS escrows for a dataset: the payload's format and its 32-byte key (docs/formats/dataset-key.md).
