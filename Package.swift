@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ClaveAttestation", targets: ["ClaveAttestation"]),
         .library(name: "ClaveSMS", targets: ["ClaveSMS"]),
         .library(name: "ClaveRuntime", targets: ["ClaveRuntime"]),
+        .library(name: "ClaveWorkerpool", targets: ["ClaveWorkerpool"]),
         .library(name: "ClaveClient", targets: ["ClaveClient"]),
         .library(name: "ClaveServer", targets: ["ClaveServer"]),
         .library(name: "ClaveCLI", targets: ["ClaveCLI"]),
@@ -145,6 +146,22 @@ let package = Package(
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WasmKitWASI", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "ClaveWorkerpool",
+            dependencies: [
+                "ClaveCore",
+                "ClaveCrypto",
+                "ClaveLedger",
+                "ClaveStorage",
+                "ClaveAttestation",
+                "ClaveSMS",
+                "ClaveRuntime",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift
         ),
@@ -291,6 +308,18 @@ let package = Package(
             name: "ClaveRuntimeTests",
             dependencies: [
                 "ClaveTestSupport", "ClaveRuntime", "ClaveCore", "ClaveCrypto",
+                .product(name: "WAT", package: "WasmKit"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ClaveWorkerpoolTests",
+            dependencies: [
+                "ClaveTestSupport", "ClaveWorkerpool", "ClaveRuntime", "ClaveSMS", "ClaveLedger", "ClaveStorage",
+                "ClaveAttestation", "ClaveCore", "ClaveCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "WAT", package: "WasmKit"),
             ],
             swiftSettings: strictSwift
