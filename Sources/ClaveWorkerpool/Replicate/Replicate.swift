@@ -1,4 +1,3 @@
-public import ClaveCore
 public import ClaveCrypto
 public import ClaveSMS
 
