@@ -132,6 +132,9 @@ public struct RuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidModule
         /// A file or folder could not be read or written.
         case io
+        /// `$IEXEC_OUT` holds what a result cannot: a symbolic link, a device, socket or pipe, or a name a result
+        /// archive cannot carry.
+        case invalidOutput
     }
 
     public let code: Code
