@@ -1,0 +1,176 @@
+import ClaveCore
+import ClaveCrypto
+
+/// What the scheduler knows of its deals, tasks and replicates: a value with no I/O, changed by the scheduler as
+/// the ledger and the workers tell it things, and asked which task a worker should run next.
+struct SchedulerState {
+    var deals: [Bytes32: Deal] = [:]
+    var tasks: [Bytes32: TaskRecord] = [:]
+    /// Task ids in the order their deals came, then by index: the order tasks are handed out.
+    var order: [Bytes32] = []
+
+    mutating func adopt(_ deal: Deal) {
+        deals[deal.id] = deal
+        for index in deal.botFirst..<(deal.botFirst + deal.botSize) {
+            let taskId = ComputeTask.id(dealId: deal.id, index: index)
+            guard tasks[taskId] == nil else { continue }
+            tasks[taskId] = TaskRecord(taskId: taskId, dealId: deal.id, index: index, trust: deal.trust)
+            order.append(taskId)
+        }
+    }
+
+    /// The ledger's task as read now; a finished task ends the replicates still running.
+    mutating func refresh(_ task: ComputeTask, at time: UInt64) {
+        guard var record = tasks[task.id] else { return }
+        record.ledger = task
+        for position in record.replicates.indices {
+            var replicate = record.replicates[position]
+            let contribution = task.contributions[replicate.worker]
+            switch task.status {
+            case .completed where contribution?.status == .proved:
+                if replicate.status != .completed {
+                    replicate.status = .completed
+                    replicate.updatedAt = time
+                }
+            case .completed where !replicate.status.isFinal:
+                replicate.status = contribution == nil ? .aborted : .failed
+                replicate.message =
+                    replicate.message
+                    ?? (contribution == nil
+                        ? "The task completed without this replicate." : "Its result differs from the consensus.")
+                replicate.updatedAt = time
+            case .failed where !replicate.status.isFinal:
+                replicate.status = .failed
+                replicate.message = replicate.message ?? "The task failed: claimed after its final deadline."
+                replicate.updatedAt = time
+            case .active where contribution?.status == .rejected && !replicate.status.isFinal:
+                replicate.status = .failed
+                replicate.message = "The task was reopened: its winners did not reveal before the reveal deadline."
+                replicate.updatedAt = time
+            default:
+                break
+            }
+            record.replicates[position] = replicate
+        }
+        tasks[task.id] = record
+    }
+
+    /// How many replicates `worker` runs that have not contributed yet: what its capacity limits.
+    func busyReplicates(of worker: Address) -> UInt64 {
+        var count: UInt64 = 0
+        for record in tasks.values {
+            for replicate in record.replicates
+            where replicate.worker == worker && !replicate.status.isFinal
+                && record.ledger?.contributions[worker] == nil
+            {
+                count += 1
+            }
+        }
+        return count
+    }
+
+    /// The first task that needs another replicate and that `worker` has not run: ACTIVE, without a deterministic
+    /// failure, under `maximumReplicates`, and whose running replicates could not reach consensus even if they all
+    /// agreed.
+    func nextTask(for worker: Address, maximumReplicates: Int) -> Bytes32? {
+        order.first { taskId in
+            guard let record = tasks[taskId], let task = record.ledger, task.status == .active,
+                record.failure == nil, record.replicates.count < maximumReplicates,
+                !record.replicates.contains(where: { $0.worker == worker }), task.contributions[worker] == nil
+            else { return false }
+            return !Replication.couldReachConsensus(
+                trust: record.trust, groupWeights: task.groupWeights, totalWeight: task.totalWeight,
+                pending: record.pendingWeights)
+        }
+    }
+
+    mutating func addReplicate(worker: Address, weight: UInt64, to taskId: Bytes32, at time: UInt64) {
+        tasks[taskId]?.replicates.append(
+            ReplicateRecord(worker: worker, weight: weight, status: .created, createdAt: time, updatedAt: time))
+    }
+
+    /// Changes the replicate of `worker` on `taskId`, if there is one, and stamps it.
+    mutating func update(
+        _ taskId: Bytes32, worker: Address, at time: UInt64, _ change: (inout ReplicateRecord) -> Void
+    ) {
+        guard let position = tasks[taskId]?.replicates.firstIndex(where: { $0.worker == worker }) else { return }
+        change(&tasks[taskId]!.replicates[position])
+        tasks[taskId]!.replicates[position].updatedAt = time
+    }
+
+    /// Marks every running replicate of `worker` WORKER_LOST; returns their tasks.
+    mutating func loseWorker(_ worker: Address, at time: UInt64, message: String) -> [Bytes32] {
+        var lost: [Bytes32] = []
+        for taskId in order {
+            guard let record = tasks[taskId], !record.isDone,
+                record.replicates.contains(where: { $0.worker == worker && !$0.status.isFinal })
+            else { continue }
+            update(taskId, worker: worker, at: time) { replicate in
+                replicate.status = .workerLost
+                replicate.message = message
+            }
+            lost.append(taskId)
+        }
+        return lost
+    }
+}
+
+/// One task as the scheduler tracks it.
+struct TaskRecord {
+    var taskId: Bytes32
+    var dealId: Bytes32
+    var index: UInt64
+    var trust: UInt64
+    /// The task on the ledger, as last read; nil while UNSET.
+    var ledger: ComputeTask?
+    var replicates: [ReplicateRecord] = []
+    /// A deterministic failure: the task is not run again.
+    var failure: ReplicateFailure?
+    /// initialize was refused because the contribution deadline passed: initializeAndClaim it.
+    var tooLateToInitialize = false
+
+    init(taskId: Bytes32, dealId: Bytes32, index: UInt64, trust: UInt64) {
+        self.taskId = taskId
+        self.dealId = dealId
+        self.index = index
+        self.trust = trust
+    }
+
+    var isDone: Bool { ledger?.status == .completed || ledger?.status == .failed }
+
+    /// The weights of the replicates still running that have not contributed yet.
+    var pendingWeights: [UInt64] {
+        replicates.filter { !$0.status.isFinal && ledger?.contributions[$0.worker] == nil }.map(\.weight)
+    }
+
+    var hasPendingReplicate: Bool { !pendingWeights.isEmpty }
+
+    /// What a worker whose revealed digest is the task's reported it computed: the results to finalize with.
+    var winningResult: ReplicateResult? {
+        guard let task = ledger else { return nil }
+        return replicates.lazy.compactMap { replicate -> ReplicateResult? in
+            guard task.contributions[replicate.worker]?.status == .proved, let result = replicate.result,
+                result.resultDigest == task.resultDigest
+            else { return nil }
+            return result
+        }.first
+    }
+}
+
+/// One worker's run of one task.
+struct ReplicateRecord {
+    var worker: Address
+    /// The worker's weight when it was chosen.
+    var weight: UInt64
+    var status: ReplicateStatus
+    var message: String?
+    var logs: String?
+    var result: ReplicateResult?
+    var createdAt: UInt64
+    var updatedAt: UInt64
+}
+
+extension ReplicateStatus {
+    /// The position of the status in a replicate's life, for "has it got that far" questions.
+    var rank: Int { ReplicateStatus.allCases.firstIndex(of: self) ?? 0 }
+}
