@@ -55,6 +55,7 @@ from pyhpke import AEADId, CipherSuite, KDFId, KEMId, KEMKeyPair
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cids import gen_cids  # noqa: E402
 from protected_data import gen_iexec_aes_cbc, gen_protected_data  # noqa: E402
+from result_sealing import gen_result_sealing  # noqa: E402
 from results import gen_results  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -1481,6 +1482,7 @@ GENERATORS: dict[str, Callable[[], Any]] = {
 CORE_GENERATORS: dict[str, Callable[[], Any]] = {
     "protected_data.json": gen_protected_data,
     "results.json": gen_results,
+    "result_sealing.json": gen_result_sealing,
 }
 
 

@@ -63,7 +63,8 @@ public struct DealParams: Sendable, Hashable {
                     throw refuse("is neither a clave:// URL nor an http(s) URL with a host")
                 }
                 self.cid = nil
-                encodedName = components.percentEncodedPath.split(separator: "/", omittingEmptySubsequences: false)
+                encodedName =
+                    components.percentEncodedPath.split(separator: "/", omittingEmptySubsequences: false)
                     .last ?? ""
             }
             guard let name = encodedName.removingPercentEncoding else {
@@ -125,7 +126,8 @@ public struct DealParams: Sendable, Hashable {
             guard index > 0, !name.isEmpty else {
                 throw DealParamsError(
                     .invalidSecret, at: "\(Member.secrets.rawValue).\(index)",
-                    "iexec_secrets: requester secrets are numbered from 1 and each names a secret; give {\"1\": \"my-secret\"}.")
+                    "iexec_secrets: requester secrets are numbered from 1 and each names a secret; give {\"1\": \"my-secret\"}."
+                )
             }
         }
         self.secrets = secrets

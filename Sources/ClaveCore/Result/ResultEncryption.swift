@@ -8,8 +8,8 @@ public import Foundation
 /// ```
 /// "clave-result-v1" 0x00   16 bytes   magic and version
 /// task id                  32 bytes   the task the result belongs to
-/// envelope length          4 bytes    big-endian, n
-/// HPKE envelope            n bytes    "CLHP" envelope (docs/formats/hpke-envelope.md) of the 32-byte content key,
+/// envelope length          4 bytes    big-endian, 91
+/// HPKE envelope            91 bytes   "CLHP" envelope (docs/formats/hpke-envelope.md) of the 32-byte content key,
 ///                                     purpose `clave-result-v1`, context = the task id
 /// stream                   the rest   clave-stream-v1 of the result's bytes under the content key
 /// ```
@@ -23,8 +23,8 @@ public enum ResultEncryption {
     public static let magic: [UInt8] = Array("clave-result-v1".utf8) + [0]
     /// Magic, task id and envelope length.
     public static let prefixByteCount = 16 + 32 + 4
-    /// The largest envelope length a reader accepts; the envelope of a 32-byte key is 91 bytes.
-    static let maximumEnvelopeByteCount = 4096
+    /// The length of the envelope of a 32-byte content key: header, `enc`, key and tag (91 bytes).
+    public static let envelopeByteCount = HPKEEnvelope.minimumSerializedByteCount + StreamKey.byteCount
 
     /// Whether `prefix` (the first bytes of a file, at least 16 of them) starts like a sealed result.
     public static func isSealed(_ prefix: some Collection<UInt8>) -> Bool {
@@ -182,10 +182,10 @@ public enum ResultEncryption {
             )
         }
         let length = rest[32..<36].reduce(0) { $0 << 8 | Int($1) }
-        guard (HPKEEnvelope.minimumSerializedByteCount...maximumEnvelopeByteCount).contains(length) else {
+        guard length == envelopeByteCount else {
             throw ResultError(
                 .malformedSealedResult, at: "envelope",
-                "The sealed result's envelope length is \(length) bytes, outside \(HPKEEnvelope.minimumSerializedByteCount)...\(maximumEnvelopeByteCount): the file is damaged. Fetch it again."
+                "The sealed result's envelope length is \(length) bytes, but a clave-result-v1 envelope (of a 32-byte content key) is \(envelopeByteCount): the file is damaged. Fetch it again."
             )
         }
         let serialized = try read(length)

@@ -374,7 +374,8 @@ struct ReceiptFields {
         }
         for key in allowed where object[key] == nil {
             throw ResultError(
-                .malformedReceipt, at: path, "\(path) has no \"\(key)\"; every member is required (null where allowed).")
+                .malformedReceipt, at: path, "\(path) has no \"\(key)\"; every member is required (null where allowed)."
+            )
         }
         self.object = object
         self.path = path

@@ -66,7 +66,8 @@ public enum OutputDigest {
                 case .missing:
                     throw ResultError(
                         .outputNotFound, at: "\(shown)/\(name)",
-                        "\(shown)/\(name) disappeared while the output was digested; digest it once the app has stopped.")
+                        "\(shown)/\(name) disappeared while the output was digested; digest it once the app has stopped."
+                    )
                 case let kind:
                     throw unsupported("\(shown)/\(name)", kind)
                 }

@@ -20,7 +20,9 @@ public enum ResultArchive {
     public static func write(directory: URL, to destination: URL) throws(RuntimeError) {
         guard OutputFileKind(path: directory.path) == .directory else {
             throw RuntimeError(
-                .io, "\(directory.path) is not a directory, so it cannot be archived as $IEXEC_OUT; give the output folder of the run.")
+                .io,
+                "\(directory.path) is not a directory, so it cannot be archived as $IEXEC_OUT; give the output folder of the run."
+            )
         }
         let entries = try collect(directory)
         let writer: DurableFile.Writer
@@ -48,10 +50,13 @@ public enum ResultArchive {
             } catch let error as ProtectedDataError where error.code == .invalidZip {
                 throw RuntimeError(
                     .invalidOutput,
-                    "$IEXEC_OUT/\(entry.name) cannot go into the result archive: its name \(error.message) Rename it in the app, using printable ASCII.")
+                    "$IEXEC_OUT/\(entry.name) cannot go into the result archive: its name \(error.message) Rename it in the app, using printable ASCII."
+                )
             } catch let error as ProtectedDataError {
                 throw RuntimeError(
-                    .io, "$IEXEC_OUT/\(entry.name) changed while it was archived (\(error.message)); archive it once the app has stopped writing.")
+                    .io,
+                    "$IEXEC_OUT/\(entry.name) changed while it was archived (\(error.message)); archive it once the app has stopped writing."
+                )
             } catch {
                 throw RuntimeError(.io, "Cannot archive $IEXEC_OUT/\(entry.name): \(error).")
             }
@@ -94,11 +99,14 @@ public enum ResultArchive {
                     pending.append((url, path + "/"))
                 case .missing:
                     throw RuntimeError(
-                        .io, "$IEXEC_OUT/\(path) disappeared while the output was archived; archive it once the app has stopped.")
+                        .io,
+                        "$IEXEC_OUT/\(path) disappeared while the output was archived; archive it once the app has stopped."
+                    )
                 case let kind:
                     throw RuntimeError(
                         .invalidOutput,
-                        "$IEXEC_OUT/\(path) is \(kind.label); a result holds only regular files and directories. Have the app write the file itself there instead.")
+                        "$IEXEC_OUT/\(path) is \(kind.label); a result holds only regular files and directories. Have the app write the file itself there instead."
+                    )
                 }
             }
         }
