@@ -43,7 +43,8 @@ extension JSONFields {
         guard let status = ReplicateStatus(rawValue: text) else {
             throw TransactionFormatError(
                 .invalidValue, at: "\(path).\(name)",
-                "'\(text)' is not a replicate status (\(ReplicateStatus.allCases.map(\.rawValue).joined(separator: ", "))).")
+                "'\(text)' is not a replicate status (\(ReplicateStatus.allCases.map(\.rawValue).joined(separator: ", ")))."
+            )
         }
         return status
     }
@@ -69,7 +70,8 @@ extension ReplicateResult {
     public init(json: JSONValue, path: String = "result") throws(SchedulerError) {
         self = try SchedulerJSON.read(json, path) { (fields) throws(TransactionFormatError) in
             ReplicateResult(
-                resultDigest: try fields.bytes32("resultDigest"), enclaveChallenge: try fields.address("enclaveChallenge"),
+                resultDigest: try fields.bytes32("resultDigest"),
+                enclaveChallenge: try fields.address("enclaveChallenge"),
                 enclaveSignature: try fields.signature("enclaveSignature"), results: try fields.bytes("results"),
                 resultsCallback: try fields.bytes("resultsCallback"))
         }

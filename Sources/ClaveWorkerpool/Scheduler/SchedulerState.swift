@@ -138,9 +138,13 @@ struct TaskRecord {
 
     var isDone: Bool { ledger?.status == .completed || ledger?.status == .failed }
 
-    /// The weights of the replicates still running that have not contributed yet.
+    /// The weights of the replicates still running whose contribution is not on the ledger as last read (including
+    /// those the worker says it completed, until the ledger is read again).
     var pendingWeights: [UInt64] {
-        replicates.filter { !$0.status.isFinal && ledger?.contributions[$0.worker] == nil }.map(\.weight)
+        replicates.filter { replicate in
+            (!replicate.status.isFinal || replicate.status == .contributeAndFinalizeDone
+                || replicate.status == .completed) && ledger?.contributions[replicate.worker] == nil
+        }.map(\.weight)
     }
 
     var hasPendingReplicate: Bool { !pendingWeights.isEmpty }

@@ -147,7 +147,8 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
             token: Bytes32.random(), workerpool: workerpool, worker: request.worker, capacity: request.capacity,
             heartbeatInterval: configuration.heartbeatInterval, leaseDuration: configuration.leaseDuration)
         sessions[session.token] = SessionRecord(session: session, lastSeen: clock.now())
-        logger.info("worker logged in", metadata: ["clave.worker": "\(request.worker)", "capacity": "\(request.capacity)"])
+        logger.info(
+            "worker logged in", metadata: ["clave.worker": "\(request.worker)", "capacity": "\(request.capacity)"])
         changes.signal()
         return session
     }
@@ -260,6 +261,7 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
                 logger.info("replicate failed; another worker may run it", metadata: ["reason": "\(failure)"])
             }
         }
+        if status.rank >= ReplicateStatus.contributed.rank && failure == nil { await refresh(taskId) }
         changes.signal()
     }
 

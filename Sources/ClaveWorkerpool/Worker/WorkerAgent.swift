@@ -127,8 +127,9 @@ public actor WorkerAgent: Service {
             }
             do {
                 let session = try await currentSession()
-                guard let assignment = try await scheduler.nextAssignment(
-                    session: session, timeout: configuration.pollTimeout)
+                guard
+                    let assignment = try await scheduler.nextAssignment(
+                        session: session, timeout: configuration.pollTimeout)
                 else { continue }
                 if Task.isCancelled {
                     // Taken while stopping: give it back at once rather than let it wait for a lease to expire.
@@ -167,8 +168,10 @@ public actor WorkerAgent: Service {
         let deal: Deal
         do {
             guard let found = try await ledger.deal(assignment.dealId) else {
-                await fail(assignment, .startFailed, ReplicateFailure(
-                    .workerError, "Deal \(assignment.dealId) is not on the ledger.", isDeterministic: false))
+                await fail(
+                    assignment, .startFailed,
+                    ReplicateFailure(
+                        .workerError, "Deal \(assignment.dealId) is not on the ledger.", isDeterministic: false))
                 return
             }
             deal = found
@@ -177,8 +180,10 @@ public actor WorkerAgent: Service {
             await fail(assignment, .startFailed, failure)
             return
         } catch {
-            await fail(assignment, .startFailed, ReplicateFailure(
-                .workerError, "The ledger could not be read: \(error).", isDeterministic: false))
+            await fail(
+                assignment, .startFailed,
+                ReplicateFailure(
+                    .workerError, "The ledger could not be read: \(error).", isDeterministic: false))
             return
         }
         await report(assignment.taskId, .started)
@@ -206,8 +211,10 @@ public actor WorkerAgent: Service {
                 logger.info("contributed and finalized")
                 await report(assignment.taskId, .contributeAndFinalizeDone)
             } catch {
-                await fail(assignment, .contributeAndFinalizeFailed, ReplicateFailure(
-                    .workerError, "contributeAndFinalize was refused: \(error)", isDeterministic: false))
+                await fail(
+                    assignment, .contributeAndFinalizeFailed,
+                    ReplicateFailure(
+                        .workerError, "contributeAndFinalize was refused: \(error)", isDeterministic: false))
             }
             return
         }
@@ -222,8 +229,10 @@ public actor WorkerAgent: Service {
                     enclaveChallenge: result.enclaveChallenge, enclaveSign: result.enclaveSignature,
                     authorizationSign: assignment.authorization.signature))
         } catch {
-            await fail(assignment, .contributeFailed, ReplicateFailure(
-                .workerError, "contribute was refused: \(error)", isDeterministic: false))
+            await fail(
+                assignment, .contributeFailed,
+                ReplicateFailure(
+                    .workerError, "contribute was refused: \(error)", isDeterministic: false))
             return
         }
         logger.info("contributed")
@@ -267,8 +276,10 @@ public actor WorkerAgent: Service {
                         logger.info("revealed")
                         await report(taskId, .revealed)
                     } catch {
-                        await fail(assignment, .revealFailed, ReplicateFailure(
-                            .workerError, "reveal was refused: \(error)", isDeterministic: false))
+                        await fail(
+                            assignment, .revealFailed,
+                            ReplicateFailure(
+                                .workerError, "reveal was refused: \(error)", isDeterministic: false))
                         return
                     }
                     continue
@@ -316,7 +327,8 @@ public actor WorkerAgent: Service {
         } catch {
             forget(error)
             logger.warning(
-                "report failed", metadata: ["clave.task": "\(taskId)", "status": "\(status.rawValue)", "error": "\(error)"])
+                "report failed",
+                metadata: ["clave.task": "\(taskId)", "status": "\(status.rawValue)", "error": "\(error)"])
         }
     }
 
