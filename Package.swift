@@ -155,6 +155,7 @@ let package = Package(
                 "ClaveCore",
                 "ClaveCrypto",
                 "ClaveLedger",
+                "ClaveMarket",
                 "ClaveStorage",
                 "ClaveAttestation",
                 "ClaveSMS",
@@ -169,6 +170,8 @@ let package = Package(
             name: "ClaveClient",
             dependencies: [
                 "ClaveCore",
+                "ClaveRuntime",
+                "ClaveWorkerpool",
                 "ClaveCrypto",
                 "ClaveLedger",
                 "ClaveMarket",
@@ -185,6 +188,7 @@ let package = Package(
             name: "ClaveServer",
             dependencies: [
                 "ClaveCore",
+                "ClaveWorkerpool",
                 "ClaveCrypto",
                 "ClaveLedger",
                 "ClaveMarket",
@@ -203,6 +207,8 @@ let package = Package(
             name: "ClaveCLI",
             dependencies: [
                 "ClaveCrypto",
+                "ClaveWorkerpool",
+                "ClaveRuntime",
                 "ClaveCore",
                 "ClaveLedger",
                 "ClaveMarket",

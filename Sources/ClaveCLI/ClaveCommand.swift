@@ -9,7 +9,7 @@ public struct ClaveCommand: AsyncParsableCommand {
         subcommands: [
             NodeCommand.self, WalletCommand.self, AccountCommand.self, AppCommand.self, DatasetCommand.self,
             PoolCommand.self, OrderCommand.self, LedgerCommand.self, DataCommand.self,
-            SecretCommand.self,
+            SecretCommand.self, TaskCommand.self, ResultCommand.self, WorkerCommand.self,
         ]
     )
 

@@ -112,14 +112,14 @@ public struct NodeConnection: Sendable {
         }
     }
 
-    /// POSTs `body` as JSON to `path`.
-    func post(_ path: String, body: JSONValue) async throws -> JSONValue {
+    /// POSTs `body` as JSON to `path`; `timeout` adds to the configured one (for a long poll).
+    func post(_ path: String, body: JSONValue, timeout: Duration? = nil) async throws -> JSONValue {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: body.serialized()))
-        guard let answer = try await send(request, timeout: nil) else {
+        guard let answer = try await send(request, timeout: timeout) else {
             throw ClientError(.invalidResponse, "\(baseURL)\(path) answered with no body.")
         }
         return answer

@@ -6,7 +6,8 @@ import ClaveCrypto
 /// `clave app`: registered apps.
 struct AppCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "app", abstract: "Show apps registered on the ledger.", subcommands: [Show.self])
+        commandName: "app", abstract: "Deploy iApps, run them, and show apps registered on the ledger.",
+        subcommands: [AppDeployCommand.self, AppRunCommand.self, Show.self])
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the app registered at an address.")

@@ -2,6 +2,7 @@ import ArgumentParser
 import ClaveCrypto
 import ClaveServer
 import ClaveStorage
+import ClaveWorkerpool
 import Foundation
 import Logging
 
@@ -9,7 +10,8 @@ import Logging
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
-        abstract: "Run a Clave network in one process: the ledger, the orderbook, the blob store and the HTTP API.",
+        abstract:
+            "Run a Clave network in one process: the ledger, the orderbook, the blob store, the SMS, a workerpool with its workers, and the HTTP API.",
         discussion: """
             The first start creates the data directory with a development chain (id 65535) and funded development \
             accounts, and prints their private keys once. Later starts reuse it. SIGINT (Ctrl-C) or SIGTERM stops \
@@ -28,6 +30,15 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "How many funded development accounts a new data directory gets (1 to 100).")
     var accounts: Int = 8
 
+    @Option(help: "How many workers run in the node's process (0: only workers started with `clave worker --pool`).")
+    var workers: Int = 2
+
+    @Option(help: "How many tasks each in-process worker runs at once.")
+    var workerCapacity: UInt64 = 2
+
+    @Option(help: "What a task costs in the node's workerpool, in nano-units.")
+    var poolPrice: UInt64 = 0
+
     @Option(help: "The largest blob the node stores, in bytes.")
     var maxBlobSize: Int = LocalBlobStore.Configuration.defaultMaximumBlobSize
 
@@ -37,6 +48,8 @@ struct NodeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535.") }
         guard (1...100).contains(accounts) else { throw ValidationError("--accounts must be from 1 to 100.") }
+        guard (0...64).contains(workers) else { throw ValidationError("--workers must be from 0 to 64.") }
+        guard workerCapacity >= 1 else { throw ValidationError("--worker-capacity must be 1 or more.") }
         guard maxBlobSize >= 0 else { throw ValidationError("--max-blob-size must be a number of bytes, 0 or more.") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical.")
@@ -48,13 +61,15 @@ struct NodeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let configuration = Node.Configuration(
             dataDirectory: data.url, host: host, port: port, development: DevelopmentChain(accounts: accounts),
-            maximumBlobSize: maxBlobSize)
+            maximumBlobSize: maxBlobSize, workers: workers, workerCapacity: workerCapacity,
+            pool: PoolMarket.Configuration(price: poolPrice))
         let node = try await Node(configuration: configuration, logger: logger) { url in
             say("Clave node serving \(url)")
             say(
                 "Stop it with Ctrl-C (SIGINT) or SIGTERM; other commands reach it with --node \(url) or CLAVE_NODE=\(url)."
             )
         }
+        say("Workerpool \(node.poolMarket.workerpool) with \(node.workers.count) worker(s) in this process.")
         let chain = node.directory.genesis.configuration
         if node.createdAccounts.isEmpty {
             say(

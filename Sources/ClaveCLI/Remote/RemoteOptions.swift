@@ -8,6 +8,7 @@ import ClaveMarket
 import ClaveSMS
 import ClaveServer
 import ClaveStorage
+import ClaveWorkerpool
 import Foundation
 
 /// Options of every command that asks a running node: where it is, and how to print its answers.
@@ -92,6 +93,17 @@ struct RemoteOptions: ParsableArguments {
             case .invalidArgument: throw CLIError(.invalidInput, error.message)
             default: throw CLIError(.refused, error.message)
             }
+        } catch let error as RequesterError {
+            switch error.code {
+            case .noMatchingOrder: throw CLIError(.notFound, error.message)
+            case .invalidArgument: throw CLIError(.invalidInput, error.message)
+            case .resultInvalid: throw CLIError(.verificationFailed, error.message)
+            default: throw CLIError(.failed, error.message)
+            }
+        } catch let error as SchedulerError where error.code == .unavailable {
+            throw unreachable(error.message)
+        } catch let error as SchedulerError {
+            throw CLIError(.refused, "The workerpool's scheduler refused: \(error.message) [\(error.code)]")
         } catch let error as TransactionFormatError {
             throw CLIError(.refused, "The node could not read what was sent: \(error.description)")
         }

@@ -3,6 +3,7 @@ public import ClaveCrypto
 import ClaveLedger
 import ClaveMarket
 import ClaveSMS
+import ClaveWorkerpool
 import ClaveStorage
 public import HTTPTypes
 public import Hummingbird
@@ -79,6 +80,8 @@ extension APIError {
             self.init(Self.status(of: error.code), kind: "storage", code: error.code.description, error.message)
         case let error as SMSError:
             self.init(Self.status(of: error.code), kind: "sms", code: error.code.description, error.message)
+        case let error as SchedulerError:
+            self.init(Self.status(of: error.code), kind: "scheduler", code: error.code.description, error.message)
         case is NIOTooManyBytesError:
             self.init(
                 .contentTooLarge, code: "bodyTooLarge",

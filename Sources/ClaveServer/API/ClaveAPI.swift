@@ -4,6 +4,7 @@ public import ClaveLedger
 public import ClaveMarket
 public import ClaveSMS
 public import ClaveStorage
+public import ClaveWorkerpool
 public import Hummingbird
 import NIOCore
 
@@ -18,11 +19,15 @@ public struct ClaveAPI: Sendable {
     /// The largest blob `PUT /v1/blobs` accepts, in bytes (the store's own limit applies too).
     public var maximumBlobSize: Int
     public var sms: any SecretService
+    /// The workerpool scheduler `/v1/pool` serves; nil when the node runs none (those routes then answer 503).
+    public var scheduler: (any SchedulerService)?
 
     public init(
         ledger: any LedgerService, orderbook: any Orderbook, blobs: any BlobStore, sms: any SecretService,
+        scheduler: (any SchedulerService)? = nil,
         maximumBlobSize: Int = LocalBlobStore.Configuration.defaultMaximumBlobSize
     ) {
+        self.scheduler = scheduler
         self.ledger = ledger
         self.orderbook = orderbook
         self.blobs = blobs
@@ -63,6 +68,13 @@ public struct ClaveAPI: Sendable {
         Route(.get, "/v1/sms/secrets/{kind}/{target}/{name}"),
         Route(.post, "/v1/sms/tasks/{taskId}/enclave-challenge"),
         Route(.post, "/v1/sms/sessions"),
+        // Workerpool (ClaveAPI+Pool.swift)
+        Route(.post, "/v1/pool/login-challenges"),
+        Route(.post, "/v1/pool/sessions"),
+        Route(.post, "/v1/pool/assignments"),
+        Route(.post, "/v1/pool/heartbeats"),
+        Route(.post, "/v1/pool/reports"),
+        Route(.get, "/v1/pool/tasks/{taskId}"),
     ]
 
     /// A router serving every route of ``routes``.
@@ -219,6 +231,10 @@ public struct ClaveAPI: Sendable {
         // MARK: SMS
 
         addSMSRoutes(on)
+
+        // MARK: Workerpool
+
+        addPoolRoutes(on)
         return router
     }
 }

@@ -1,8 +1,10 @@
 public import ClaveAttestation
+import ClaveCrypto
 public import ClaveLedger
 public import ClaveMarket
 public import ClaveSMS
 public import ClaveStorage
+public import ClaveWorkerpool
 public import Foundation
 import Hummingbird
 public import Logging
@@ -36,12 +38,26 @@ public final class Node: Service, Sendable {
         public var shutdownOnSignals: Bool
         /// The largest blob the node stores, in bytes: 4 GiB unless told otherwise.
         public var maximumBlobSize: Int
+        /// How many workers run in the node's process (0: only workers elsewhere, `clave worker --pool`).
+        public var workers: Int
+        /// How many tasks each in-process worker runs at once.
+        public var workerCapacity: UInt64
+        /// The workerpool's orders: its price per task, its trust limit, its categories.
+        public var pool: PoolMarket.Configuration
+        /// The scheduler's leases and periodic work.
+        public var scheduler: WorkerpoolScheduler.Configuration
+        /// How the in-process workers run tasks (their work folder defaults to one in the system's temporary folder:
+        /// sandboxed apps run as other users, who must reach it, and the data directory is its owner's only).
+        public var executor: TaskExecutor.Configuration?
 
         public init(
             dataDirectory: URL = Node.Configuration.defaultDataDirectory, host: String = "127.0.0.1",
             port: Int = Node.defaultPort, development: DevelopmentChain = DevelopmentChain(),
             shutdownOnSignals: Bool = true,
-            maximumBlobSize: Int = LocalBlobStore.Configuration.defaultMaximumBlobSize
+            maximumBlobSize: Int = LocalBlobStore.Configuration.defaultMaximumBlobSize, workers: Int = 2,
+            workerCapacity: UInt64 = 2, pool: PoolMarket.Configuration = PoolMarket.Configuration(),
+            scheduler: WorkerpoolScheduler.Configuration = WorkerpoolScheduler.Configuration(),
+            executor: TaskExecutor.Configuration? = nil
         ) {
             self.dataDirectory = dataDirectory
             self.host = host
@@ -49,6 +65,11 @@ public final class Node: Service, Sendable {
             self.development = development
             self.shutdownOnSignals = shutdownOnSignals
             self.maximumBlobSize = maximumBlobSize
+            self.workers = workers
+            self.workerCapacity = workerCapacity
+            self.pool = pool
+            self.scheduler = scheduler
+            self.executor = executor
         }
 
         /// `~/.clave/node`.
@@ -72,6 +93,12 @@ public final class Node: Service, Sendable {
     public let sms: SecretManagementService
     /// The enclave the node's workers run tasks in: simulated, signed by the directory's simulation key.
     public let simulatedEnclave: SimulatedEnclave
+    /// The node's workerpool: registered by the scheduler key, with its orders kept open.
+    public let poolMarket: PoolMarket
+    /// The scheduler of the node's workerpool; workers in the process and `clave worker --pool` reach it.
+    public let scheduler: WorkerpoolScheduler
+    /// The workers running in the node's process.
+    public let workers: [WorkerAgent]
 
     private let logger: Logger
     private let lock: DirectoryLock
@@ -130,6 +157,33 @@ public final class Node: Service, Sendable {
             path: directory.smsURL.path, masterKeyFile: directory.smsMasterKeyURL, ledger: ledger,
             domain: PushDomain(directory.genesis.configuration),
             verifiers: [SimulatedEvidenceVerifier(trusting: simulationKey.address)], logger: logger)
+        guard configuration.workers >= 0, configuration.workerCapacity >= 1 else {
+            throw NodeError(
+                .invalidConfiguration, "Give 0 or more workers, each taking 1 task or more at once.")
+        }
+        let schedulerKey = try directory.schedulerKey()
+        poolMarket = try await PoolMarket(
+            configuration: configuration.pool, ledger: ledger, orderbook: orderbook, owner: schedulerKey,
+            logger: logger)
+        scheduler = WorkerpoolScheduler(
+            workerpool: poolMarket.workerpool, ownerKey: schedulerKey, ledger: ledger, sms: sms,
+            configuration: configuration.scheduler, logger: logger)
+        let executor = TaskExecutor(
+            configuration: configuration.executor
+                ?? TaskExecutor.Configuration(
+                    workDirectory: FileManager.default.temporaryDirectory.appendingPathComponent(
+                        "clave-work-\(Hex.encode(Keccak256.hash(Array(directory.url.path.utf8)).bytes.prefix(6)).dropFirst(2))"
+                    )),
+            ledger: ledger, blobs: blobs, sms: sms, enclave: simulatedEnclave, logger: logger)
+        var workers: [WorkerAgent] = []
+        for number in 0..<configuration.workers {
+            workers.append(
+                WorkerAgent(
+                    key: try directory.workerKey(number + 1), scheduler: scheduler, ledger: ledger,
+                    executor: executor,
+                    configuration: WorkerAgent.Configuration(capacity: configuration.workerCapacity), logger: logger))
+        }
+        self.workers = workers
     }
 
     /// The API's URL once the server listens, `nil` before.
@@ -142,7 +196,7 @@ public final class Node: Service, Sendable {
         let host = configuration.host
         let application = Application(
             router: ClaveAPI(
-                ledger: ledger, orderbook: orderbook, blobs: blobs, sms: sms,
+                ledger: ledger, orderbook: orderbook, blobs: blobs, sms: sms, scheduler: scheduler,
                 maximumBlobSize: configuration.maximumBlobSize
             ).router(),
             server: .http1(configuration: .init(additionalChannelHandlers: [LargeReads()])),
@@ -157,7 +211,7 @@ public final class Node: Service, Sendable {
             },
             logger: logger)
         let group = ServiceGroup(
-            services: [ledger, application],
+            services: [ledger, application, poolMarket, scheduler] + workers.map { $0 as any Service },
             gracefulShutdownSignals: configuration.shutdownOnSignals ? [.sigterm, .sigint] : [],
             logger: logger)
         do {

@@ -205,19 +205,46 @@ public struct NodeDirectory: Sendable {
         return (try NodeDirectory(opening: url), accounts)
     }
 
-    // MARK: The simulation key
+    // MARK: The node's own keys
 
     /// The key that signs the node's `simulated` evidence, from `simulation.key` (64 hex digits), which is created
     /// with mode 0600 when it is missing, so that data directories made before the SMS get one on their next start.
     func simulationKey() throws -> PrivateKey {
-        let file = simulationKeyURL
+        try key(at: simulationKeyURL, what: "simulation key (evidence signed by the old one is then refused)")
+    }
+
+    /// The key of the node's workerpool scheduler (the pool's owner), from `scheduler.key`, made on first use.
+    public var schedulerKeyURL: URL { url.appendingPathComponent("scheduler.key") }
+    func schedulerKey() throws -> PrivateKey {
+        try key(at: schedulerKeyURL, what: "scheduler key (the node then registers a new workerpool)")
+    }
+
+    /// The key of the node's in-process worker `number` (from 1), from `workers/worker-<number>.key`, made on first
+    /// use.
+    func workerKey(_ number: Int) throws -> PrivateKey {
+        let folder = url.appendingPathComponent("workers")
+        if !FileManager.default.fileExists(atPath: folder.path) {
+            do {
+                try FileManager.default.createDirectory(
+                    at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw NodeError(
+                    .creationFailed,
+                    "Could not create \(folder.path): \(error). Check the data directory's permissions.")
+            }
+        }
+        return try key(at: folder.appendingPathComponent("worker-\(number).key"), what: "worker key")
+    }
+
+    /// The secp256k1 key in `file` (64 hex digits), created with mode 0600 when missing.
+    private func key(at file: URL, what: String) throws -> PrivateKey {
         if !FileManager.default.fileExists(atPath: file.path) {
             let key = PrivateKey.generate()
             do {
                 try DurableFile.create(
                     file, data: Data((Hex.encode(key.rawRepresentation, prefix: false) + "\n").utf8),
                     permissions: 0o600)
-                DurableFile.syncFolder(url)
+                DurableFile.syncFolder(file.deletingLastPathComponent())
             } catch {
                 throw NodeError(
                     .creationFailed, "\(error.message) Check the data directory's permissions and free space.")
@@ -229,7 +256,7 @@ public struct NodeDirectory: Sendable {
         else {
             throw NodeError(
                 .corruptDirectory,
-                "\(file.path) does not hold a secp256k1 private key (64 hex digits). Delete it to have a new simulation key made on the next start (evidence signed by the old one is then refused)."
+                "\(file.path) does not hold a secp256k1 private key (64 hex digits). Delete it to have a new \(what) made on the next start."
             )
         }
         return key

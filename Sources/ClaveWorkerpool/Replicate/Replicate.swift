@@ -80,11 +80,14 @@ public struct ReplicateResult: Sendable, Hashable {
     public var results: [UInt8]
     /// The callback data (empty when the app wrote none).
     public var resultsCallback: [UInt8]
+    /// Where the app's logs are, sealed to the beneficiary (`clave://<CID>`); nil when none were kept.
+    public var logs: String?
 
     public init(
         resultDigest: Bytes32, enclaveChallenge: Address, enclaveSignature: Signature, results: [UInt8],
-        resultsCallback: [UInt8]
+        resultsCallback: [UInt8], logs: String? = nil
     ) {
+        self.logs = logs
         self.resultDigest = resultDigest
         self.enclaveChallenge = enclaveChallenge
         self.enclaveSignature = enclaveSignature
@@ -124,8 +127,12 @@ public struct ReplicateFailure: Error, Sendable, Hashable, CustomStringConvertib
     /// Whether running the task again elsewhere cannot help: the app itself failed, or the keys are refused for
     /// what the task is (not for where it ran). The scheduler then stops reassigning it.
     public var isDeterministic: Bool
+    /// Where the app's logs are, sealed to the beneficiary (`clave://<CID>`); nil when the app did not run or none
+    /// were kept.
+    public var logs: String?
 
-    public init(_ cause: Cause, _ message: String, isDeterministic: Bool) {
+    public init(_ cause: Cause, _ message: String, isDeterministic: Bool, logs: String? = nil) {
+        self.logs = logs
         self.cause = cause
         self.message = message
         self.isDeterministic = isDeterministic

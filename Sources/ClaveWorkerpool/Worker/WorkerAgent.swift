@@ -322,7 +322,8 @@ public actor WorkerAgent: Service {
         guard !Task.isCancelled else { return }
         do {
             try await scheduler.report(
-                session: try await currentSession(), taskId: taskId, status: status, message: message, logs: nil,
+                session: try await currentSession(), taskId: taskId, status: status, message: message,
+                logs: result?.logs ?? failure?.logs,
                 result: result, failure: failure)
         } catch {
             forget(error)

@@ -1,0 +1,99 @@
+import ArgumentParser
+import ClaveClient
+import ClaveCore
+import ClaveCrypto
+import Foundation
+
+/// `clave app run <app>`: iExec's `iexec app run` / DataProtector's `processProtectedData`.
+struct AppRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an app (on protected data): match orders, wait for the task, fetch and decrypt its result.",
+        discussion: """
+            Finds the app's order, the data owner's grant to you and a workerpool's order, matches them into a deal, \
+            follows the task, then fetches the result, checks its receipt and decrypts it with your wallet's result \
+            key into --output. Only you (the deal's beneficiary) can decrypt it.
+            Examples:
+              clave app run 0xApp --dataset 0xData --address 0xYou
+              clave app run 0xApp --dataset 0xData --args "email" --input-file notes.txt --secret 1=token --trust 1
+            """
+    )
+
+    @OptionGroup var remote: RemoteOptions
+    @OptionGroup var signer: SignerOptions
+
+    @Argument(help: "The app's address.", transform: parseAddress)
+    var app: Address
+
+    @Option(help: "The protected data the app reads.", transform: parseAddress)
+    var dataset: Address?
+
+    @Option(help: "The app's arguments (iExec's iexec_args), as one string.")
+    var args: String?
+
+    @Option(help: "A local file for the app's $IEXEC_IN (repeat for several).")
+    var inputFile: [String] = []
+
+    @Option(help: "A requester secret for the app, as <index>=<value>: IEXEC_REQUESTER_SECRET_<index> (repeat).")
+    var secret: [String] = []
+
+    @Option(help: "How many agreeing workers the result needs (1: one worker).")
+    var trust: UInt64 = 1
+
+    @Option(help: "The category of work (how long the task may take); default: the chain's shortest.")
+    var category: UInt64?
+
+    @Option(help: "A workerpool to run in (default: the cheapest that takes the task).", transform: parseAddress)
+    var workerpool: Address?
+
+    @Option(help: "The most you pay for each of app, dataset and workerpool, in nano-units.")
+    var maxPrice: UInt64 = 0
+
+    @Option(help: "The folder the result is written to (default: ./result-<task id prefix>).")
+    var output: String?
+
+    @Option(help: "How long to wait for the task, in seconds.")
+    var timeout: Int = 300
+
+    func validate() throws {
+        guard trust >= 1 else { throw ValidationError("--trust must be 1 or more.") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be a number of seconds, 1 or more.") }
+        _ = try secrets()
+    }
+
+    func secrets() throws -> [UInt64: String] {
+        var secrets: [UInt64: String] = [:]
+        for pair in secret {
+            guard let equals = pair.firstIndex(of: "="), let index = UInt64(pair[..<equals]), index > 0 else {
+                throw ValidationError(
+                    "--secret takes <index>=<value> with an index of 1 or more, e.g. --secret 1=token.")
+            }
+            secrets[index] = String(pair[pair.index(after: equals)...])
+        }
+        return secrets
+    }
+
+    func run() async throws {
+        let key = try signer.key()
+        let protector = try remote.dataProtector(owner: key)
+        let request = ProcessRequest(
+            app: app, protectedData: dataset, arguments: args,
+            inputFiles: inputFile.map { URL(fileURLWithPath: $0) }, secrets: try secrets(), trust: trust,
+            category: category, workerpool: workerpool, maxPrice: maxPrice)
+        let submitted = try await remote.ask { try await protector.submit(request) }
+        if !remote.json {
+            say("Deal \(submitted.dealId)")
+            say("Task \(submitted.taskId)")
+        }
+        let destination = URL(
+            fileURLWithPath: output ?? "result-\(Hex.encode(submitted.taskId.bytes.prefix(4)).dropFirst(2))")
+        let quiet = remote.json
+        let result = try await remote.ask {
+            try await protector.waitForResult(
+                of: submitted, into: destination, timeout: .seconds(timeout),
+                onProgress: { progress in if !quiet { say("  \(progress.status.rawValue)") } },
+                failureReason: TaskCommand.failureReason(remote))
+        }
+        remote.emit(ResultCommand.json(result)) { ResultCommand.lines(result) }
+    }
+}

@@ -1,0 +1,237 @@
+public import ClaveCore
+public import ClaveCrypto
+import ClaveLedger
+import ClaveMarket
+import ClaveSMS
+import ClaveStorage
+public import Foundation
+
+/// What a requester asks to run: iExec's `processProtectedData` (and `iexec app run`).
+public struct ProcessRequest: Sendable, Hashable {
+    /// The app to run.
+    public var app: Address
+    /// The protected data it reads; nil for an app that takes none.
+    public var protectedData: Address?
+    /// iExec's `iexec_args`: the app's arguments, split as a shell splits plain words and quotes.
+    public var arguments: String?
+    /// Local files handed to the app in `$IEXEC_IN` (uploaded to the blob store first).
+    public var inputFiles: [URL]
+    /// Requester secrets for the app: `IEXEC_REQUESTER_SECRET_<index>` = value. Pushed to the SMS first.
+    public var secrets: [UInt64: String]
+    /// How many agreeing workers the result needs (PoCo's trust); 1 for one worker.
+    public var trust: UInt64
+    /// The category (how long the task may take); nil for the chain's shortest.
+    public var category: UInt64?
+    /// A workerpool to use; nil for the cheapest that takes the task.
+    public var workerpool: Address?
+    /// The most the requester pays per task, in nano-units, for each of app, dataset and workerpool.
+    public var maxPrice: UInt64
+
+    public init(
+        app: Address, protectedData: Address? = nil, arguments: String? = nil, inputFiles: [URL] = [],
+        secrets: [UInt64: String] = [:], trust: UInt64 = 1, category: UInt64? = nil, workerpool: Address? = nil,
+        maxPrice: UInt64 = 0
+    ) {
+        self.app = app
+        self.protectedData = protectedData
+        self.arguments = arguments
+        self.inputFiles = inputFiles
+        self.secrets = secrets
+        self.trust = trust
+        self.category = category
+        self.workerpool = workerpool
+        self.maxPrice = maxPrice
+    }
+}
+
+/// Where a submitted request is.
+public struct ProcessProgress: Sendable, Hashable {
+    public var dealId: Bytes32
+    public var taskId: Bytes32
+    /// The task's status on the ledger.
+    public var status: ComputeTask.Status
+}
+
+/// A task the requester started: its deal and task.
+public struct SubmittedTask: Sendable, Hashable {
+    public var dealId: Bytes32
+    public var taskId: Bytes32
+}
+
+extension DataProtector {
+    /// Runs `request` to its end: matches orders into a deal, waits for its task, then fetches, verifies and decrypts
+    /// the result into `destination` (a folder: the app's `$IEXEC_OUT`).
+    ///
+    /// - Parameters:
+    ///   - timeout: how long to wait for the task before giving up with ``RequesterError/Code/timedOut`` (the task
+    ///     goes on; ``waitForResult(of:into:timeout:onProgress:failureReason:)`` takes it up again).
+    ///   - failureReason: asked for the task's failure reason when the task fails (the scheduler knows it).
+    public func processProtectedData(
+        _ request: ProcessRequest, into destination: URL, timeout: Duration = .seconds(300),
+        onProgress: @escaping @Sendable (ProcessProgress) async -> Void = { _ in },
+        failureReason: @escaping @Sendable (Bytes32) async -> String? = { _ in nil }
+    ) async throws -> FetchedResult {
+        let task = try await submit(request)
+        return try await waitForResult(
+            of: task, into: destination, timeout: timeout, onProgress: onProgress, failureReason: failureReason)
+    }
+
+    /// Matches orders into a deal for `request` and returns its task, without waiting for it.
+    public func submit(_ request: ProcessRequest) async throws -> SubmittedTask {
+        guard let blobs else {
+            throw RequesterError(
+                .invalidArgument, "Running a task needs the node's blob store; give this DataProtector one.")
+        }
+        guard request.trust >= 1 else {
+            throw RequesterError(.invalidArgument, "Trust must be 1 or more (1: one worker suffices).")
+        }
+        let chain = try await ledger.chainInfo().configuration
+        let domain = chain.orderDomain
+        guard try await ledger.app(request.app) != nil else {
+            throw RequesterError(
+                .noMatchingOrder, "No app is registered at \(request.app); check the address (`clave app show`).")
+        }
+        if let data = request.protectedData, try await ledger.dataset(data) == nil {
+            throw RequesterError(
+                .noMatchingOrder, "No protected data is registered at \(data); check the address (`clave data list`).")
+        }
+        let category =
+            request.category
+            ?? UInt64(
+                chain.categories.indices.min(by: {
+                    chain.categories[$0].timeref < chain.categories[$1].timeref
+                }) ?? 0)
+        // Inputs first: files to the blob store, secrets to the SMS. Nothing is signed until they are there.
+        var inputURLs: [DealParams.InputFile] = []
+        for file in request.inputFiles {
+            guard FileManager.default.isReadableFile(atPath: file.path) else {
+                throw RequesterError(.invalidArgument, "There is no readable file at \(file.path); check the path.")
+            }
+            let stored = try await blobs.put(fileAt: file)
+            inputURLs.append(try DealParams.InputFile(url: "clave://\(stored.cid)/\(file.lastPathComponent)"))
+        }
+        var secretNames: [Int: String] = [:]
+        if !request.secrets.isEmpty {
+            guard let sms else {
+                throw RequesterError(.invalidArgument, "Requester secrets go to the SMS; give this DataProtector one.")
+            }
+            for (index, value) in request.secrets.sorted(by: { $0.key < $1.key }) {
+                let name = "task-secret-\(index)-\(Hex.encode(Bytes32.random().bytes.prefix(6)).dropFirst(2))"
+                let secret = try SecretIdentifier(kind: .requester, target: owner.address, name: name)
+                _ = try await sms.push(
+                    SecretPush(
+                        Array(value.utf8), into: secret, domain: PushDomain(chain), expiry: now() + 300,
+                        signedWith: owner))
+                secretNames[Int(index)] = name
+            }
+        }
+        let params = try DealParams(
+            args: request.arguments ?? "", inputFiles: inputURLs, secrets: secretNames, resultEncryption: true,
+            resultPublicKey: ResultKey.derive(from: owner).publicKey)
+        // The orders: the app's, the dataset's grant to this requester, a workerpool's.
+        let appOrder = try await cheapest(
+            OrderQuery(
+                kind: .app, app: request.app, usableWithDataset: request.protectedData ?? .zero,
+                usableWithWorkerpool: request.workerpool, usableByRequester: owner.address, maxPrice: request.maxPrice),
+            "No AppOrder lets \(owner.address) run app \(request.app) at a price of at most \(request.maxPrice); its developer must publish one (`clave app deploy`)."
+        )
+        var datasetOrder: OrderbookEntry?
+        if let data = request.protectedData {
+            datasetOrder = try await cheapest(
+                OrderQuery(
+                    kind: .dataset, dataset: data, usableWithApp: request.app,
+                    usableWithWorkerpool: request.workerpool, usableByRequester: owner.address,
+                    maxPrice: request.maxPrice),
+                "The owner of protected data \(data) has granted no access to app \(request.app) for \(owner.address) (or none is left); ask them to grant it (`clave data grant`)."
+            )
+        }
+        let poolOrder = try await cheapest(
+            OrderQuery(
+                kind: .workerpool, workerpool: request.workerpool, category: category, usableWithApp: request.app,
+                usableWithDataset: request.protectedData ?? .zero, usableByRequester: owner.address,
+                maxPrice: request.maxPrice),
+            "No workerpool takes tasks of category \(category) for this app at a price of at most \(request.maxPrice); start a node with workers (`clave node --workers 2`) or choose another category."
+        )
+        guard case .app(let app) = appOrder.order, case .workerpool(let pool) = poolOrder.order else {
+            throw RequesterError(.ledger, "The orderbook answered an order of another kind than asked.")
+        }
+        guard pool.trust >= request.trust else {
+            throw RequesterError(
+                .noMatchingOrder,
+                "Workerpool \(pool.workerpool) accepts trust up to \(pool.trust), and \(request.trust) was asked; ask for less trust or use another pool."
+            )
+        }
+        var dataset: SignedOrder<DatasetOrder>?
+        if let datasetOrder, case .dataset(let order) = datasetOrder.order {
+            dataset = SignedOrder(order: order, signature: datasetOrder.signature)
+        }
+        let requestOrder = RequestOrder(
+            app: app.app, appmaxprice: app.appprice, dataset: dataset?.order.dataset ?? .zero,
+            datasetmaxprice: dataset?.order.datasetprice ?? 0, workerpool: pool.workerpool,
+            workerpoolmaxprice: pool.workerpoolprice, requester: owner.address, volume: 1,
+            tag: .zero, category: category, trust: request.trust,
+            beneficiary: owner.address, callback: .zero, params: params.canonicalText, salt: .random())
+        let receipt = try await submit(
+            .matchOrders(
+                app: SignedOrder(order: app, signature: appOrder.signature), dataset: dataset,
+                workerpool: SignedOrder(order: pool, signature: poolOrder.signature),
+                request: .signed(requestOrder, with: owner, in: domain)))
+        for event in receipt.events {
+            if case .ordersMatched(let dealId, _, _, _, _, _) = event {
+                guard let deal = try await ledger.deal(dealId) else { break }
+                return SubmittedTask(dealId: dealId, taskId: ComputeTask.id(dealId: dealId, index: deal.botFirst))
+            }
+        }
+        throw RequesterError(.ledger, "The ledger matched the orders but reported no OrdersMatched event.")
+    }
+
+    private func cheapest(_ query: OrderQuery, _ refusal: String) async throws -> OrderbookEntry {
+        var query = query
+        query.limit = 1
+        guard let entry = try await orderbook.query(query).entries.first else {
+            throw RequesterError(.noMatchingOrder, refusal)
+        }
+        return entry
+    }
+
+    /// Waits for `task` to end, then fetches, verifies and decrypts its result into `destination`.
+    public func waitForResult(
+        of task: SubmittedTask, into destination: URL, timeout: Duration = .seconds(300),
+        onProgress: @escaping @Sendable (ProcessProgress) async -> Void = { _ in },
+        failureReason: @escaping @Sendable (Bytes32) async -> String? = { _ in nil }
+    ) async throws -> FetchedResult {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var last: ComputeTask.Status?
+        var cursor: EventCursor?
+        while true {
+            let state = try await ledger.task(task.taskId)
+            let status = state?.status ?? .unset
+            if status != last {
+                last = status
+                await onProgress(ProcessProgress(dealId: task.dealId, taskId: task.taskId, status: status))
+            }
+            switch status {
+            case .completed:
+                return try await fetchResult(of: task.taskId, into: destination)
+            case .failed:
+                let reason = await failureReason(task.taskId) ?? "no worker produced a result before the final deadline"
+                throw RequesterError(.taskFailed, "Task \(task.taskId) FAILED: \(reason). The payment was refunded.")
+            default:
+                break
+            }
+            let left = deadline - clock.now
+            guard left > .zero else {
+                let reason = await failureReason(task.taskId).map { " The workerpool reports: \($0)" } ?? ""
+                throw RequesterError(
+                    .timedOut,
+                    "Task \(task.taskId) is still \(status.rawValue) after \(timeout).\(reason) It goes on; follow it with `clave task watch \(task.taskId)`."
+                )
+            }
+            // Wake on the task's next event, or after a second at most (a failure reason may come from the scheduler).
+            let events = try await ledger.events(
+                matching: EventFilter(task: task.taskId), after: cursor, limit: 100, timeout: min(left, .seconds(1)))
+            if let position = events.last?.position { cursor = position }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+public import ClaveCore
+public import ClaveCrypto
+import ClaveLedger
+import ClaveStorage
+public import Foundation
+
+/// A task's result, fetched, verified and (when it was encrypted) decrypted.
+public struct FetchedResult: Sendable, Hashable {
+    public var taskId: Bytes32
+    /// The result receipt, verified against the ledger and the result's content.
+    public var receipt: ResultReceipt
+    /// The folder holding the app's `$IEXEC_OUT`.
+    public var folder: URL
+    /// The files in it, relative to it, sorted.
+    public var files: [String]
+    /// Whether the enclave that computed it was simulated: then the result proves nothing against the worker's host.
+    public var isSimulated: Bool { receipt.isSimulated }
+}
+
+extension DataProtector {
+    /// Fetches the result of the COMPLETED task `taskId`, checks it, decrypts it with ``owner``'s result key when it
+    /// was encrypted, and unpacks it into `destination` (created; it must not exist or be empty).
+    ///
+    /// Checked, in order: the receipt's own signatures; that the receipt is the ledger's (task, digest, and the
+    /// enclave challenge the winning contribution named); the stored blob's hash against the receipt; the archive's
+    /// digest against the receipt. Anything that does not hold is ``RequesterError/Code/resultInvalid`` and nothing
+    /// is left in `destination`.
+    public func fetchResult(of taskId: Bytes32, into destination: URL) async throws -> FetchedResult {
+        guard let blobs else {
+            throw RequesterError(
+                .invalidArgument, "Fetching a result needs the node's blob store; give this DataProtector one.")
+        }
+        guard let task = try await ledger.task(taskId) else {
+            throw RequesterError(
+                .invalidArgument, "No task \(taskId) is on the ledger; check the id (`clave task show`).")
+        }
+        guard task.status == .completed else {
+            throw RequesterError(
+                .invalidArgument,
+                "Task \(taskId) is \(task.status.rawValue), not COMPLETED: it has no result yet. Follow it with `clave task watch \(taskId)`."
+            )
+        }
+        let location: ResultLocation
+        do {
+            location = try ResultLocation(bytes: task.results)
+        } catch {
+            throw RequesterError(
+                .resultInvalid, "Task \(taskId)'s results on the ledger are not a Clave result location: \(error)")
+        }
+        let receipt = try await fetchReceipt(location.receipt, of: task)
+        let work = destination.deletingLastPathComponent().appendingPathComponent(
+            ".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8)).partial")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        guard let stored = receipt.result, let resultCID = location.location else {
+            throw RequesterError(
+                .resultInvalid,
+                "Task \(taskId) has only callback data (\(Hex.encode(task.resultsCallback))), no result file.")
+        }
+        let blobFile = work.appendingPathComponent("result.blob")
+        let cid: CID
+        do {
+            cid = try CID(resultCID)
+        } catch {
+            throw RequesterError(
+                .resultInvalid, "The result location '\(resultCID.prefix(80))' is not a CID: \(error.message)")
+        }
+        try await blobs.get(cid, toFileAt: blobFile)
+        do {
+            try receipt.verifyStoredResult(at: blobFile)
+        } catch {
+            throw RequesterError(
+                .resultInvalid, "The stored result of task \(taskId) is not the one its receipt names: \(error.message)"
+            )
+        }
+        var archive = blobFile
+        if stored.isEncrypted {
+            archive = work.appendingPathComponent("result.zip")
+            do {
+                try ResultEncryption.open(
+                    fileAt: blobFile, to: archive, key: ResultKey.derive(from: owner), taskId: taskId)
+            } catch {
+                throw RequesterError(
+                    .resultInvalid,
+                    "The result of task \(taskId) does not decrypt with \(owner.address)'s result key: \(error.message). Only the deal's beneficiary can decrypt it; use their wallet."
+                )
+            }
+        }
+        do {
+            try receipt.verifyArchive(at: archive)
+        } catch {
+            throw RequesterError(
+                .resultInvalid,
+                "The result of task \(taskId) does not have the digest the workers agreed on: \(error.message)")
+        }
+        let unpacked = work.appendingPathComponent("out")
+        let files = try ResultFolder.unpack(zipAt: archive, into: unpacked)
+        try ResultFolder.place(unpacked, at: destination)
+        return FetchedResult(taskId: taskId, receipt: receipt, folder: destination, files: files)
+    }
+
+    /// The receipt at `cid`, verified, and checked against the ledger's record of `task`.
+    func fetchReceipt(_ text: String, of task: ComputeTask) async throws -> ResultReceipt {
+        guard let blobs else {
+            throw RequesterError(.invalidArgument, "Fetching a receipt needs the node's blob store.")
+        }
+        let receipt: ResultReceipt
+        do {
+            let bytes = try await blobs.get(try CID(text)).collect()
+            receipt = try ResultReceipt(json: try JSONValue(parsing: bytes))
+            try receipt.verify()
+        } catch let error as StorageError where error.code != .notFound {
+            throw error
+        } catch {
+            throw RequesterError(
+                .resultInvalid, "The result receipt of task \(task.id) (\(text.prefix(80))) does not verify: \(error)")
+        }
+        guard receipt.taskId == task.id, receipt.resultDigest == task.resultDigest else {
+            throw RequesterError(
+                .resultInvalid,
+                "The receipt is for task \(receipt.taskId) with digest \(receipt.resultDigest), but the ledger's task \(task.id) agreed on \(task.resultDigest)."
+            )
+        }
+        guard let contribution = task.contributions[receipt.worker] else {
+            // A trust-1 task finished with contributeAndFinalize records no contribution; the ledger then checked the
+            // enclave signature itself against the authorization.
+            return receipt
+        }
+        guard contribution.enclaveChallenge == receipt.enclaveChallenge else {
+            throw RequesterError(
+                .resultInvalid,
+                "The receipt names enclave challenge \(receipt.enclaveChallenge), but worker \(receipt.worker) contributed with \(contribution.enclaveChallenge)."
+            )
+        }
+        return receipt
+    }
+}
+
+/// Unpacking a result archive into a folder.
+enum ResultFolder {
+    /// Writes each entry of the zip at `zip` under `folder` (created), refusing names that leave it; returns the
+    /// files' names, sorted.
+    static func unpack(zipAt zip: URL, into folder: URL) throws -> [String] {
+        let handle = try FileHandle(forReadingFrom: zip)
+        defer { try? handle.close() }
+        let size = try handle.seekToEnd()
+        let reader = try ZipReader(size: size) { offset, count in
+            try handle.seek(toOffset: offset)
+            return Array(try handle.read(upToCount: count) ?? Data())
+        }
+        let manager = FileManager.default
+        try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+        var files: [String] = []
+        for entry in reader.entries {
+            let parts = entry.name.split(separator: "/", omittingEmptySubsequences: true)
+            guard !entry.name.hasPrefix("/"), !parts.isEmpty, !parts.contains(where: { $0 == ".." || $0 == "." }) else {
+                throw RequesterError(
+                    .resultInvalid, "The result archive has an entry '\(entry.name.prefix(80))' that leaves its folder."
+                )
+            }
+            let url = parts.reduce(folder) { $0.appendingPathComponent(String($1)) }
+            if entry.isDirectory {
+                try manager.createDirectory(at: url, withIntermediateDirectories: true)
+                continue
+            }
+            try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            guard manager.createFile(atPath: url.path, contents: nil) else {
+                throw RequesterError(.invalidArgument, "Cannot write \(url.path); check the folder's permissions.")
+            }
+            let output = try FileHandle(forWritingTo: url)
+            defer { try? output.close() }
+            try reader.read(entry) { bytes in output.write(Data(bytes)) }
+            files.append(parts.joined(separator: "/"))
+        }
+        return files.sorted()
+    }
+
+    /// Moves `folder` to `destination`, which must not exist or be an empty folder.
+    static func place(_ folder: URL, at destination: URL) throws {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: destination.path) {
+            guard (try? manager.contentsOfDirectory(atPath: destination.path))?.isEmpty == true else {
+                throw RequesterError(
+                    .invalidArgument,
+                    "\(destination.path) already exists and is not an empty folder; give another --output.")
+            }
+            try manager.removeItem(at: destination)
+        }
+        try manager.moveItem(at: folder, to: destination)
+    }
+}

@@ -1,0 +1,429 @@
+public import ClaveAttestation
+import ClaveCore
+import ClaveCrypto
+public import ClaveLedger
+public import ClaveRuntime
+public import ClaveSMS
+public import ClaveStorage
+import Crypto
+public import Foundation
+public import Logging
+
+/// Runs a replicate in an enclave, as iExec's TEE workers do: pre-compute, compute, post-compute
+/// (docs/worker.md).
+///
+/// 1. **The app**: fetches the bundle the app's `multiaddr` names from the blob store and measures it.
+/// 2. **The keys**: starts an enclave session for the task and that measurement, and asks the SMS to open it with
+///    the scheduler's authorization. The SMS releases the task's secrets only when the measurement is the app's
+///    registered one, the evidence is of a kind the deal accepts and binds this session's key, and the grant stands.
+/// 3. **The inputs**: fetches the dataset's encrypted payload, checks it against the ledger's checksum and decrypts it
+///    into `$IEXEC_IN/$IEXEC_DATASET_FILENAME` (the dataset's address, as iExec names it); fetches each input file and
+///    checks it against its CID.
+/// 4. **The run**: the bundle's runtime (`wasm` or `process`) with iExec's environment and the manifest's limits.
+/// 5. **The result**: reads `computed.json`, computes the result digest, zips `$IEXEC_OUT` deterministically,
+///    encrypts it to the beneficiary when the deal asks for it, stores it, signs resultHash ‖ resultSeal with the
+///    task's enclave challenge key, and stores the result receipt.
+///
+/// Every failure becomes a ``ReplicateFailure`` that says why, for the requester.
+public struct TaskExecutor: TaskExecuting {
+    public struct Configuration: Sendable {
+        /// Where each run gets a folder of its own (removed when the run ends).
+        public var workDirectory: URL
+        /// The runtime of `process` apps; nil when this worker takes only WebAssembly apps.
+        public var processRuntime: ProcessRuntime?
+
+        public init(
+            workDirectory: URL = FileManager.default.temporaryDirectory.appendingPathComponent("clave-worker"),
+            processRuntime: ProcessRuntime? = ProcessRuntime()
+        ) {
+            self.workDirectory = workDirectory
+            self.processRuntime = processRuntime
+        }
+    }
+
+    public let configuration: Configuration
+    private let ledger: any LedgerService
+    private let blobs: any BlobStore
+    private let sms: any SecretService
+    private let enclave: any Enclave
+    private let wasmRuntime: WasmRuntime
+    private let bundles: BundleCache
+    private let logger: Logger
+
+    public init(
+        configuration: Configuration = Configuration(), ledger: any LedgerService, blobs: any BlobStore,
+        sms: any SecretService, enclave: any Enclave, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.ledger = ledger
+        self.blobs = blobs
+        self.sms = sms
+        self.enclave = enclave
+        self.wasmRuntime = WasmRuntime(logger: logger)
+        self.bundles = BundleCache(directory: configuration.workDirectory.appendingPathComponent("bundles"))
+        self.logger = logger
+    }
+
+    public func execute(
+        _ assignment: WorkAssignment, progress: @escaping @Sendable (ReplicateStatus) async -> Void
+    ) async -> Result<ReplicateResult, ReplicateFailure> {
+        var logger = logger
+        logger[metadataKey: "taskId"] = "\(assignment.taskId)"
+        logger[metadataKey: "worker"] = "\(assignment.worker)"
+        let folder = configuration.workDirectory.appendingPathComponent(
+            "task-\(Hex.encode(assignment.taskId.bytes.prefix(8)))-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run: TaskRun
+        do {
+            run = try await TaskRun.prepare(
+                assignment, folder: folder, ledger: ledger, blobs: blobs, bundles: bundles, progress: progress)
+        } catch {
+            logger.info("replicate failed", metadata: ["cause": "\(error.cause)", "reason": "\(error.message)"])
+            return .failure(error)
+        }
+        var ran = false
+        do throws(ReplicateFailure) {
+            let secrets = try await openSession(run)
+            await progress(.dataDownloading)
+            let inputs = try await fetchInputs(run, secrets: secrets)
+            await progress(.dataDownloaded)
+            await progress(.computing)
+            ran = true
+            try await compute(run, secrets: secrets, inputs: inputs, logger: logger)
+            await progress(.computed)
+            await progress(.resultUploading)
+            var result = try await postCompute(run, secrets: secrets, inputs: inputs)
+            result.logs = await storeLogs(run)
+            await progress(.resultUploaded)
+            logger.info("replicate computed", metadata: ["resultDigest": "\(result.resultDigest)"])
+            return .success(result)
+        } catch {
+            var failure = error
+            if ran { failure.logs = await storeLogs(run) }
+            logger.info("replicate failed", metadata: ["cause": "\(failure.cause)", "reason": "\(failure.message)"])
+            return .failure(failure)
+        }
+    }
+
+    /// Stores the app's standard output and error, sealed to the beneficiary, and returns where; nil when the deal
+    /// gives no result key (logs can hold what the app read, so they are never stored in the clear) or the store
+    /// fails (the logs are then lost, not the task).
+    private func storeLogs(_ run: TaskRun) async -> String? {
+        guard let recipient = run.params.resultPublicKey else { return nil }
+        func read(_ url: URL) -> [UInt8] { FileManager.default.contents(atPath: url.path).map(Array.init) ?? [] }
+        let text =
+            Array("== stdout ==\n".utf8) + read(run.standardOutput) + Array("\n== stderr ==\n".utf8)
+            + read(run.standardError)
+        do {
+            let sealed = try ResultEncryption.seal(text, recipient: recipient, taskId: run.assignment.taskId)
+            return "clave://\(try await blobs.put(bytes: sealed).cid)"
+        } catch {
+            logger.warning("the app's logs could not be stored", metadata: ["reason": "\(error)"])
+            return nil
+        }
+    }
+
+    // MARK: Keys
+
+    /// Opens the task's SMS session in this worker's enclave.
+    private func openSession(_ run: TaskRun) async throws(ReplicateFailure) -> SessionSecrets {
+        let session: EnclaveSession
+        do {
+            session = try enclave.startSession(taskId: run.assignment.taskId, measurement: run.bundle.measurement)
+        } catch {
+            throw ReplicateFailure(
+                .workerError, "The enclave could not start a session: \(error.message)", isDeterministic: false)
+        }
+        do {
+            let sealed = try await sms.openSession(
+                SessionRequest(authorization: run.assignment.authorization, session: session))
+            return try session.open(sealed)
+        } catch {
+            let transient: Set<SMSError.Code> = [.ledgerUnavailable, .unavailable, .storage, .taskNotActive]
+            throw ReplicateFailure(
+                .keyReleaseRefused, "The SMS released no keys for this task: \(error.message)",
+                isDeterministic: !transient.contains(error.code))
+        }
+    }
+
+    // MARK: Inputs
+
+    /// The dataset and input files, written into the run's input folder.
+    private func fetchInputs(_ run: TaskRun, secrets: SessionSecrets) async throws(ReplicateFailure) -> TaskInputs {
+        var inputs = TaskInputs()
+        let deal = run.deal
+        if deal.dataset.address != .zero {
+            inputs.dataset = try await fetchDataset(run, secrets: secrets)
+        }
+        for file in run.params.inputFiles {
+            guard !inputs.files.contains(where: { $0.name == file.name }) else {
+                throw ReplicateFailure(
+                    .inputUnavailable,
+                    "Two input files of the deal are both named '\(file.name)'; the requester must name each file once.",
+                    isDeterministic: true)
+            }
+            inputs.files.append(try await fetchInputFile(file, into: run.input))
+        }
+        return inputs
+    }
+
+    private func fetchDataset(_ run: TaskRun, secrets: SessionSecrets) async throws(ReplicateFailure) -> DatasetInput {
+        let address = run.deal.dataset.address
+        let dataset: Dataset
+        do {
+            guard let found = try await ledger.dataset(address) else {
+                throw ReplicateFailure(
+                    .inputUnavailable, "The ledger has no dataset \(address), which deal \(run.deal.id) names.",
+                    isDeterministic: true)
+            }
+            dataset = found
+        } catch let error as ReplicateFailure {
+            throw error
+        } catch {
+            throw ReplicateFailure(.inputUnavailable, "The ledger could not be read: \(error)", isDeterministic: false)
+        }
+        guard let keyBytes = secrets.datasetKey else {
+            throw ReplicateFailure(
+                .keyReleaseRefused, "The SMS released no key for dataset \(address).", isDeterministic: true)
+        }
+        let key: DatasetKey
+        do {
+            key = try DatasetKey(bytes: keyBytes)
+        } catch {
+            throw ReplicateFailure(
+                .inputUnavailable, "The key of dataset \(address) is not a dataset key: \(error.message)",
+                isDeterministic: true)
+        }
+        let cid = try Self.cid(dataset.multiaddr, what: "dataset \(address)")
+        guard cid.sha256Digest == dataset.checksum else {
+            throw ReplicateFailure(
+                .inputUnavailable,
+                "Dataset \(address) is stored at \(cid), whose content does not have the registered checksum \(dataset.checksum); its owner must register it again.",
+                isDeterministic: true)
+        }
+        let filename = address.checksummed
+        let destination = run.input.appendingPathComponent(filename)
+        do {
+            let stream = try await blobs.get(cid)
+            let output = try DurableFile.Writer(replacing: destination, permissions: 0o644)
+            let decryptor = try key.decryptor()
+            var hasher = SHA256()
+            for try await chunk in stream {
+                hasher.update(data: chunk)
+                try chunk.withUnsafeBytes { try decryptor.update($0, to: { try output.write($0) }) }
+            }
+            guard Array(hasher.finalize()) == dataset.checksum.bytes else {
+                throw ReplicateFailure(
+                    .inputUnavailable,
+                    "The payload of dataset \(address) fetched from the blob store does not have the registered checksum \(dataset.checksum): it was altered in storage.",
+                    isDeterministic: true)
+            }
+            try decryptor.finish(to: { try output.write($0) })
+            try output.commit()
+        } catch let error as ReplicateFailure {
+            throw error
+        } catch let error as StorageError {
+            throw ReplicateFailure(
+                .inputUnavailable, "The payload of dataset \(address) could not be fetched: \(error.message)",
+                isDeterministic: error.code == .notFound)
+        } catch {
+            throw ReplicateFailure(
+                .inputUnavailable,
+                "The payload of dataset \(address) does not decrypt with its key (\(error)): it was altered, or the key pushed is another dataset's.",
+                isDeterministic: true)
+        }
+        return DatasetInput(address: address, checksum: dataset.checksum, filename: filename)
+    }
+
+    private func fetchInputFile(_ file: DealParams.InputFile, into folder: URL) async throws(ReplicateFailure)
+        -> InputFileRecord
+    {
+        guard file.url.hasPrefix("clave://") else {
+            throw ReplicateFailure(
+                .inputUnavailable,
+                "Input file \(file.url) is not in the network's blob store (clave://<CID>/<name>); workers fetch nothing from outside. Upload it with `clave app run --input-file`.",
+                isDeterministic: true)
+        }
+        let cid = try Self.cid(file.url, what: "input file \(file.name)")
+        do {
+            try await blobs.get(cid, toFileAt: folder.appendingPathComponent(file.name))
+        } catch {
+            throw ReplicateFailure(
+                .inputUnavailable, "Input file \(file.url) could not be fetched: \(error.message)",
+                isDeterministic: error.code == .notFound)
+        }
+        return InputFileRecord(url: file.url, name: file.name, sha256: cid.sha256Digest)
+    }
+
+    /// The CID in `multiaddr`: a bare CID, or `clave://<CID>[/name]`.
+    static func cid(_ multiaddr: String, what: String) throws(ReplicateFailure) -> CID {
+        var text = Substring(multiaddr)
+        if text.hasPrefix("clave://") { text = text.dropFirst("clave://".count) }
+        if let slash = text.firstIndex(of: "/") { text = text[..<slash] }
+        do {
+            return try CID(text)
+        } catch {
+            throw ReplicateFailure(
+                .inputUnavailable, "\(what) is at '\(multiaddr.prefix(120))', which names no blob: \(error.message)",
+                isDeterministic: true)
+        }
+    }
+
+    // MARK: Compute
+
+    private func compute(_ run: TaskRun, secrets: SessionSecrets, inputs: TaskInputs, logger: Logger)
+        async throws(ReplicateFailure)
+    {
+        let manifest = run.bundle.manifest
+        let runtime: any AppRuntime
+        switch manifest.runtime {
+        case .wasm: runtime = wasmRuntime
+        case .process:
+            guard let process = configuration.processRuntime else {
+                throw ReplicateFailure(
+                    .workerError, "This worker runs no `process` apps; the scheduler must give the task to another.",
+                    isDeterministic: false)
+            }
+            runtime = process
+        }
+        let execution = Execution(
+            bundle: run.bundleFolder, entrypoint: manifest.entrypoint, arguments: run.params.arguments,
+            environment: Self.environment(run, secrets: secrets, inputs: inputs), input: run.input, output: run.output,
+            limits: manifest.limits, standardOutput: run.standardOutput, standardError: run.standardError)
+        let result: ExecutionResult
+        do {
+            result = try await runtime.run(execution)
+        } catch {
+            throw ReplicateFailure(
+                error.code == .sandboxUnavailable ? .workerError : .appFailed,
+                "The app could not be started: \(error.message)",
+                isDeterministic: error.code != .sandboxUnavailable && error.code != .io)
+        }
+        logger.debug("app ran", metadata: ["termination": "\(result.termination)", "wallTime": "\(result.wallTime)"])
+        switch result.termination {
+        case .exited(0):
+            return
+        case .timedOut, .outOfFuel:
+            throw ReplicateFailure(.timedOut, "The app \(result.termination).", isDeterministic: true)
+        case .outOfMemory, .outputTooLarge:
+            throw ReplicateFailure(.limitExceeded, "The app \(result.termination).", isDeterministic: true)
+        case .exited, .signaled, .trapped:
+            let said = (try? Self.computedFile(in: run.output))?.errorMessage.map { " Its error-message: \($0)" }
+            throw ReplicateFailure(.appFailed, "The app \(result.termination).\(said ?? "")", isDeterministic: true)
+        }
+    }
+
+    /// iExec's environment of an app (its I/O contract): the task, the dataset, the input files, the secrets.
+    static func environment(_ run: TaskRun, secrets: SessionSecrets, inputs: TaskInputs) -> [String: String] {
+        let deal = run.deal
+        var environment = [
+            "IEXEC_TASK_ID": run.assignment.taskId.description,
+            "IEXEC_DEAL_ID": deal.id.description,
+            "IEXEC_BOT_SIZE": String(deal.botSize),
+            "IEXEC_BOT_FIRST_INDEX": String(deal.botFirst),
+            "IEXEC_BOT_TASK_INDEX": String(run.assignment.index),
+            "IEXEC_INPUT_FILES_FOLDER": Execution.inputPath,
+            "IEXEC_INPUT_FILES_NUMBER": String(inputs.files.count),
+        ]
+        if let dataset = inputs.dataset {
+            environment["IEXEC_DATASET_ADDRESS"] = dataset.address.checksummed
+            environment["IEXEC_DATASET_FILENAME"] = dataset.filename
+            environment["IEXEC_DATASET_CHECKSUM"] = dataset.checksum.description
+        }
+        for (offset, file) in inputs.files.enumerated() {
+            environment["IEXEC_INPUT_FILE_NAME_\(offset + 1)"] = file.name
+        }
+        if let secret = secrets.appDeveloperSecret {
+            environment["IEXEC_APP_DEVELOPER_SECRET"] = String(decoding: secret, as: UTF8.self)
+        }
+        for (index, secret) in secrets.requesterSecrets {
+            environment["IEXEC_REQUESTER_SECRET_\(index)"] = String(decoding: secret, as: UTF8.self)
+        }
+        return environment
+    }
+
+    static func computedFile(in output: URL) throws(ReplicateFailure) -> ComputedFile {
+        do {
+            return try OutputDigest.computedFile(in: output)
+        } catch {
+            throw ReplicateFailure(.appFailed, error.message, isDeterministic: true)
+        }
+    }
+
+    // MARK: Result
+
+    private func postCompute(_ run: TaskRun, secrets: SessionSecrets, inputs: TaskInputs)
+        async throws(ReplicateFailure) -> ReplicateResult
+    {
+        let computed = try Self.computedFile(in: run.output)
+        if let message = computed.errorMessage {
+            throw ReplicateFailure(.appFailed, "The app reported an error: \(message)", isDeterministic: true)
+        }
+        let digest: Bytes32
+        do {
+            digest = try OutputDigest.compute(output: run.output, computed: computed)
+        } catch {
+            throw ReplicateFailure(
+                .appFailed, "The app's result has no digest: \(error.message)", isDeterministic: true)
+        }
+        let taskId = run.assignment.taskId
+        let worker = run.assignment.worker
+        let commitment = ResultCommitment(taskId: taskId, worker: worker, resultDigest: digest)
+        let challengeKey = secrets.enclaveChallengeKey
+        let enclaveSignature = commitment.enclaveSignature(signedWith: challengeKey)
+        // The archive, sealed to the beneficiary when the deal asks for it.
+        let archive = run.folder.appendingPathComponent("result.zip")
+        var stored = archive
+        do {
+            try ResultArchive.write(directory: run.output, to: archive)
+        } catch {
+            throw ReplicateFailure(.appFailed, "$IEXEC_OUT cannot be archived: \(error.message)", isDeterministic: true)
+        }
+        let recipient = run.params.resultEncryption ? run.params.resultPublicKey : nil
+        guard let evidence = ResultReceipt.EvidenceKind(label: enclave.kind.rawValue) else {
+            throw ReplicateFailure(
+                .workerError, "This worker's enclave kind `\(enclave.kind)` has no name in result receipts.",
+                isDeterministic: false)
+        }
+        if let recipient {
+            stored = run.folder.appendingPathComponent("result.sealed")
+            do {
+                try ResultEncryption.seal(fileAt: archive, to: stored, recipient: recipient, taskId: taskId)
+            } catch {
+                throw ReplicateFailure(
+                    .workerError, "The result could not be encrypted: \(error.message)", isDeterministic: false)
+            }
+        }
+        let resultBlob: StoredBlob
+        do {
+            resultBlob = try await blobs.put(fileAt: stored)
+        } catch {
+            throw ReplicateFailure(
+                .resultUploadFailed, "The result could not be stored: \(error.message)", isDeterministic: false)
+        }
+        let receipt = ResultReceipt.signed(
+            chainId: run.chainId, taskId: taskId, dealId: run.deal.id, app: run.deal.app.address,
+            appMeasurement: run.bundle.measurement,
+            dataset: inputs.dataset?.address, datasetChecksum: inputs.dataset?.checksum,
+            inputFiles: inputs.files.map { ResultReceipt.InputFile(url: $0.url, sha256: $0.sha256) },
+            worker: worker, resultDigest: digest, callbackData: computed.callbackData,
+            deterministicOutputPath: computed.outputPathInIexecOut,
+            result: ResultReceipt.StoredResult(
+                cid: resultBlob.cid.description, sha256: resultBlob.cid.sha256Digest, size: UInt64(resultBlob.size),
+                isEncrypted: recipient != nil),
+            evidence: evidence, enclaveChallengeKey: challengeKey)
+        let receiptBlob: StoredBlob
+        do {
+            receiptBlob = try await blobs.put(bytes: receipt.canonicalBytes)
+        } catch {
+            throw ReplicateFailure(
+                .resultUploadFailed, "The result receipt could not be stored: \(error.message)",
+                isDeterministic: false)
+        }
+        let location = ResultLocation(
+            location: resultBlob.cid.description, receipt: receiptBlob.cid.description, encrypted: recipient != nil)
+        return ReplicateResult(
+            resultDigest: digest, enclaveChallenge: challengeKey.address, enclaveSignature: enclaveSignature,
+            results: location.bytes, resultsCallback: computed.callbackData ?? [])
+    }
+}

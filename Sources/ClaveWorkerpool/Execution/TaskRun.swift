@@ -1,0 +1,172 @@
+import ClaveCore
+import ClaveCrypto
+import ClaveLedger
+import ClaveRuntime
+import ClaveStorage
+import Foundation
+import Synchronization
+
+/// What one replicate works on: the task's deal, the app's bundle (unpacked), the deal's params, and the run's
+/// folders: `in` ($IEXEC_IN), `out` ($IEXEC_OUT) and the app's two logs.
+struct TaskRun: Sendable {
+    let assignment: WorkAssignment
+    let chainId: UInt64
+    let deal: Deal
+    let params: DealParams
+    let bundle: AppBundle
+    let bundleFolder: URL
+    let folder: URL
+
+    var input: URL { folder.appendingPathComponent("in") }
+    var output: URL { folder.appendingPathComponent("out") }
+    var standardOutput: URL { folder.appendingPathComponent("stdout.log") }
+    var standardError: URL { folder.appendingPathComponent("stderr.log") }
+
+    /// Reads the task and its deal from the ledger, fetches the app's bundle and makes the run's folders.
+    static func prepare(
+        _ assignment: WorkAssignment, folder: URL, ledger: any LedgerService, blobs: any BlobStore,
+        bundles: BundleCache, progress: @escaping @Sendable (ReplicateStatus) async -> Void
+    ) async throws(ReplicateFailure) -> TaskRun {
+        let chainId: UInt64
+        let deal: Deal
+        let app: App
+        do {
+            chainId = try await ledger.chainInfo().configuration.chainId
+            guard let found = try await ledger.deal(assignment.dealId) else {
+                throw ReplicateFailure(
+                    .workerError, "The ledger has no deal \(assignment.dealId); the assignment is wrong.",
+                    isDeterministic: true)
+            }
+            deal = found
+            guard let registered = try await ledger.app(deal.app.address) else {
+                throw ReplicateFailure(
+                    .appUnavailable, "The ledger has no app \(deal.app.address), which deal \(deal.id) names.",
+                    isDeterministic: true)
+            }
+            app = registered
+        } catch let error as ReplicateFailure {
+            throw error
+        } catch {
+            throw ReplicateFailure(.workerError, "The ledger could not be read: \(error)", isDeterministic: false)
+        }
+        let params: DealParams
+        do {
+            params = try DealParams(json: deal.params)
+        } catch {
+            throw ReplicateFailure(
+                .inputUnavailable, "The deal's params cannot be read: \(error.message)", isDeterministic: true)
+        }
+        await progress(.appDownloading)
+        let (bundle, bundleFolder) = try await bundles.bundle(of: app, blobs: blobs)
+        await progress(.appDownloaded)
+        let run = TaskRun(
+            assignment: assignment, chainId: chainId, deal: deal, params: params, bundle: bundle,
+            bundleFolder: bundleFolder, folder: folder)
+        do {
+            // Sandboxed apps run as users of their own, so the folders are reachable by others, but the task's folder
+            // can be crossed, not listed, and its name is random.
+            let manager = FileManager.default
+            try manager.createDirectory(
+                at: folder.deletingLastPathComponent(), withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o711])
+            try manager.createDirectory(
+                at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o711])
+            for url in [run.input, run.output] {
+                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            }
+            // The app runs as another user in its sandbox: it must be able to write $IEXEC_OUT.
+            try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: run.output.path)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: run.input.path)
+        } catch {
+            throw ReplicateFailure(
+                .workerError, "The run's folders could not be made under \(folder.path): \(error)",
+                isDeterministic: false)
+        }
+        return run
+    }
+}
+
+/// The dataset as the app sees it.
+struct DatasetInput: Sendable {
+    let address: Address
+    let checksum: Bytes32
+    /// Its file name in `$IEXEC_IN`: the dataset's address, as iExec names it.
+    let filename: String
+}
+
+/// An input file as the app sees it, and the hash it was checked against.
+struct InputFileRecord: Sendable {
+    let url: String
+    let name: String
+    let sha256: Bytes32
+}
+
+struct TaskInputs: Sendable {
+    var dataset: DatasetInput?
+    var files: [InputFileRecord] = []
+}
+
+/// App bundles this worker fetched, measured and unpacked, by the blob they came from: a bundle is content-addressed,
+/// so the same CID is always the same bundle, and a worker running many tasks of one app fetches it once.
+final class BundleCache: Sendable {
+    private let directory: URL
+    private let entries = Mutex<[CID: (AppBundle, URL)]>([:])
+
+    init(directory: URL) {
+        self.directory = directory
+    }
+
+    func bundle(of app: App, blobs: any BlobStore) async throws(ReplicateFailure) -> (AppBundle, URL) {
+        let cid = try TaskExecutor.cid(app.multiaddr, what: "the bundle of app \(app.address)")
+        if let cached = entries.withLock({ $0[cid] }) { return cached }
+        let archive: [UInt8]
+        do {
+            if let size = try await blobs.size(of: cid), size > AppBundle.maximumSize {
+                throw ReplicateFailure(
+                    .appUnavailable,
+                    "The bundle of app \(app.address) is \(size) bytes, more than the \(AppBundle.maximumSize) a bundle may be.",
+                    isDeterministic: true)
+            }
+            archive = try await blobs.get(cid).collect()
+        } catch let error as ReplicateFailure {
+            throw error
+        } catch let error as StorageError {
+            throw ReplicateFailure(
+                .appUnavailable, "The bundle of app \(app.address) could not be fetched from \(cid): \(error.message)",
+                isDeterministic: error.code == .notFound)
+        } catch {
+            throw ReplicateFailure(.appUnavailable, "The bundle could not be fetched: \(error)", isDeterministic: false)
+        }
+        let bundle: AppBundle
+        do {
+            // Measured, not checked here: the SMS compares the measurement with the registered one, and refuses the
+            // keys when they differ.
+            bundle = try AppBundle(archive: archive, expected: nil)
+        } catch {
+            throw ReplicateFailure(
+                .appUnavailable, "The blob of app \(app.address) is not an iApp bundle: \(error.message)",
+                isDeterministic: true)
+        }
+        let folder = directory.appendingPathComponent(cid.description)
+        do {
+            let staging = directory.appendingPathComponent(".\(cid.description).\(UUID().uuidString)")
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711])
+            try FileManager.default.setAttributes(
+                [.posixPermissions: 0o711], ofItemAtPath: directory.deletingLastPathComponent().path)
+            try bundle.unpack(into: staging)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: staging.path)
+            if FileManager.default.fileExists(atPath: folder.path) {
+                try? FileManager.default.removeItem(at: staging)
+            } else {
+                try FileManager.default.moveItem(at: staging, to: folder)
+            }
+        } catch {
+            throw ReplicateFailure(
+                .workerError, "The bundle of app \(app.address) could not be unpacked: \(error)",
+                isDeterministic: false)
+        }
+        entries.withLock { $0[cid] = (bundle, folder) }
+        return (bundle, folder)
+    }
+}

@@ -1,0 +1,128 @@
+import ClaveCore
+public import ClaveCrypto
+public import ClaveLedger
+public import ClaveMarket
+public import Logging
+public import ServiceLifecycle
+
+/// The market side of running a workerpool: registering it once, and keeping a WorkerpoolOrder open for each
+/// category it serves, as iExec's schedulers publish theirs (docs/workerpool.md, "Orders").
+public struct PoolMarket: Service {
+    public struct Configuration: Sendable {
+        /// The workerpool's description on the ledger.
+        public var description: String
+        /// What a task costs in this pool, in nano-units.
+        public var price: UInt64
+        /// The highest trust the pool accepts (how many agreeing workers a requester may ask for).
+        public var maximumTrust: UInt64
+        /// How many tasks each published order offers; a new order is published when one runs low.
+        public var volume: UInt64
+        /// The categories served; nil for every category of the chain.
+        public var categories: [UInt64]?
+        /// How often the orders are checked.
+        public var interval: Duration
+
+        public init(
+            description: String = "Clave node workerpool", price: UInt64 = 0, maximumTrust: UInt64 = 8,
+            volume: UInt64 = 1_000_000, categories: [UInt64]? = nil, interval: Duration = .seconds(5)
+        ) {
+            self.description = description
+            self.price = price
+            self.maximumTrust = maximumTrust
+            self.volume = volume
+            self.categories = categories
+            self.interval = interval
+        }
+    }
+
+    public let configuration: Configuration
+    public let workerpool: Address
+    private let ledger: any LedgerService
+    private let orderbook: any Orderbook
+    private let owner: PrivateKey
+    private let logger: Logger
+
+    /// Registers the workerpool owned by `owner` (or finds the one it registered before) and publishes its orders.
+    public init(
+        configuration: Configuration = Configuration(), ledger: any LedgerService, orderbook: any Orderbook,
+        owner: PrivateKey, logger: Logger
+    ) async throws {
+        self.configuration = configuration
+        self.ledger = ledger
+        self.orderbook = orderbook
+        self.owner = owner
+        self.logger = logger
+        workerpool = try await Self.register(
+            description: configuration.description, ledger: ledger, owner: owner, logger: logger)
+        try await publishWhereLow()
+    }
+
+    /// Keeps the orders open until graceful shutdown.
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                try await Task.sleep(for: configuration.interval)
+            } catch {
+                return
+            }
+            do {
+                try await publishWhereLow()
+            } catch {
+                logger.warning("could not publish the workerpool's orders", metadata: ["reason": "\(error)"])
+            }
+        }
+    }
+
+    /// Publishes an order for each served category that has none open with at least a tenth of the volume left.
+    public func publishWhereLow() async throws {
+        let chain = try await ledger.chainInfo().configuration
+        let categories = configuration.categories ?? Array(0..<UInt64(chain.categories.count))
+        for category in categories {
+            let open = try await orderbook.query(
+                OrderQuery(kind: .workerpool, workerpool: workerpool, category: category, limit: 100)
+            ).entries
+            let left = open.reduce(UInt64(0)) { $0 &+ $1.remainingVolume }
+            guard left < max(configuration.volume / 10, 1) else { continue }
+            let order = WorkerpoolOrder(
+                workerpool: workerpool, workerpoolprice: configuration.price, volume: configuration.volume,
+                tag: .zero, category: category, trust: configuration.maximumTrust, apprestrict: .zero,
+                datasetrestrict: .zero, requesterrestrict: .zero, salt: .random())
+            let entry = try await orderbook.publish(.signed(order, with: owner, in: chain.orderDomain))
+            logger.info(
+                "published a workerpool order",
+                metadata: ["category": "\(category)", "orderHash": "\(entry.orderHash)", "volume": "\(order.volume)"])
+        }
+    }
+
+    /// The workerpool `owner` registered with `description`, registered now when there is none.
+    static func register(description: String, ledger: any LedgerService, owner: PrivateKey, logger: Logger)
+        async throws -> Address
+    {
+        let created = try await ledger.events(
+            matching: EventFilter(account: owner.address, name: "WorkerpoolCreated"), after: nil, limit: 1000,
+            timeout: .zero)
+        for record in created {
+            guard case .workerpoolCreated(let pool, let creator) = record.event, creator == owner.address,
+                let current = try await ledger.workerpool(pool), current.owner == owner.address,
+                current.description == description
+            else { continue }
+            return pool
+        }
+        let chain = try await ledger.chainInfo().configuration
+        let nonce = try await ledger.account(owner.address).nonce
+        let receipt = try await ledger.submit(
+            SignedTransaction(
+                Transaction(
+                    chainId: chain.chainId, from: owner.address, nonce: nonce,
+                    body: .createWorkerpool(description: description)),
+                signedWith: owner))
+        for event in receipt.events {
+            if case .workerpoolCreated(let pool, _) = event {
+                logger.info("registered the workerpool", metadata: ["workerpool": "\(pool)"])
+                return pool
+            }
+        }
+        throw SchedulerError(
+            .unavailable, "The ledger registered the workerpool but reported no WorkerpoolCreated event.")
+    }
+}
