@@ -122,14 +122,13 @@ struct TaskCommand: AsyncParsableCommand {
         return (state, report)
     }
 
-    /// Asks the node's scheduler why a task failed.
+    /// Asks the node's scheduler why a task failed for good (a failure that running it again cannot change).
     static func failureReason(_ remote: RemoteOptions) -> @Sendable (Bytes32) async -> String? {
         let connection = try? remote.connection()
         return { task in
             guard let connection, let report = try? await SchedulerClient(connection: connection).taskReport(task)
             else { return nil }
             return report.failure.map { "\($0.cause): \($0.message)" }
-                ?? report.replicates.last(where: { $0.status.isFinal && $0.message != nil })?.message
         }
     }
 

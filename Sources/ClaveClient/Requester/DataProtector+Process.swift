@@ -65,7 +65,8 @@ extension DataProtector {
     /// - Parameters:
     ///   - timeout: how long to wait for the task before giving up with ``RequesterError/Code/timedOut`` (the task
     ///     goes on; ``waitForResult(of:into:timeout:onProgress:failureReason:)`` takes it up again).
-    ///   - failureReason: asked for the task's failure reason when the task fails (the scheduler knows it).
+    ///   - failureReason: the reason the task failed for good, when its scheduler knows one (a failure that running it
+    ///     again cannot change); asked while waiting.
     public func processProtectedData(
         _ request: ProcessRequest, into destination: URL, timeout: Duration = .seconds(300),
         onProgress: @escaping @Sendable (ProcessProgress) async -> Void = { _ in },
@@ -133,7 +134,7 @@ extension DataProtector {
             OrderQuery(
                 kind: .app, app: request.app, usableWithDataset: request.protectedData ?? .zero,
                 usableWithWorkerpool: request.workerpool, usableByRequester: owner.address, maxPrice: request.maxPrice),
-            "No AppOrder lets \(owner.address) run app \(request.app) at a price of at most \(request.maxPrice); its developer must publish one (`clave app deploy`)."
+            "No AppOrder lets \(owner.address) run app \(request.app) at a price of at most \(request.maxPrice); raise it with --max-price, or have its developer publish one (`clave app deploy`)."
         )
         var datasetOrder: OrderbookEntry?
         if let data = request.protectedData {
@@ -142,7 +143,7 @@ extension DataProtector {
                     kind: .dataset, dataset: data, usableWithApp: request.app,
                     usableWithWorkerpool: request.workerpool, usableByRequester: owner.address,
                     maxPrice: request.maxPrice),
-                "The owner of protected data \(data) has granted no access to app \(request.app) for \(owner.address) (or none is left); ask them to grant it (`clave data grant`)."
+                "The owner of protected data \(data) has granted no access to app \(request.app) for \(owner.address) (or none is left at a price of at most \(request.maxPrice)); ask them to grant it (`clave data grant`), or raise --max-price."
             )
         }
         let poolOrder = try await cheapest(
@@ -218,7 +219,15 @@ extension DataProtector {
                 let reason = await failureReason(task.taskId) ?? "no worker produced a result before the final deadline"
                 throw RequesterError(.taskFailed, "Task \(task.taskId) FAILED: \(reason). The payment was refunded.")
             default:
-                break
+                // A failure that running the task again cannot change (the app's own error, a refused key release):
+                // the ledger only records it at the final deadline, but the requester learns it now.
+                if var reason = await failureReason(task.taskId) {
+                    while reason.hasSuffix(".") { reason.removeLast() }
+                    throw RequesterError(
+                        .taskFailed,
+                        "Task \(task.taskId) failed: \(reason). It ends FAILED on the ledger at its final deadline (\(state?.finalDeadline ?? 0)), and the payment is then refunded."
+                    )
+                }
             }
             let left = deadline - clock.now
             guard left > .zero else {

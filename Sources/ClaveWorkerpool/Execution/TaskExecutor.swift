@@ -308,7 +308,7 @@ public struct TaskExecutor: TaskExecuting {
         case .outOfMemory, .outputTooLarge:
             throw ReplicateFailure(.limitExceeded, "The app \(result.termination).", isDeterministic: true)
         case .exited, .signaled, .trapped:
-            let said = (try? Self.computedFile(in: run.output))?.errorMessage.map { " Its error-message: \($0)" }
+            let said = Self.errorMessage(in: run.output).map { " Its error-message: \($0)" }
             throw ReplicateFailure(.appFailed, "The app \(result.termination).\(said ?? "")", isDeterministic: true)
         }
     }
@@ -342,6 +342,15 @@ public struct TaskExecutor: TaskExecuting {
         return environment
     }
 
+    /// The `error-message` of the computed.json a failed app wrote, read as leniently as it can be: an app that
+    /// fails may write nothing else.
+    static func errorMessage(in output: URL) -> String? {
+        guard let data = FileManager.default.contents(atPath: output.appendingPathComponent("computed.json").path),
+            let json = try? JSONValue(parsing: Array(data)), let message = json["error-message"]?.stringValue
+        else { return nil }
+        return String(message.prefix(1000))
+    }
+
     static func computedFile(in output: URL) throws(ReplicateFailure) -> ComputedFile {
         do {
             return try OutputDigest.computedFile(in: output)
@@ -355,6 +364,9 @@ public struct TaskExecutor: TaskExecuting {
     private func postCompute(_ run: TaskRun, secrets: SessionSecrets, inputs: TaskInputs)
         async throws(ReplicateFailure) -> ReplicateResult
     {
+        if let message = Self.errorMessage(in: run.output) {
+            throw ReplicateFailure(.appFailed, "The app reported an error: \(message)", isDeterministic: true)
+        }
         let computed = try Self.computedFile(in: run.output)
         if let message = computed.errorMessage {
             throw ReplicateFailure(.appFailed, "The app reported an error: \(message)", isDeterministic: true)

@@ -59,16 +59,18 @@ public struct PoolMarket: Service {
 
     /// Keeps the orders open until graceful shutdown.
     public func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            do {
-                try await Task.sleep(for: configuration.interval)
-            } catch {
-                return
-            }
-            do {
-                try await publishWhereLow()
-            } catch {
-                logger.warning("could not publish the workerpool's orders", metadata: ["reason": "\(error)"])
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: configuration.interval)
+                } catch {
+                    return
+                }
+                do {
+                    try await publishWhereLow()
+                } catch {
+                    logger.warning("could not publish the workerpool's orders", metadata: ["reason": "\(error)"])
+                }
             }
         }
     }

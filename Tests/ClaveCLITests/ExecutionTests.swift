@@ -1,0 +1,171 @@
+import ClaveCLI
+import ClaveCore
+import ClaveCrypto
+import ClaveLedger
+import ClaveRuntime
+import ClaveServer
+import ClaveTestSupport
+import Foundation
+import Testing
+
+/// The whole of a confidential task through the `clave` commands, against a node with its workers: an iApp deployed,
+/// data protected and granted, the app run, the result fetched, checked and decrypted by its requester only — with
+/// the real runtimes (WebAssembly in process, Python in bubblewrap), the real SMS and the real ledger.
+@Suite(.serialized) struct ExecutionTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Examples")
+
+    /// The parties: a developer, a data owner, a requester, and someone else.
+    struct Parties {
+        let node: RunningNode
+        let developer: Address
+        let owner: Address
+        let requester: Address
+        let stranger: Address
+
+        init(_ node: RunningNode) {
+            self.node = node
+            let accounts = node.node.createdAccounts.map(\.address)
+            developer = accounts[0]
+            owner = accounts[1]
+            requester = accounts[2]
+            stranger = accounts[3]
+        }
+
+        @discardableResult
+        func run(_ arguments: [String], as account: Address) async throws -> String {
+            try await clave(arguments + node.remote + node.signer(account))
+        }
+
+        /// Deploys the iApp in `folder` and returns its address.
+        func deploy(_ folder: URL, price: UInt64 = 0) async throws -> Address {
+            let output = try json(
+                try await run(["app", "deploy", folder.path, "--price", String(price), "--json"], as: developer))
+            return try Address(output["app"]!.stringValue!)
+        }
+
+        /// Protects `{"name": "Alice"}` and grants it to `apps` for the requester.
+        func protectAndGrant(to apps: [Address], price: UInt64 = 0) async throws -> Address {
+            let protected = try json(
+                try await run(["data", "protect", #"{"name": "Alice"}"#, "--name", "alice", "--json"], as: owner))
+            let data = try Address(protected["address"]!.stringValue!)
+            for app in apps {
+                try await run(
+                    [
+                        "data", "grant", data.checksummed, "--app", app.checksummed, "--user",
+                        requester.checksummed, "--count", "5", "--price", String(price),
+                    ], as: owner)
+            }
+            return data
+        }
+
+        /// Runs `app` on `data` for the requester into `output` and returns what `app run --json` printed.
+        func runApp(_ app: Address, data: Address, output: URL, extra: [String] = []) async throws -> JSONValue {
+            try json(
+                try await run(
+                    [
+                        "app", "run", app.checksummed, "--dataset", data.checksummed, "--output", output.path,
+                        "--timeout", "60", "--max-price", "10", "--json",
+                    ] + extra, as: requester))
+        }
+    }
+
+    @Test func wasmAndPythonAppsReadProtectedDataAndOnlyTheRequesterReadsTheResult() async throws {
+        let folder = try TemporaryDirectory()
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4) { node in
+            let parties = Parties(node)
+            try await parties.run(["account", "deposit", "1000"], as: parties.requester)
+            let wasm = try await parties.deploy(Self.examples.appendingPathComponent("hello-wasm-c"), price: 3)
+            let python = try await parties.deploy(Self.examples.appendingPathComponent("hello-python"), price: 3)
+            let data = try await parties.protectAndGrant(to: [wasm, python], price: 5)
+            for (app, name) in [(wasm, "wasm"), (python, "python")] {
+                let output = folder.url.appendingPathComponent("result-\(name)")
+                let result = try await parties.runApp(app, data: data, output: output)
+                #expect(
+                    try String(contentsOf: output.appendingPathComponent("result.txt"), encoding: .utf8)
+                        == "Hello, Alice!\n")
+                #expect(result["attestation"]?.stringValue == "simulated")
+                let taskId = try Bytes32(hex: result["taskId"]!.stringValue!)
+                let task = try #require(await node.ledger.task(taskId))
+                #expect(task.status == .completed)
+                // The receipt verifies offline, and names the app's registered measurement.
+                let receiptFile = folder.url.appendingPathComponent("receipt-\(name).json")
+                try Data(result["receipt"]!.serialized()).write(to: receiptFile)
+                let verified = try await clave(["result", "verify", receiptFile.path])
+                #expect(verified.contains("Receipt verified: task \(taskId)"))
+                #expect(verified.contains("simulated"))
+                let app = try #require(await node.ledger.app(app))
+                #expect(app.mrenclave == result["receipt"]?["appMeasurement"]?.stringValue)
+                // Someone else cannot decrypt it.
+                await expectFailure(
+                    [
+                        "result", "fetch", taskId.description, "--output",
+                        folder.url.appendingPathComponent("stolen-\(name)").path,
+                    ]
+                        + node.remote + node.signer(parties.stranger),
+                    .verificationFailed, "does not decrypt")
+                // The app's logs are the requester's.
+                let logs = try await parties.run(["task", "logs", taskId.description], as: parties.requester)
+                #expect(logs.contains("hello: greeted the protected name"))
+            }
+            // Who was paid: the developer 3 and the data owner 5 per task, from the requester's deposit.
+            #expect(await node.ledger.account(parties.developer).balance == 6)
+            #expect(await node.ledger.account(parties.owner).balance == 10)
+            #expect(await node.ledger.account(parties.requester).balance == 1000 - 16)
+        }
+    }
+
+    @Test func aFailedAppTellsTheRequesterWhyAndTheWorkerGoesOn() async throws {
+        let folder = try TemporaryDirectory()
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4) { node in
+            let parties = Parties(node)
+            let python = try await parties.deploy(Self.examples.appendingPathComponent("hello-python"))
+            let data = try await parties.protectAndGrant(to: [python])
+            await expectFailure(
+                [
+                    "app", "run", python.checksummed, "--dataset", data.checksummed, "--args", "email", "--output",
+                    folder.url.appendingPathComponent("failed").path, "--timeout", "60",
+                ] + node.remote + node.signer(parties.requester),
+                .failed, "app-failed", "the protected data has no field 'email'", "refunded")
+            // The same app on the same data, asked for a field it has, still runs.
+            let output = folder.url.appendingPathComponent("after")
+            _ = try await parties.runApp(python, data: data, output: output, extra: ["--args", "name"])
+            #expect(
+                try String(contentsOf: output.appendingPathComponent("result.txt"), encoding: .utf8)
+                    == "Hello, Alice!\n")
+        }
+    }
+
+    @Test func aBundleThatIsNotTheRegisteredOneGetsNoKeys() async throws {
+        let folder = try TemporaryDirectory()
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4) { node in
+            let parties = Parties(node)
+            let honest = try await parties.deploy(Self.examples.appendingPathComponent("hello-wasm-c"))
+            let registered = try #require(await node.ledger.app(honest))
+            // An app whose bundle is the C app's, but whose registered measurement is the Python app's.
+            let other = try AppBundle(directory: Self.examples.appendingPathComponent("hello-python"))
+            let developerKey = node.node.createdAccounts[0].privateKey
+            let receipt = try await node.submit(
+                developerKey,
+                .createApp(
+                    name: "impostor", type: "WASM", multiaddr: registered.multiaddr, checksum: other.measurement,
+                    mrenclave: other.measurement.description))
+            guard case .appCreated(let impostor, _) = receipt.events.first(where: { $0.name == "AppCreated" }) else {
+                Issue.record("no AppCreated event")
+                return
+            }
+            let order = AppOrder(
+                app: impostor, appprice: 0, volume: 10, tag: .zero, datasetrestrict: .zero, workerpoolrestrict: .zero,
+                requesterrestrict: .zero, salt: .random())
+            _ = try await node.node.orderbook.publish(
+                .signed(order, with: developerKey, in: node.node.directory.genesis.configuration.orderDomain))
+            let data = try await parties.protectAndGrant(to: [impostor])
+            await expectFailure(
+                [
+                    "app", "run", impostor.checksummed, "--dataset", data.checksummed, "--output",
+                    folder.url.appendingPathComponent("none").path, "--timeout", "60",
+                ] + node.remote + node.signer(parties.requester),
+                .failed, "key-release-refused", "measured", "registered")
+        }
+    }
+}
