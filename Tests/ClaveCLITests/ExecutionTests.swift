@@ -4,6 +4,7 @@ import ClaveCrypto
 import ClaveLedger
 import ClaveRuntime
 import ClaveServer
+import ClaveStorage
 import ClaveTestSupport
 import Foundation
 import Testing
@@ -166,6 +167,96 @@ import Testing
                     folder.url.appendingPathComponent("none").path, "--timeout", "60",
                 ] + node.remote + node.signer(parties.requester),
                 .failed, "key-release-refused", "measured", "registered")
+        }
+    }
+}
+
+@Suite(.serialized) struct ExecutionRefusalTests {
+    typealias Parties = ExecutionTests.Parties
+
+    @Test func aResultAlteredInStorageFailsDecryptionAndVerify() async throws {
+        let folder = try TemporaryDirectory()
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4) { node in
+            let parties = Parties(node)
+            let wasm = try await parties.deploy(ExecutionTests.examples.appendingPathComponent("hello-wasm-c"))
+            let data = try await parties.protectAndGrant(to: [wasm])
+            let result = try await parties.runApp(wasm, data: data, output: folder.url.appendingPathComponent("first"))
+            let taskId = try Bytes32(hex: result["taskId"]!.stringValue!)
+            let receipt = result["receipt"]!
+            let cid = try CID(receipt["result"]!["cid"]!.stringValue!)
+            // One byte of the stored result flipped, in the store's own file.
+            let file = node.node.blobs.url(for: cid)
+            var bytes = try Data(contentsOf: file)
+            bytes[bytes.count / 2] ^= 0x01
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+            try bytes.write(to: file)
+            // The store itself finds its copy no longer hashes to the CID, and serves nothing of it.
+            let refetched = folder.url.appendingPathComponent("second")
+            await expectFailure(
+                ["result", "fetch", taskId.description, "--output", refetched.path] + node.remote
+                    + node.signer(parties.requester),
+                .refused, "corrupted")
+            #expect(!FileManager.default.fileExists(atPath: refetched.path))
+            // Offline: the receipt still verifies, but not against the altered file, which does not decrypt either.
+            let receiptFile = folder.url.appendingPathComponent("receipt.json")
+            try Data(receipt.serialized()).write(to: receiptFile)
+            try await clave(["result", "verify", receiptFile.path])
+            await expectFailure(["result", "verify", receiptFile.path, "--stored", file.path], .verificationFailed)
+            await expectFailure(
+                [
+                    "result", "decrypt", file.path, "--task", taskId.description, "--output",
+                    folder.url.appendingPathComponent("altered.zip").path,
+                ] + node.signer(parties.requester),
+                .verificationFailed, "does not decrypt")
+        }
+    }
+
+    /// An app that misbehaves is contained and reported, and the worker goes on: an infinite loop ends at its time
+    /// limit; a socket and /etc/passwd are not there to be had.
+    @Test func aMisbehavingAppIsContainedAndTheWorkerStaysHealthy() async throws {
+        let folder = try TemporaryDirectory()
+        let app = folder.url.appendingPathComponent("prober")
+        try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
+        try Data(
+            #"""
+            {"name": "prober", "version": "1.0.0", "runtime": "process", "entrypoint": ["python3", "app.py"],
+             "limits": {"memoryMiB": 256, "timeSeconds": 3, "processes": 8, "outputMiB": 1}}
+            """#.utf8
+        ).write(to: app.appendingPathComponent("iapp.json"))
+        try Data(
+            #"""
+            import json, os, socket, sys
+            out = os.environ["IEXEC_OUT"]
+            if sys.argv[1:] == ["loop"]:
+                while True:
+                    pass
+            seen = []
+            try:
+                socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2)
+                seen.append("socket: connected")
+            except OSError as error:
+                seen.append("socket: refused")
+            seen.append("passwd: " + ("readable" if os.path.exists("/etc/passwd") else "absent"))
+            open(os.path.join(out, "result.txt"), "w").write("\n".join(seen) + "\n")
+            json.dump({"deterministic-output-path": "/iexec_out/result.txt"}, open(os.path.join(out, "computed.json"), "w"))
+            """#.utf8
+        ).write(to: app.appendingPathComponent("app.py"))
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4) { node in
+            let parties = Parties(node)
+            let prober = try await parties.deploy(app)
+            let data = try await parties.protectAndGrant(to: [prober])
+            await expectFailure(
+                [
+                    "app", "run", prober.checksummed, "--dataset", data.checksummed, "--args", "loop", "--output",
+                    folder.url.appendingPathComponent("loop").path, "--timeout", "60",
+                ] + node.remote + node.signer(parties.requester),
+                .failed, "timed-out", "time limit")
+            let port = URL(string: node.url)!.port!
+            let output = folder.url.appendingPathComponent("probe")
+            _ = try await parties.runApp(prober, data: data, output: output, extra: ["--args", String(port)])
+            #expect(
+                try String(contentsOf: output.appendingPathComponent("result.txt"), encoding: .utf8)
+                    == "socket: refused\npasswd: absent\n")
         }
     }
 }
