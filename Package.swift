@@ -270,7 +270,8 @@ let package = Package(
         .testTarget(
             name: "ClaveCLITests",
             dependencies: [
-                "ClaveTestSupport", "ClaveCLI", "ClaveRuntime", "ClaveWorkerpool", "ClaveCrypto", "ClaveCore", "ClaveLedger", "ClaveClient",
+                "ClaveTestSupport", "ClaveCLI", "ClaveRuntime", "ClaveWorkerpool", "ClaveCrypto", "ClaveCore",
+                "ClaveLedger", "ClaveClient",
                 "ClaveServer", "ClaveMarket", "ClaveStorage", "ClaveAttestation", "ClaveSMS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),

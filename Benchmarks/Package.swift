@@ -37,6 +37,7 @@ let package = Package(
                 .product(name: "ClaveSMS", package: "Clave"),
                 .product(name: "ClaveClient", package: "Clave"),
                 .product(name: "ClaveServer", package: "Clave"),
+                .product(name: "ClaveRuntime", package: "Clave"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `clave-benchmarks [all|stream|secp256k1|keccak|ledger|matchorders|protect|sms] [--quick] [--json] [--rounds N]`
+/// `clave-benchmarks [all|stream|secp256k1|keccak|ledger|matchorders|protect|sms|task] [--quick] [--json] [--rounds N]`
 ///
 /// Every figure is a ratio to a reference measured in the same run, on the same machine.
 @main
@@ -38,6 +38,9 @@ struct ClaveBenchmarks {
             }
             if options.selection.contains(.sms) {
                 report.measurements += try await SMSBenchmark(options: options, progress: progress).run()
+            }
+            if options.selection.contains(.task) {
+                report.measurements += try await TaskBenchmark(options: options, progress: progress).run()
             }
             if options.selection.contains(.protect) {
                 report.measurements += try await ProtectBenchmark(options: options, progress: progress).run()

@@ -1,0 +1,161 @@
+import ClaveClient
+import ClaveCore
+import ClaveCrypto
+import ClaveRuntime
+import ClaveServer
+import Foundation
+import Logging
+import Synchronization
+
+/// Tasks end to end on a real node (`Node` in this process with its scheduler and two in-process workers, reached
+/// over HTTP as `clave` reaches it): the hello-world iApp (Examples/hello-wasm-c, C compiled to wasm32-wasi) on a
+/// protected record, from the requester's matchOrders to the result fetched, verified and decrypted.
+///
+/// - latency: tasks one after another; the reference is the same app run alone by `WasmRuntime` on the same input,
+///   so the ratio is what the network adds to the computation.
+/// - throughput: `concurrency` requesters run tasks back to back for the duration; the figure is completed,
+///   decrypted tasks per second.
+struct TaskBenchmark {
+    let latencyTasks: Int
+    let duration: Duration
+    let concurrency: Int
+    let progress: Progress
+
+    init(options: Options, progress: Progress) {
+        latencyTasks = options.quick ? 10 : 50
+        duration = options.quick ? .seconds(10) : .seconds(60)
+        concurrency = 16
+        self.progress = progress
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
+
+    func run() async throws -> [Measurement] {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clave-bench-task-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let logger = Logger.benchmark("clave.bench.task")
+        let bundle = try AppBundle(directory: Self.examples.appendingPathComponent("hello-wasm-c"))
+        let reference = try await referenceRun(bundle, directory: directory, logger: logger)
+        let latencyTasks = latencyTasks
+        let duration = duration
+        let concurrency = concurrency
+        let progress = progress
+        return try await BenchmarkNode.with(
+            directory: directory.appendingPathComponent("node"), accounts: 3, logger: logger
+        ) { node in
+            let connection = try NodeConnection(url: node.url)
+            let accounts = node.node.createdAccounts
+            let (developer, owner, requester) = (accounts[0].privateKey, accounts[1].privateKey, accounts[2].privateKey)
+            let services = (
+                ledger: LedgerClient(connection: connection), orderbook: OrderbookClient(connection: connection),
+                blobs: BlobStoreClient(connection: connection), sms: SecretServiceClient(connection: connection)
+            )
+            progress.say("task: deploying hello-wasm-c, protecting a record, granting it (untimed)")
+            let app = try await IAppDeployer(
+                ledger: services.ledger, orderbook: services.orderbook, blobs: services.blobs, developer: developer
+            ).deploy(bundle).app
+            let ownerSide = DataProtector(
+                ledger: services.ledger, orderbook: services.orderbook, blobs: services.blobs, sms: services.sms,
+                owner: owner)
+            let data = try await ownerSide.protectData(
+                ProtectRequest(.value(.object([(key: "name", value: .string("Alice"))])), name: "alice"))
+            _ = try await ownerSide.grantAccess(
+                AccessGrant(
+                    protectedData: data.address, authorizedApp: app, authorizedUser: requester.address,
+                    numberOfAccess: 1_000_000))
+            let requesterSide = DataProtector(
+                ledger: services.ledger, orderbook: services.orderbook, blobs: services.blobs, sms: services.sms,
+                owner: requester)
+            let request = ProcessRequest(app: app, protectedData: data.address)
+            let results = directory.appendingPathComponent("results")
+            try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+            @Sendable func oneTask() async throws -> Duration {
+                let start = ContinuousClock.now
+                let output = results.appendingPathComponent(UUID().uuidString)
+                let result = try await requesterSide.processProtectedData(request, into: output, timeout: .seconds(60))
+                let elapsed = ContinuousClock.now - start
+                guard result.files.contains("result.txt") else { throw Failure(description: "no result.txt") }
+                try? FileManager.default.removeItem(at: output)
+                return elapsed
+            }
+            _ = try await oneTask()  // warm-up: the bundle fetched and unpacked by the worker
+
+            progress.say("task: latency, \(latencyTasks) tasks one after another")
+            var latencies: [Double] = []
+            for _ in 0..<latencyTasks { latencies.append(try await oneTask().seconds) }
+            latencies.sort()
+            let median = latencies[latencies.count / 2]
+            let p90 = latencies[min(latencies.count - 1, latencies.count * 9 / 10)]
+
+            progress.say("task: throughput, \(concurrency) requesters for \(duration)")
+            let completed = Atomic<Int>(0)
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: duration)
+            let started = clock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<concurrency {
+                    group.addTask {
+                        while clock.now < deadline {
+                            _ = try await oneTask()
+                            completed.add(1, ordering: .relaxed)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let elapsed = (clock.now - started).seconds
+            let rate = Double(completed.load(ordering: .relaxed)) / elapsed
+            return [
+                .timeRatio(
+                    "hello-world WASM task, match to decrypted result (median of \(latencyTasks))",
+                    value: median * 1000,
+                    unit: "ms", reference: reference * 1000, referenceName: "the same app run alone by WasmRuntime",
+                    maximum: .infinity,
+                    note: String(
+                        format: "p90 %.1f ms; target: median <= 50 ms (%@)", p90 * 1000,
+                        median <= 0.050 ? "met" : "not met")),
+                .information(
+                    "trivial WASM tasks completed per second (\(concurrency) requesters, \(Int(elapsed)) s)",
+                    value: rate, unit: "tasks/s",
+                    note: "target >= 300 tasks/s (\(rate >= 300 ? "met" : "not met")); each task is its own deal"),
+            ]
+        }
+    }
+
+    /// The app alone: WasmRuntime on the same protected record, median of 20 runs.
+    private func referenceRun(_ bundle: AppBundle, directory: URL, logger: Logger) async throws -> Double {
+        let folder = directory.appendingPathComponent("reference")
+        let app = folder.appendingPathComponent("app")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try bundle.unpack(into: app)
+        let input = folder.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        let zip = try ProtectedDataZip.bytes(of: .object([(key: "name", value: .string("Alice"))]))
+        try Data(zip).write(to: input.appendingPathComponent("data"))
+        let runtime = WasmRuntime(logger: logger)
+        var times: [Double] = []
+        for round in 0..<21 {
+            let output = folder.appendingPathComponent("out-\(round)")
+            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+            let start = ContinuousClock.now
+            let result = try await runtime.run(
+                Execution(
+                    bundle: app, entrypoint: bundle.manifest.entrypoint,
+                    environment: ["IEXEC_DATASET_FILENAME": "data"],
+                    input: input, output: output, limits: bundle.manifest.limits,
+                    standardOutput: folder.appendingPathComponent("stdout-\(round)"),
+                    standardError: folder.appendingPathComponent("stderr-\(round)")))
+            guard result.termination.succeeded else {
+                throw Failure(description: "the reference run \(result.termination)")
+            }
+            if round > 0 { times.append((ContinuousClock.now - start).seconds) }
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+}
