@@ -284,7 +284,7 @@ let package = Package(
         .testTarget(
             name: "ClaveServerTests",
             dependencies: [
-                "ClaveTestSupport",
+                "ClaveTestSupport", "ClaveWorkerpool",
                 "ClaveServer", "ClaveClient", "ClaveLedger", "ClaveMarket", "ClaveCore", "ClaveCrypto",
                 "ClaveStorage", "ClaveAttestation", "ClaveSMS",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -73,7 +73,7 @@ import Testing
 
     @Test func wasmAndPythonAppsReadProtectedDataAndOnlyTheRequesterReadsTheResult() async throws {
         let folder = try TemporaryDirectory()
-        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4) { node in
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4, workerpool: true) { node in
             let parties = Parties(node)
             try await parties.run(["account", "deposit", "1000"], as: parties.requester)
             let wasm = try await parties.deploy(Self.examples.appendingPathComponent("hello-wasm-c"), price: 3)
@@ -118,7 +118,7 @@ import Testing
 
     @Test func aFailedAppTellsTheRequesterWhyAndTheWorkerGoesOn() async throws {
         let folder = try TemporaryDirectory()
-        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4) { node in
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4, workerpool: true) { node in
             let parties = Parties(node)
             let python = try await parties.deploy(Self.examples.appendingPathComponent("hello-python"))
             let data = try await parties.protectAndGrant(to: [python])
@@ -139,7 +139,7 @@ import Testing
 
     @Test func aBundleThatIsNotTheRegisteredOneGetsNoKeys() async throws {
         let folder = try TemporaryDirectory()
-        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4) { node in
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4, workerpool: true) { node in
             let parties = Parties(node)
             let honest = try await parties.deploy(Self.examples.appendingPathComponent("hello-wasm-c"))
             let registered = try #require(await node.ledger.app(honest))
@@ -176,7 +176,7 @@ import Testing
 
     @Test func aResultAlteredInStorageFailsDecryptionAndVerify() async throws {
         let folder = try TemporaryDirectory()
-        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4) { node in
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4, workerpool: true) { node in
             let parties = Parties(node)
             let wasm = try await parties.deploy(ExecutionTests.examples.appendingPathComponent("hello-wasm-c"))
             let data = try await parties.protectAndGrant(to: [wasm])
@@ -241,7 +241,7 @@ import Testing
             json.dump({"deterministic-output-path": "/iexec_out/result.txt"}, open(os.path.join(out, "computed.json"), "w"))
             """#.utf8
         ).write(to: app.appendingPathComponent("app.py"))
-        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4) { node in
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4, workerpool: true) { node in
             let parties = Parties(node)
             let prober = try await parties.deploy(app)
             let data = try await parties.protectAndGrant(to: [prober])

@@ -100,17 +100,18 @@ final class ClaveProcess {
         #expect(deposit.stdout.contains("Deposit account=\(address) amount=42"))
 
         #expect(try await first.stop(SIGTERM) == 0)
-        #expect(first.stdout.contains("Clave node stopped at block 1."))
+        // Block 1 registered the node's workerpool, block 2 holds the deposit.
+        #expect(first.stdout.contains("Clave node stopped at block 2."))
 
         let second = try ClaveProcess(["node", "--data-dir", dataDir, "--port", "0"])
         _ = try await second.url()
         #expect(!second.stdout.contains("private key"))
-        #expect(second.stdout.contains("Data directory \(dataDir): chain 65535, block 1."))
+        #expect(second.stdout.contains("Data directory \(dataDir): chain 65535, block 2."))
         #expect(try await second.stop(SIGINT) == 0)
 
         let verified = try ClaveBinary.run(["ledger", "verify", "--data-dir", dataDir], environment: [:])
         #expect(verified.status == 0, "\(verified.stderr)")
-        #expect(verified.stdout.contains("verifies: 2 blocks"))
+        #expect(verified.stdout.contains("verifies: 3 blocks"))
     }
 
     @Test func failuresExitNonZeroWithTheirMessage() throws {

@@ -80,16 +80,17 @@ struct RunningNode: Sendable {
 }
 
 /// Starts a node on `directory` (a new folder in `folder` by default) on port 0, runs `body` while it serves, then
-/// shuts it down gracefully, as SIGTERM would.
+/// shuts it down gracefully, as SIGTERM would. With `workerpool`, the node runs its workerpool and two workers
+/// (which registers the pool in block 1); without, its ledger holds only what the test does.
 @discardableResult
 func withNode<Result>(
-    at directory: URL, accounts: Int = 3, _ body: (RunningNode) async throws -> Result
+    at directory: URL, accounts: Int = 3, workerpool: Bool = false, _ body: (RunningNode) async throws -> Result
 ) async throws -> Result {
     let (urls, continuation) = AsyncStream<String>.makeStream()
     let node = try await Node(
         configuration: Node.Configuration(
             dataDirectory: directory, host: "127.0.0.1", port: 0, development: DevelopmentChain(accounts: accounts),
-            shutdownOnSignals: false),
+            shutdownOnSignals: false, runsWorkerpool: workerpool),
         logger: Logger.quiet
     ) { url in continuation.yield(url) }
     let passwordFile = directory.deletingLastPathComponent().appendingPathComponent(

@@ -39,6 +39,9 @@ struct ClaveBenchmarks {
             if options.selection.contains(.sms) {
                 report.measurements += try await SMSBenchmark(options: options, progress: progress).run()
             }
+            if options.selection.contains(.runtime) {
+                report.measurements += try await RuntimeBenchmark(options: options, progress: progress).run()
+            }
             if options.selection.contains(.task) {
                 report.measurements += try await TaskBenchmark(options: options, progress: progress).run()
             }

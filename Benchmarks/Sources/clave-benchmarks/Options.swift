@@ -1,11 +1,11 @@
 /// Command-line options, parsed by hand to keep the benchmark package's dependencies to what it measures.
 struct Options: Sendable {
     enum Benchmark: String, CaseIterable, Sendable {
-        case stream, secp256k1, keccak, ledger, matchorders, protect, sms, task
+        case stream, secp256k1, keccak, ledger, matchorders, protect, sms, task, runtime
     }
 
     static let usage = """
-        USAGE: clave-benchmarks [all|stream|secp256k1|keccak|ledger|matchorders|protect|sms|task ...] [--quick] [--json]
+        USAGE: clave-benchmarks [all|stream|secp256k1|keccak|ledger|matchorders|protect|sms|task|runtime ...] [--quick] [--json]
                                 [--rounds N]
                                 [--segment-size BYTES] [--mib N] [--profile] [--block-size N]
 

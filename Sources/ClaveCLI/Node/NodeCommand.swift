@@ -69,7 +69,9 @@ struct NodeCommand: AsyncParsableCommand {
                 "Stop it with Ctrl-C (SIGINT) or SIGTERM; other commands reach it with --node \(url) or CLAVE_NODE=\(url)."
             )
         }
-        say("Workerpool \(node.poolMarket.workerpool) with \(node.workers.count) worker(s) in this process.")
+        if let pool = node.poolMarket {
+            say("Workerpool \(pool.workerpool) with \(node.workers.count) worker(s) in this process.")
+        }
         let chain = node.directory.genesis.configuration
         if node.createdAccounts.isEmpty {
             say(

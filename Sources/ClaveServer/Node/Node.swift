@@ -38,6 +38,9 @@ public final class Node: Service, Sendable {
         public var shutdownOnSignals: Bool
         /// The largest blob the node stores, in bytes: 4 GiB unless told otherwise.
         public var maximumBlobSize: Int
+        /// Whether the node runs a workerpool (its scheduler, its orders and ``workers`` workers). Off, the node is
+        /// the ledger, market, storage and SMS alone, and `/v1/pool` answers 503.
+        public var runsWorkerpool: Bool
         /// How many workers run in the node's process (0: only workers elsewhere, `clave worker --pool`).
         public var workers: Int
         /// How many tasks each in-process worker runs at once.
@@ -54,7 +57,8 @@ public final class Node: Service, Sendable {
             dataDirectory: URL = Node.Configuration.defaultDataDirectory, host: String = "127.0.0.1",
             port: Int = Node.defaultPort, development: DevelopmentChain = DevelopmentChain(),
             shutdownOnSignals: Bool = true,
-            maximumBlobSize: Int = LocalBlobStore.Configuration.defaultMaximumBlobSize, workers: Int = 2,
+            maximumBlobSize: Int = LocalBlobStore.Configuration.defaultMaximumBlobSize, runsWorkerpool: Bool = true,
+            workers: Int = 2,
             workerCapacity: UInt64 = 2, pool: PoolMarket.Configuration = PoolMarket.Configuration(),
             scheduler: WorkerpoolScheduler.Configuration = WorkerpoolScheduler.Configuration(),
             executor: TaskExecutor.Configuration? = nil
@@ -65,6 +69,7 @@ public final class Node: Service, Sendable {
             self.development = development
             self.shutdownOnSignals = shutdownOnSignals
             self.maximumBlobSize = maximumBlobSize
+            self.runsWorkerpool = runsWorkerpool
             self.workers = workers
             self.workerCapacity = workerCapacity
             self.pool = pool
@@ -93,10 +98,11 @@ public final class Node: Service, Sendable {
     public let sms: SecretManagementService
     /// The enclave the node's workers run tasks in: simulated, signed by the directory's simulation key.
     public let simulatedEnclave: SimulatedEnclave
-    /// The node's workerpool: registered by the scheduler key, with its orders kept open.
-    public let poolMarket: PoolMarket
+    /// The node's workerpool: registered by the scheduler key, with its orders kept open; nil when the node runs
+    /// none (``Configuration/runsWorkerpool``).
+    public let poolMarket: PoolMarket?
     /// The scheduler of the node's workerpool; workers in the process and `clave worker --pool` reach it.
-    public let scheduler: WorkerpoolScheduler
+    public let scheduler: WorkerpoolScheduler?
     /// The workers running in the node's process.
     public let workers: [WorkerAgent]
 
@@ -161,13 +167,21 @@ public final class Node: Service, Sendable {
             throw NodeError(
                 .invalidConfiguration, "Give 0 or more workers, each taking 1 task or more at once.")
         }
+        guard configuration.runsWorkerpool else {
+            poolMarket = nil
+            scheduler = nil
+            workers = []
+            return
+        }
         let schedulerKey = try directory.schedulerKey()
-        poolMarket = try await PoolMarket(
+        let market = try await PoolMarket(
             configuration: configuration.pool, ledger: ledger, orderbook: orderbook, owner: schedulerKey,
             logger: logger)
-        scheduler = WorkerpoolScheduler(
-            workerpool: poolMarket.workerpool, ownerKey: schedulerKey, ledger: ledger, sms: sms,
+        let scheduler = WorkerpoolScheduler(
+            workerpool: market.workerpool, ownerKey: schedulerKey, ledger: ledger, sms: sms,
             configuration: configuration.scheduler, logger: logger)
+        poolMarket = market
+        self.scheduler = scheduler
         let executor = TaskExecutor(
             configuration: configuration.executor
                 ?? TaskExecutor.Configuration(
@@ -184,6 +198,16 @@ public final class Node: Service, Sendable {
                     configuration: WorkerAgent.Configuration(capacity: configuration.workerCapacity), logger: logger))
         }
         self.workers = workers
+    }
+
+    /// The services a run starts, in order (a graceful shutdown stops them in reverse): the ledger, the API, then
+    /// the workerpool's orders, its scheduler and its workers.
+    private func services(_ application: some Service) -> [any Service] {
+        var services: [any Service] = [ledger, application]
+        if let poolMarket { services.append(poolMarket) }
+        if let scheduler { services.append(scheduler) }
+        for worker in workers { services.append(worker) }
+        return services
     }
 
     /// The API's URL once the server listens, `nil` before.
@@ -211,7 +235,7 @@ public final class Node: Service, Sendable {
             },
             logger: logger)
         let group = ServiceGroup(
-            services: [ledger, application, poolMarket, scheduler] + workers.map { $0 as any Service },
+            services: services(application),
             gracefulShutdownSignals: configuration.shutdownOnSignals ? [.sigterm, .sigint] : [],
             logger: logger)
         do {

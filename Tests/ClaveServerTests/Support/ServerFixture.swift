@@ -6,6 +6,7 @@ import ClaveMarket
 import ClaveSMS
 import ClaveServer
 import ClaveStorage
+import ClaveWorkerpool
 import ClaveTestSupport
 import Foundation
 import HTTPTypes
@@ -41,7 +42,7 @@ struct ServerFixture {
     let blobs: LocalBlobStore
     let sms: SecretManagementService
     let enclave: SimulatedEnclave
-    let api: ClaveAPI
+    private(set) var api: ClaveAPI
     private(set) var app = Address.zero
     private(set) var dataset = Address.zero
     private(set) var workerpool = Address.zero
@@ -83,6 +84,10 @@ struct ServerFixture {
                     name: "contacts", multiaddr: "bafydata", checksum: Keccak256.hash(utf8: "data"),
                     schema: "email:string")))
         workerpool = try created(await submit(scheduler, .createWorkerpool(description: "pool")))
+        // The pool's scheduler answers /v1/pool (it is not run as a service: nothing here needs it to follow the
+        // ledger).
+        api.scheduler = WorkerpoolScheduler(
+            workerpool: workerpool, ownerKey: scheduler.key, ledger: ledger, sms: sms, logger: .quiet)
     }
 
     /// A fresh application over the fixture's API.
@@ -94,7 +99,7 @@ struct ServerFixture {
     /// A fresh application over the fixture's ledger, orderbook and SMS, serving `blobs` instead of its store (a
     /// broken or malicious node's).
     func application(blobs: any BlobStore) -> some ApplicationProtocol {
-        let api = ClaveAPI(ledger: ledger, orderbook: orderbook, blobs: blobs, sms: sms)
+        let api = ClaveAPI(ledger: ledger, orderbook: orderbook, blobs: blobs, sms: sms, scheduler: api.scheduler)
         return Application(
             router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: .quiet)
     }

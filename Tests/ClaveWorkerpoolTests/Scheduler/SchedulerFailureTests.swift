@@ -39,6 +39,10 @@ import Testing
         try await eventually("the task is COMPLETED by the other worker") {
             await f.ledger.task(taskId)?.status == .completed
         }
+        // The worker reports COMPLETED once the ledger says so; under load that report can trail the ledger.
+        try await eventually("the other worker reports its replicate COMPLETED") {
+            try await scheduler.taskReport(taskId)?.replicate(of: healthy.address)?.status == .completed
+        }
         for service in [healthyRun, schedulerRun] { await service.stop() }
 
         let report = try #require(try await scheduler.taskReport(taskId))

@@ -1,0 +1,161 @@
+import ClaveRuntime
+import Foundation
+import Logging
+
+/// What the runtimes cost an app.
+///
+/// - process: a CPU-bound Python program (repeated SHA-256) in `ProcessRuntime` (bubblewrap, rlimits, a user of its
+///   own) against the same program run directly as a child process, alternating, median of the rounds. Target:
+///   at most 1.05x.
+/// - wasm: the same C program (a 64-bit FNV-1a over a generated buffer, repeated) compiled by Debian's clang 14 to
+///   wasm32-wasi and run by `WasmRuntime` with the default fuel, against the native build run directly. Reported,
+///   no target (WasmKit is an interpreter). Skipped, and said so, where clang-14 or wasi-libc is missing
+///   (Examples/hello-wasm-c/build.sh installs them).
+struct RuntimeBenchmark {
+    let rounds: Int
+    let quick: Bool
+    let progress: Progress
+
+    init(options: Options, progress: Progress) {
+        quick = options.quick
+        rounds = options.rounds ?? (options.quick ? 1 : 5)
+        self.progress = progress
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static let python = """
+        import hashlib, os, sys
+        digest = b"clave"
+        for _ in range(int(sys.argv[1])):
+            digest = hashlib.sha256(digest).digest()
+        with open(os.path.join(os.environ.get("IEXEC_OUT", "."), "result.txt"), "w") as out:
+            out.write(digest.hex() + "\\n")
+        """
+
+    static let c = """
+        #include <stdint.h>
+        #include <stdio.h>
+        #include <stdlib.h>
+        static unsigned char buffer[1 << 16];
+        int main(int argc, char **argv) {
+            long rounds = argc > 1 ? atol(argv[1]) : 100;
+            for (unsigned i = 0; i < sizeof buffer; i++) buffer[i] = (unsigned char)(i * 2654435761u >> 24);
+            uint64_t hash = 1469598103934665603ull;
+            for (long r = 0; r < rounds; r++)
+                for (unsigned i = 0; i < sizeof buffer; i++) hash = (hash ^ buffer[i]) * 1099511628211ull;
+            printf("%016llx\\n", (unsigned long long)hash);
+            return 0;
+        }
+        """
+
+    func run() async throws -> [Measurement] {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("clave-bench-runtime-\(UUID())")
+        try FileManager.default.createDirectory(
+            at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var measurements = [try await processOverhead(folder)]
+        measurements += try await wasmAgainstNative(folder)
+        return measurements
+    }
+
+    private func processOverhead(_ folder: URL) async throws -> Measurement {
+        let app = folder.appendingPathComponent("python-app")
+        try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
+        try Data(Self.python.utf8).write(to: app.appendingPathComponent("app.py"))
+        let iterations = quick ? "300000" : "3000000"
+        let runtime = ProcessRuntime()
+        if let problem = runtime.check() {
+            throw Failure(description: "the process runtime cannot run here: \(problem)")
+        }
+        var sandboxed: [Double] = []
+        var direct: [Double] = []
+        progress.say("runtime: a CPU-bound Python program, \(rounds) rounds in bubblewrap and directly")
+        for round in 0..<rounds {
+            let input = folder.appendingPathComponent("in-\(round)")
+            let output = folder.appendingPathComponent("out-\(round)")
+            for url in [input, output] {
+                try FileManager.default.createDirectory(
+                    at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+            }
+            let start = ContinuousClock.now
+            let result = try await runtime.run(
+                Execution(
+                    bundle: app, entrypoint: ["python3", "app.py"], arguments: [iterations], input: input,
+                    output: output, limits: .default, standardOutput: folder.appendingPathComponent("stdout"),
+                    standardError: folder.appendingPathComponent("stderr")))
+            guard result.termination.succeeded else {
+                throw Failure(description: "the sandboxed run \(result.termination)")
+            }
+            sandboxed.append((ContinuousClock.now - start).seconds)
+            let outcome = try await ChildProcess.run(
+                "/usr/bin/python3", [app.appendingPathComponent("app.py").path, iterations],
+                output: folder.appendingPathComponent("direct-out").path,
+                errors: folder.appendingPathComponent("direct-err").path)
+            guard outcome.status == 0 else { throw Failure(description: "the direct run exited \(outcome.status)") }
+            direct.append(outcome.seconds)
+        }
+        let median = { (values: [Double]) in values.sorted()[values.count / 2] }
+        return .timeRatio(
+            "CPU-bound Python app in ProcessRuntime (median of \(rounds))", value: median(sandboxed), unit: "s",
+            reference: median(direct), referenceName: "the same program run directly", maximum: 1.05)
+    }
+
+    private func wasmAgainstNative(_ folder: URL) async throws -> [Measurement] {
+        let source = folder.appendingPathComponent("fnv.c")
+        try Data(Self.c.utf8).write(to: source)
+        let native = folder.appendingPathComponent("fnv-native")
+        let wasmApp = folder.appendingPathComponent("wasm-app")
+        try FileManager.default.createDirectory(at: wasmApp, withIntermediateDirectories: true)
+        let wasm = wasmApp.appendingPathComponent("fnv.wasm")
+        let errors = folder.appendingPathComponent("clang-errors").path
+        for (arguments, what) in [
+            (["-O2", "-o", native.path, source.path], "native"),
+            (["--target=wasm32-wasi", "-O2", "-Wl,--strip-all", "-o", wasm.path, source.path], "wasm32-wasi"),
+        ] {
+            let built = try? await ChildProcess.run(
+                "/usr/bin/clang-14", arguments, output: folder.appendingPathComponent("clang-out").path, errors: errors)
+            guard let built, built.status == 0 else {
+                return [
+                    .information(
+                        "WASM against native: skipped", value: 0, unit: "",
+                        note: "clang-14 could not build the \(what) program; run Examples/hello-wasm-c/build.sh once")
+                ]
+            }
+        }
+        let iterations = quick ? "200" : "2000"
+        let runtime = WasmRuntime(logger: Logger.benchmark("clave.bench.runtime"))
+        var wasmTimes: [Double] = []
+        var nativeTimes: [Double] = []
+        progress.say("runtime: the same C program as wasm32-wasi in WasmRuntime and native, \(rounds) rounds")
+        for round in 0..<rounds {
+            let output = folder.appendingPathComponent("wasm-out-\(round)")
+            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+            let start = ContinuousClock.now
+            let result = try await runtime.run(
+                Execution(
+                    bundle: wasmApp, entrypoint: ["fnv.wasm"], arguments: [iterations], input: output, output: output,
+                    limits: .default, standardOutput: folder.appendingPathComponent("wasm-stdout"),
+                    standardError: folder.appendingPathComponent("wasm-stderr")))
+            guard result.termination.succeeded else { throw Failure(description: "the wasm run \(result.termination)") }
+            wasmTimes.append((ContinuousClock.now - start).seconds)
+            let outcome = try await ChildProcess.run(
+                native.path, [iterations], output: folder.appendingPathComponent("native-out").path,
+                errors: folder.appendingPathComponent("native-err").path)
+            nativeTimes.append(outcome.seconds)
+        }
+        let same =
+            (try? String(contentsOf: folder.appendingPathComponent("wasm-stdout"), encoding: .utf8))
+            == (try? String(contentsOf: folder.appendingPathComponent("native-out"), encoding: .utf8))
+        guard same else { throw Failure(description: "the wasm and native programs printed different hashes") }
+        let median = { (values: [Double]) in values.sorted()[values.count / 2] }
+        return [
+            .timeRatio(
+                "C program as wasm32-wasi in WasmRuntime (median of \(rounds))", value: median(wasmTimes), unit: "s",
+                reference: median(nativeTimes), referenceName: "the same C compiled natively (clang-14 -O2)",
+                maximum: .infinity, note: "reported, no target: WasmKit interprets; fuel on, as workers run apps")
+        ]
+    }
+}
