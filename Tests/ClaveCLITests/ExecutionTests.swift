@@ -259,4 +259,33 @@ import Testing
                     == "socket: refused\npasswd: absent\n")
         }
     }
+
+    /// `clave worker --pool URL`, a separate process, is the only worker of a node's pool: it logs in over HTTP,
+    /// takes the task, runs it and contributes, and the requester gets the result.
+    @Test func aWorkerOnAnotherHostServesThePoolOverHTTP() async throws {
+        let folder = try TemporaryDirectory()
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 5, workerpool: true, workers: 0) {
+            node in
+            let parties = Parties(node)
+            let workerAccount = node.node.createdAccounts[4].address
+            let worker = try ClaveProcess(
+                [
+                    "worker", "--pool", node.url, "--simulation-key-file",
+                    node.dataDirectory.appendingPathComponent("simulation.key").path,
+                    "--work-directory", folder.url.appendingPathComponent("work").path,
+                ] + node.signer(workerAccount))
+            let wasm = try await parties.deploy(ExecutionTests.examples.appendingPathComponent("hello-wasm-c"))
+            let data = try await parties.protectAndGrant(to: [wasm])
+            let output = folder.url.appendingPathComponent("remote")
+            let result = try await parties.runApp(wasm, data: data, output: output)
+            #expect(
+                try String(contentsOf: output.appendingPathComponent("result.txt"), encoding: .utf8)
+                    == "Hello, Alice!\n")
+            let taskId = try Bytes32(hex: result["taskId"]!.stringValue!)
+            let shown = try json(try await clave(["task", "show", taskId.description, "--json"] + node.remote))
+            #expect(shown["scheduler"]?["replicates"]?[0]?["worker"]?.stringValue == workerAccount.checksummed)
+            #expect(try await worker.stop(SIGTERM) == 0)
+            #expect(worker.stdout.contains("Worker \(workerAccount) serving the workerpool of \(node.url)"))
+        }
+    }
 }

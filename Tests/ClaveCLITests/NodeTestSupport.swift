@@ -84,13 +84,14 @@ struct RunningNode: Sendable {
 /// (which registers the pool in block 1); without, its ledger holds only what the test does.
 @discardableResult
 func withNode<Result>(
-    at directory: URL, accounts: Int = 3, workerpool: Bool = false, _ body: (RunningNode) async throws -> Result
+    at directory: URL, accounts: Int = 3, workerpool: Bool = false, workers: Int = 2,
+    _ body: (RunningNode) async throws -> Result
 ) async throws -> Result {
     let (urls, continuation) = AsyncStream<String>.makeStream()
     let node = try await Node(
         configuration: Node.Configuration(
             dataDirectory: directory, host: "127.0.0.1", port: 0, development: DevelopmentChain(accounts: accounts),
-            shutdownOnSignals: false, runsWorkerpool: workerpool),
+            shutdownOnSignals: false, runsWorkerpool: workerpool, workers: workers),
         logger: Logger.quiet
     ) { url in continuation.yield(url) }
     let passwordFile = directory.deletingLastPathComponent().appendingPathComponent(
