@@ -17,13 +17,14 @@ struct BenchmarkNode: Sendable {
     /// Starts a node on `directory` (created with `accounts` funded development accounts), runs `body` while it
     /// serves, then shuts it down gracefully, as SIGTERM would.
     static func with<Result: Sendable>(
-        directory: URL, accounts: Int = 2, logger: Logger, _ body: @Sendable (BenchmarkNode) async throws -> Result
+        directory: URL, accounts: Int = 2, workerCapacity: UInt64 = 2, logger: Logger,
+        _ body: @Sendable (BenchmarkNode) async throws -> Result
     ) async throws -> Result {
         let (urls, continuation) = AsyncStream<String>.makeStream()
         let node = try await Node(
             configuration: Node.Configuration(
                 dataDirectory: directory, host: "127.0.0.1", port: 0, development: DevelopmentChain(accounts: accounts),
-                shutdownOnSignals: false),
+                shutdownOnSignals: false, workerCapacity: workerCapacity),
             logger: logger
         ) { url in continuation.yield(url) }
         let group = ServiceGroup(services: [node], logger: logger)

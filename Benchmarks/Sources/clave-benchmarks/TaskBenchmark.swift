@@ -5,7 +5,6 @@ import ClaveRuntime
 import ClaveServer
 import Foundation
 import Logging
-import Synchronization
 
 /// Tasks end to end on a real node (`Node` in this process with its scheduler and two in-process workers, reached
 /// over HTTP as `clave` reaches it): the hello-world iApp (Examples/hello-wasm-c, C compiled to wasm32-wasi) on a
@@ -46,11 +45,13 @@ struct TaskBenchmark {
         let concurrency = concurrency
         let progress = progress
         return try await BenchmarkNode.with(
-            directory: directory.appendingPathComponent("node"), accounts: 3, logger: logger
+            directory: directory.appendingPathComponent("node"), accounts: 2 + concurrency, logger: logger
         ) { node in
             let connection = try NodeConnection(url: node.url)
             let accounts = node.node.createdAccounts
-            let (developer, owner, requester) = (accounts[0].privateKey, accounts[1].privateKey, accounts[2].privateKey)
+            let (developer, owner) = (accounts[0].privateKey, accounts[1].privateKey)
+            // One account per requester: each signs its own transactions at its own nonces.
+            let requesters = accounts.dropFirst(2).map(\.privateKey)
             let services = (
                 ledger: LedgerClient(connection: connection), orderbook: OrderbookClient(connection: connection),
                 blobs: BlobStoreClient(connection: connection), sms: SecretServiceClient(connection: connection)
@@ -66,15 +67,16 @@ struct TaskBenchmark {
                 ProtectRequest(.value(.object([(key: "name", value: .string("Alice"))])), name: "alice"))
             _ = try await ownerSide.grantAccess(
                 AccessGrant(
-                    protectedData: data.address, authorizedApp: app, authorizedUser: requester.address,
-                    numberOfAccess: 1_000_000))
-            let requesterSide = DataProtector(
-                ledger: services.ledger, orderbook: services.orderbook, blobs: services.blobs, sms: services.sms,
-                owner: requester)
+                    protectedData: data.address, authorizedApp: app, numberOfAccess: 1_000_000))
+            let requesterSides = requesters.map { requester in
+                DataProtector(
+                    ledger: services.ledger, orderbook: services.orderbook, blobs: services.blobs, sms: services.sms,
+                    owner: requester)
+            }
             let request = ProcessRequest(app: app, protectedData: data.address)
             let results = directory.appendingPathComponent("results")
             try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
-            @Sendable func oneTask() async throws -> Duration {
+            @Sendable func oneTask(_ requesterSide: DataProtector) async throws -> Duration {
                 let start = ContinuousClock.now
                 let output = results.appendingPathComponent(UUID().uuidString)
                 let result = try await requesterSide.processProtectedData(request, into: output, timeout: .seconds(60))
@@ -83,33 +85,34 @@ struct TaskBenchmark {
                 try? FileManager.default.removeItem(at: output)
                 return elapsed
             }
-            _ = try await oneTask()  // warm-up: the bundle fetched and unpacked by the worker
+            _ = try await oneTask(requesterSides[0])  // warm-up: the bundle fetched and unpacked by the worker
 
             progress.say("task: latency, \(latencyTasks) tasks one after another")
             var latencies: [Double] = []
-            for _ in 0..<latencyTasks { latencies.append(try await oneTask().seconds) }
+            for _ in 0..<latencyTasks { latencies.append(try await oneTask(requesterSides[0]).seconds) }
             latencies.sort()
             let median = latencies[latencies.count / 2]
             let p90 = latencies[min(latencies.count - 1, latencies.count * 9 / 10)]
 
             progress.say("task: throughput, \(concurrency) requesters for \(duration)")
-            let completed = Atomic<Int>(0)
             let clock = ContinuousClock()
             let deadline = clock.now.advanced(by: duration)
             let started = clock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<concurrency {
+            let completed = try await withThrowingTaskGroup(of: Int.self) { group in
+                for requesterSide in requesterSides {
                     group.addTask {
+                        var done = 0
                         while clock.now < deadline {
-                            _ = try await oneTask()
-                            completed.add(1, ordering: .relaxed)
+                            _ = try await oneTask(requesterSide)
+                            done += 1
                         }
+                        return done
                     }
                 }
-                try await group.waitForAll()
+                return try await group.reduce(0, +)
             }
             let elapsed = (clock.now - started).seconds
-            let rate = Double(completed.load(ordering: .relaxed)) / elapsed
+            let rate = Double(completed) / elapsed
             return [
                 .timeRatio(
                     "hello-world WASM task, match to decrypted result (median of \(latencyTasks))",
