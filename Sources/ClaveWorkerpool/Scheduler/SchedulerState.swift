@@ -6,7 +6,9 @@ import ClaveCrypto
 struct SchedulerState {
     var deals: [Bytes32: Deal] = [:]
     var tasks: [Bytes32: TaskRecord] = [:]
-    /// Task ids in the order their deals came, then by index: the order tasks are handed out.
+    /// The ids of the tasks not done yet (neither COMPLETED nor FAILED on the ledger), in the order their deals came,
+    /// then by index: the order tasks are handed out. Done tasks leave it, so that what the scheduler scans for each
+    /// assignment and tick is the open work, not every task it ever scheduled.
     var order: [Bytes32] = []
 
     mutating func adopt(_ deal: Deal) {
@@ -53,12 +55,15 @@ struct SchedulerState {
             record.replicates[position] = replicate
         }
         tasks[task.id] = record
+        if record.isDone, let position = order.firstIndex(of: task.id) { order.remove(at: position) }
     }
 
     /// How many replicates `worker` runs that have not contributed yet: what its capacity limits.
     func busyReplicates(of worker: Address) -> UInt64 {
         var count: UInt64 = 0
-        for record in tasks.values {
+        // A done task's replicates are all final (``refresh(_:at:)`` ends those still running).
+        for taskId in order {
+            guard let record = tasks[taskId] else { continue }
             for replicate in record.replicates
             where replicate.worker == worker && !replicate.status.isFinal
                 && record.ledger?.contributions[worker] == nil
