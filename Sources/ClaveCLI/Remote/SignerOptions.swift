@@ -28,11 +28,7 @@ extension RemoteOptions {
     /// Signs `body` with `key` for the node's chain, at the sender's next nonce, submits it and prints its receipt.
     func submit(_ body: TransactionBody, key: PrivateKey, ledger: LedgerClient, chain: ChainInfo) async throws {
         let receipt = try await ask {
-            let nonce = try await ledger.account(key.address).nonce
-            let transaction = try SignedTransaction(
-                Transaction(chainId: chain.configuration.chainId, from: key.address, nonce: nonce, body: body),
-                signedWith: key)
-            return try await ledger.submit(transaction)
+            try await TransactionSender(key: key, ledger: ledger, chainId: chain.configuration.chainId).send(body)
         }
         emit(receipt.json) { Format.receipt(receipt) }
     }

@@ -43,11 +43,7 @@ public struct DataProtector: Sendable {
     /// Signs `body` from ``owner`` at its next nonce and submits it; returns the receipt once its block is stored.
     @discardableResult
     func submit(_ body: TransactionBody) async throws -> Receipt {
-        let chainId = try await ledger.chainInfo().configuration.chainId
-        let nonce = try await ledger.account(owner.address).nonce
-        let transaction = try SignedTransaction(
-            Transaction(chainId: chainId, from: owner.address, nonce: nonce, body: body), signedWith: owner)
-        return try await ledger.submit(transaction)
+        try await TransactionSender(key: owner, ledger: ledger).send(body)
     }
 
     /// The dataset at `address`, checked to be owned by ``owner``.

@@ -51,11 +51,10 @@ public struct IAppDeployer: Sendable {
         var app = try await existingApp(name: name, multiaddr: multiaddr, measurement: bundle.measurement)
         let registered = app == nil
         if app == nil {
-            let receipt = try await submit(
+            let receipt = try await TransactionSender(key: developer, ledger: ledger, chainId: chain.chainId).send(
                 .createApp(
                     name: name, type: type, multiaddr: multiaddr, checksum: bundle.measurement,
-                    mrenclave: bundle.measurement.description),
-                chainId: chain.chainId)
+                    mrenclave: bundle.measurement.description))
             for event in receipt.events {
                 if case .appCreated(let created, _) = event { app = created }
             }
@@ -89,13 +88,6 @@ public struct IAppDeployer: Sendable {
         return nil
     }
 
-    private func submit(_ body: TransactionBody, chainId: UInt64) async throws -> Receipt {
-        let nonce = try await ledger.account(developer.address).nonce
-        return try await ledger.submit(
-            SignedTransaction(
-                Transaction(chainId: chainId, from: developer.address, nonce: nonce, body: body),
-                signedWith: developer))
-    }
 }
 
 /// Why a requester's or developer's operation failed, and what to do.

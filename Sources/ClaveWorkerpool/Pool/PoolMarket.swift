@@ -110,14 +110,8 @@ public struct PoolMarket: Service {
             else { continue }
             return pool
         }
-        let chain = try await ledger.chainInfo().configuration
-        let nonce = try await ledger.account(owner.address).nonce
-        let receipt = try await ledger.submit(
-            SignedTransaction(
-                Transaction(
-                    chainId: chain.chainId, from: owner.address, nonce: nonce,
-                    body: .createWorkerpool(description: description)),
-                signedWith: owner))
+        let receipt = try await TransactionSender(key: owner, ledger: ledger).send(
+            .createWorkerpool(description: description))
         for event in receipt.events {
             if case .workerpoolCreated(let pool, _) = event {
                 logger.info("registered the workerpool", metadata: ["workerpool": "\(pool)"])

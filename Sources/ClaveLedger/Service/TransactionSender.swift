@@ -1,6 +1,5 @@
 public import ClaveCore
 public import ClaveCrypto
-public import ClaveLedger
 
 /// Signs and submits one key's transactions one at a time, each at the account's next nonce.
 ///
