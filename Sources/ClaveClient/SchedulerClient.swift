@@ -26,12 +26,9 @@ public struct SchedulerClient: SchedulerService {
     }
 
     public func nextAssignment(session: WorkerSession, timeout: Duration) async throws -> WorkAssignment? {
-        let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        let request = AssignmentRequest(session: session, timeout: min(timeout, AssignmentRequest.maximumWait))
         let json = try await call {
-            try await connection.post(
-                "/v1/pool/assignments",
-                body: ["session": session.json, "timeoutMilliseconds": .string(String(max(milliseconds, 0)))],
-                timeout: timeout)
+            try await connection.post("/v1/pool/assignments", body: request.json, timeout: request.timeout)
         }
         guard let assignment = json["assignment"], !assignment.isNull else { return nil }
         return try WorkAssignment(json: assignment)

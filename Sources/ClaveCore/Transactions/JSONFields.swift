@@ -15,6 +15,16 @@ package struct JSONFields {
         self.path = path
     }
 
+    /// Reads the object `json` at `path` with `body`, then refuses any member `body` did not read.
+    package static func read<T>(
+        _ json: JSONValue, at path: String, _ body: (inout JSONFields) throws(TransactionFormatError) -> T
+    ) throws(TransactionFormatError) -> T {
+        var fields = try JSONFields(json, at: path)
+        let value = try body(&fields)
+        try fields.finish()
+        return value
+    }
+
     private mutating func take(_ name: String) throws(TransactionFormatError) -> JSONValue {
         consumed.insert(name)
         guard let value = object[name] else {

@@ -9,10 +9,7 @@ enum SMSJSON {
         _ body: (inout JSONFields) throws(TransactionFormatError) -> T
     ) throws(SMSError) -> T {
         do {
-            var fields = try JSONFields(json, at: path)
-            let value = try body(&fields)
-            try fields.finish()
-            return value
+            return try JSONFields.read(json, at: path, body)
         } catch {
             throw SMSError(code, "\(error.path): \(error.message)")
         }

@@ -8,9 +8,6 @@ import Hummingbird
 // heartbeats and reports, and task reports for requesters.
 
 extension ClaveAPI {
-    /// The longest `POST /v1/pool/assignments` waits for an assignment.
-    static let maximumAssignmentWait: Int64 = 60_000
-
     /// Adds the handlers of the `/v1/pool` routes of ``routes`` through `on`.
     func addPoolRoutes<Context: RequestContext>(
         _ on: (Route, @escaping @Sendable (inout Request, Context) async throws -> Response) -> Void
@@ -38,11 +35,8 @@ extension ClaveAPI {
             return JSONResponse.make(try await pool().login(login).json)
         }
         on(Route(.post, "/v1/pool/assignments")) { request, _ in
-            let body = try await JSONRequest.body(of: &request)
-            let session = try WorkerSession(json: body["session"] ?? .null)
-            let wait = min(
-                max(Int64(body["timeoutMilliseconds"]?.stringValue ?? "") ?? 0, 0), Self.maximumAssignmentWait)
-            let assignment = try await pool().nextAssignment(session: session, timeout: .milliseconds(wait))
+            let poll = try AssignmentRequest(json: try await JSONRequest.body(of: &request))
+            let assignment = try await pool().nextAssignment(session: poll.session, timeout: poll.timeout)
             return JSONResponse.make(["assignment": assignment?.json ?? .null])
         }
         on(Route(.post, "/v1/pool/heartbeats")) { request, _ in

@@ -9,10 +9,7 @@ enum SchedulerJSON {
         _ json: JSONValue, _ path: String, _ body: (inout JSONFields) throws(TransactionFormatError) -> T
     ) throws(SchedulerError) -> T {
         do {
-            var fields = try JSONFields(json, at: path)
-            let value = try body(&fields)
-            try fields.finish()
-            return value
+            return try JSONFields.read(json, at: path, body)
         } catch {
             throw SchedulerError(.invalidRequest, "\(error.path): \(error.message)")
         }

@@ -58,3 +58,38 @@ public struct ReplicateReportRequest: Sendable, Hashable {
             })
     }
 }
+
+/// A worker's long poll for its next assignment, as `POST /v1/pool/assignments` carries it (the arguments of
+/// ``SchedulerService/nextAssignment(session:timeout:)``): `{"session", "timeoutMilliseconds": "20000"}`.
+public struct AssignmentRequest: Sendable, Hashable {
+    /// The longest a poll may wait.
+    public static let maximumWait: Duration = .seconds(60)
+
+    public var session: WorkerSession
+    public var timeout: Duration
+
+    public init(session: WorkerSession, timeout: Duration) {
+        self.session = session
+        self.timeout = timeout
+    }
+
+    public var json: JSONValue {
+        ["session": session.json, "timeoutMilliseconds": SchedulerJSON.milliseconds(max(timeout, .zero))]
+    }
+
+    /// Reads a poll; a timeout over ``maximumWait`` is refused, not shortened, so that the worker learns its
+    /// mistake.
+    public init(json: JSONValue, path: String = "poll") throws(SchedulerError) {
+        var session = JSONValue.null
+        let timeout = try SchedulerJSON.read(json, path) { (fields) throws(TransactionFormatError) in
+            session = try fields.member("session")
+            return try fields.milliseconds("timeoutMilliseconds")
+        }
+        guard timeout <= Self.maximumWait else {
+            throw SchedulerError(
+                .invalidRequest,
+                "\(path).timeoutMilliseconds: a poll waits at most \(Self.maximumWait); ask for 60000 or less.")
+        }
+        self.init(session: try WorkerSession(json: session, path: "\(path).session"), timeout: timeout)
+    }
+}
