@@ -314,7 +314,8 @@ let package = Package(
         .testTarget(
             name: "ClaveRuntimeTests",
             dependencies: [
-                "ClaveTestSupport", "ClaveRuntime", "ClaveCore", "ClaveCrypto",
+                "ClaveTestSupport", "ClaveRuntime", "ClaveCore", "ClaveCrypto", "ClaveStorage",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "WAT", package: "WasmKit"),
             ],
             swiftSettings: strictSwift

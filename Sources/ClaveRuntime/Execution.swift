@@ -135,6 +135,8 @@ public struct RuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
         /// `$IEXEC_OUT` holds what a result cannot: a symbolic link, a device, socket or pipe, or a name a result
         /// archive cannot carry.
         case invalidOutput
+        /// An input of the task (its dataset's registration or payload, an input file) is not what it must be.
+        case invalidInput
     }
 
     public let code: Code

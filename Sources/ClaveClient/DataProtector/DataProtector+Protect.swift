@@ -3,6 +3,7 @@ public import ClaveCrypto
 import ClaveLedger
 import Crypto
 import ClaveSMS
+import ClaveRuntime
 import ClaveStorage
 public import Foundation
 
@@ -316,44 +317,10 @@ extension DataProtector {
             throw DataProtectorError(
                 .unknownProtectedData, "No protected data is registered at \(protectedData); check the address.")
         }
-        let cid: CID
         do {
-            cid = try CID(dataset.multiaddr)
-        } catch {
-            throw DataProtectorError(
-                .invalidArgument,
-                "The protected data \(protectedData) is stored at '\(dataset.multiaddr)', which is not a CID this client fetches."
-            )
+            return try await ProtectedPayload.decrypt(dataset, key: key, blobs: blobs, to: destination)
+        } catch let error as RuntimeError {
+            throw DataProtectorError(error.code == .io ? .io : .invalidArgument, error.message)
         }
-        guard cid.sha256Digest == dataset.checksum else {
-            throw DataProtectorError(
-                .invalidArgument,
-                "The ledger's checksum of \(protectedData) does not match its CID \(cid); the registration is inconsistent."
-            )
-        }
-        let stream = try await blobs.get(cid)
-        // Uncommitted (any failure below), the writer removes its temporary file and leaves `destination` alone.
-        let output: DurableFile.Writer
-        do {
-            output = try DurableFile.Writer(replacing: destination, permissions: 0o600)
-        } catch {
-            throw DataProtectorError(.io, "Cannot write the decrypted payload: \(error.message)")
-        }
-        let decryptor = try key.decryptor()
-        var size: Int64 = 0
-        func write(_ plain: UnsafeRawBufferPointer) throws {
-            try output.write(plain)
-            size += Int64(plain.count)
-        }
-        for try await chunk in stream {
-            try chunk.withUnsafeBytes { try decryptor.update($0, to: write) }
-        }
-        try decryptor.finish(to: write)
-        do {
-            try output.commit()
-        } catch {
-            throw DataProtectorError(.io, "Cannot write the decrypted payload: \(error.message)")
-        }
-        return size
     }
 }

@@ -109,7 +109,7 @@ extension DataProtector {
                 throw RequesterError(.invalidArgument, "There is no readable file at \(file.path); check the path.")
             }
             let stored = try await blobs.put(fileAt: file)
-            inputURLs.append(try DealParams.InputFile(url: "clave://\(stored.cid)/\(file.lastPathComponent)"))
+            inputURLs.append(try DealParams.InputFile(url: "\(stored.cid.locator)/\(file.lastPathComponent)"))
         }
         var secretNames: [Int: String] = [:]
         if !request.secrets.isEmpty {

@@ -43,7 +43,7 @@ public struct IAppDeployer: Sendable {
     {
         let name = name ?? bundle.manifest.name
         let stored = try await blobs.put(bytes: bundle.archive)
-        let multiaddr = "clave://\(stored.cid)"
+        let multiaddr = stored.cid.locator
         let type = bundle.manifest.runtime == .wasm ? "WASM" : "PROCESS"
         let chain = try await ledger.chainInfo().configuration
         // The address an app gets is a function of its owner and the owner's nonce, so an earlier deploy of the same

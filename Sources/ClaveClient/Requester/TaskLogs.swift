@@ -9,9 +9,7 @@ public enum TaskLogs {
     public static func fetch(_ reference: String, taskId: Bytes32, key: X25519PrivateKey, blobs: any BlobStore)
         async throws -> String
     {
-        var text = Substring(reference)
-        if text.hasPrefix("clave://") { text = text.dropFirst("clave://".count) }
-        let sealed = try await blobs.get(try CID(text)).collect()
+        let sealed = try await blobs.get(try CID(locator: reference)).collect()
         do {
             return String(decoding: try ResultEncryption.open(sealed, key: key, taskId: taskId), as: UTF8.self)
         } catch {

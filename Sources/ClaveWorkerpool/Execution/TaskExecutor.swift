@@ -5,7 +5,6 @@ public import ClaveLedger
 public import ClaveRuntime
 public import ClaveSMS
 public import ClaveStorage
-import Crypto
 public import Foundation
 public import Logging
 
@@ -116,7 +115,7 @@ public struct TaskExecutor: TaskExecuting {
             + read(run.standardError)
         do {
             let sealed = try ResultEncryption.seal(text, recipient: recipient, taskId: run.assignment.taskId)
-            return "clave://\(try await blobs.put(bytes: sealed).cid)"
+            return try await blobs.put(bytes: sealed).cid.locator
         } catch {
             logger.warning("the app's logs could not be stored", metadata: ["reason": "\(error)"])
             return nil
@@ -194,38 +193,18 @@ public struct TaskExecutor: TaskExecuting {
                 .inputUnavailable, "The key of dataset \(address) is not a dataset key: \(error.message)",
                 isDeterministic: true)
         }
-        let cid = try Self.cid(dataset.multiaddr, what: "dataset \(address)")
-        guard cid.sha256Digest == dataset.checksum else {
-            throw ReplicateFailure(
-                .inputUnavailable,
-                "Dataset \(address) is stored at \(cid), whose content does not have the registered checksum \(dataset.checksum); its owner must register it again.",
-                isDeterministic: true)
-        }
         let filename = address.checksummed
-        let destination = run.input.appendingPathComponent(filename)
         do {
-            let stream = try await blobs.get(cid)
-            let output = try DurableFile.Writer(replacing: destination, permissions: 0o644)
-            let decryptor = try key.decryptor()
-            var hasher = SHA256()
-            for try await chunk in stream {
-                hasher.update(data: chunk)
-                try chunk.withUnsafeBytes { try decryptor.update($0, to: { try output.write($0) }) }
-            }
-            guard Array(hasher.finalize()) == dataset.checksum.bytes else {
-                throw ReplicateFailure(
-                    .inputUnavailable,
-                    "The payload of dataset \(address) fetched from the blob store does not have the registered checksum \(dataset.checksum): it was altered in storage.",
-                    isDeterministic: true)
-            }
-            try decryptor.finish(to: { try output.write($0) })
-            try output.commit()
-        } catch let error as ReplicateFailure {
-            throw error
+            try await ProtectedPayload.decrypt(
+                dataset, key: key, blobs: blobs, to: run.input.appendingPathComponent(filename), permissions: 0o644)
+        } catch let error as RuntimeError {
+            throw ReplicateFailure(
+                error.code == .io ? .workerError : .inputUnavailable, error.message,
+                isDeterministic: error.code != .io)
         } catch let error as StorageError {
             throw ReplicateFailure(
                 .inputUnavailable, "The payload of dataset \(address) could not be fetched: \(error.message)",
-                isDeterministic: error.code == .notFound)
+                isDeterministic: error.code == .notFound || error.code == .corrupted)
         } catch {
             throw ReplicateFailure(
                 .inputUnavailable,
@@ -238,13 +217,13 @@ public struct TaskExecutor: TaskExecuting {
     private func fetchInputFile(_ file: DealParams.InputFile, into folder: URL) async throws(ReplicateFailure)
         -> InputFileRecord
     {
-        guard file.url.hasPrefix("clave://") else {
+        guard let locator = file.cid else {
             throw ReplicateFailure(
                 .inputUnavailable,
                 "Input file \(file.url) is not in the network's blob store (clave://<CID>/<name>); workers fetch nothing from outside. Upload it with `clave app run --input-file`.",
                 isDeterministic: true)
         }
-        let cid = try Self.cid(file.url, what: "input file \(file.name)")
+        let cid = try Self.cid(locator, of: "input file \(file.name)", cause: .inputUnavailable)
         do {
             try await blobs.get(cid, toFileAt: folder.appendingPathComponent(file.name))
         } catch {
@@ -255,16 +234,16 @@ public struct TaskExecutor: TaskExecuting {
         return InputFileRecord(url: file.url, name: file.name, sha256: cid.sha256Digest)
     }
 
-    /// The CID in `multiaddr`: a bare CID, or `clave://<CID>[/name]`.
-    static func cid(_ multiaddr: String, what: String) throws(ReplicateFailure) -> CID {
-        var text = Substring(multiaddr)
-        if text.hasPrefix("clave://") { text = text.dropFirst("clave://".count) }
-        if let slash = text.firstIndex(of: "/") { text = text[..<slash] }
+    /// The CID the locator `multiaddr` names (``ClaveStorage/CID/init(locator:)``); a failure of `cause` when it
+    /// names none.
+    static func cid(_ multiaddr: String, of what: String, cause: ReplicateFailure.Cause) throws(ReplicateFailure)
+        -> CID
+    {
         do {
-            return try CID(text)
+            return try CID(locator: multiaddr)
         } catch {
             throw ReplicateFailure(
-                .inputUnavailable, "\(what) is at '\(multiaddr.prefix(120))', which names no blob: \(error.message)",
+                cause, "\(what) is at '\(multiaddr.prefix(120))', which names no blob: \(error.message)",
                 isDeterministic: true)
         }
     }

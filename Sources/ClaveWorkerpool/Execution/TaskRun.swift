@@ -117,7 +117,7 @@ final class BundleCache: Sendable {
     }
 
     func bundle(of app: App, blobs: any BlobStore) async throws(ReplicateFailure) -> (AppBundle, URL) {
-        let cid = try TaskExecutor.cid(app.multiaddr, what: "the bundle of app \(app.address)")
+        let cid = try TaskExecutor.cid(app.multiaddr, of: "the bundle of app \(app.address)", cause: .appUnavailable)
         if let cached = entries.withLock({ $0[cid] }) { return cached }
         let archive: [UInt8]
         do {
