@@ -22,7 +22,8 @@ extension DataProtector {
     /// was encrypted, and unpacks it into `destination` (created; it must not exist or be empty).
     ///
     /// Checked, in order: the receipt's own signatures; that the receipt is the ledger's (task, digest, and the
-    /// enclave challenge the winning contribution named); the stored blob's hash against the receipt; the archive's
+    /// enclave challenge the winning contribution named); the stored blob against the receipt (its CID, which the
+    /// store checks the content against, has the receipt's sha256, and it has the receipt's size); the archive's
     /// digest against the receipt. Anything that does not hold is ``RequesterError/Code/resultInvalid`` and nothing
     /// is left in `destination`.
     public func fetchResult(of taskId: Bytes32, into destination: URL) async throws -> FetchedResult {
@@ -60,17 +61,18 @@ extension DataProtector {
         let blobFile = work.appendingPathComponent("result.blob")
         let cid: CID
         do {
-            cid = try CID(resultCID)
+            cid = try CID(locator: resultCID)
         } catch {
             throw RequesterError(
                 .resultInvalid, "The result location '\(resultCID.prefix(80))' is not a CID: \(error.message)")
         }
-        try await blobs.get(cid, toFileAt: blobFile)
-        do {
-            try receipt.verifyStoredResult(at: blobFile)
-        } catch {
+        // The store checks the content against the CID as it sends it, and the CID is the content's sha256: the
+        // blob is the receipt's when the CID's digest and the size are the receipt's. No second hash is needed.
+        let size = try await blobs.get(cid, toFileAt: blobFile)
+        guard cid.sha256Digest == stored.sha256, UInt64(size) == stored.size else {
             throw RequesterError(
-                .resultInvalid, "The stored result of task \(taskId) is not the one its receipt names: \(error.message)"
+                .resultInvalid,
+                "The ledger's result of task \(taskId) is \(cid) (\(size) bytes), but its receipt vouches for sha256 \(stored.sha256) (\(stored.size) bytes): they are not the same result. Report it to the workerpool; do not trust this result."
             )
         }
         var archive = blobFile
@@ -143,11 +145,7 @@ enum ResultFolder {
     static func unpack(zipAt zip: URL, into folder: URL) throws -> [String] {
         let handle = try FileHandle(forReadingFrom: zip)
         defer { try? handle.close() }
-        let size = try handle.seekToEnd()
-        let reader = try ZipReader(size: size) { offset, count in
-            try handle.seek(toOffset: offset)
-            return Array(try handle.read(upToCount: count) ?? Data())
-        }
+        let reader = try ZipReader(file: handle)
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         var files: [String] = []

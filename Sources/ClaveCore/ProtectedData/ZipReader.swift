@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Reads a zip archive of stored entries — what ``ZipWriter``, JSZip's defaults and iExec's dataprotector write — from
 /// any random-access source, and checks every entry's CRC-32 as it is read.
 ///
@@ -47,6 +49,15 @@ public struct ZipReader {
             guard offset < UInt64(bytes.count) else { return [] }
             let start = Int(offset)
             return Array(bytes[start..<min(bytes.count, start + count)])
+        }
+    }
+
+    /// A reader over the archive in the open file `file`, read where the reader asks (the handle must stay open while
+    /// the reader is used).
+    public init(file: FileHandle) throws {
+        try self.init(size: try file.seekToEnd()) { offset, count in
+            try file.seek(toOffset: offset)
+            return Array(try file.read(upToCount: count) ?? Data())
         }
     }
 

@@ -37,13 +37,8 @@ extension ResultReceipt {
         let input = try ResultEncryption.reader(zipFile)
         defer { try? input.close() }
         let zip: ZipReader
-        let size: UInt64
         do {
-            size = try input.seekToEnd()
-            zip = try ZipReader(size: size) { offset, count in
-                try input.seek(toOffset: offset)
-                return Array(try input.read(upToCount: count) ?? Data())
-            }
+            zip = try ZipReader(file: input)
         } catch {
             throw ResultError(
                 .storedResultMismatch, at: zipFile.path,

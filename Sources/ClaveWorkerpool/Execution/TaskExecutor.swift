@@ -346,10 +346,8 @@ public struct TaskExecutor: TaskExecuting {
         if let message = Self.errorMessage(in: run.output) {
             throw ReplicateFailure(.appFailed, "The app reported an error: \(message)", isDeterministic: true)
         }
+        // An error-message was looked for above, so the computed file holds none.
         let computed = try Self.computedFile(in: run.output)
-        if let message = computed.errorMessage {
-            throw ReplicateFailure(.appFailed, "The app reported an error: \(message)", isDeterministic: true)
-        }
         let digest: Bytes32
         do {
             digest = try OutputDigest.compute(output: run.output, computed: computed)
