@@ -67,8 +67,8 @@ public struct TaskExecutor: TaskExecuting {
         _ assignment: WorkAssignment, progress: @escaping @Sendable (ReplicateStatus) async -> Void
     ) async -> Result<ReplicateResult, ReplicateFailure> {
         var logger = logger
-        logger[metadataKey: "taskId"] = "\(assignment.taskId)"
-        logger[metadataKey: "worker"] = "\(assignment.worker)"
+        logger[metadataKey: "clave.task"] = "\(assignment.taskId)"
+        logger[metadataKey: "clave.worker"] = "\(assignment.worker)"
         let folder = configuration.workDirectory.appendingPathComponent(
             "task-\(Hex.encode(assignment.taskId.bytes.prefix(8)))-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -105,10 +105,10 @@ public struct TaskExecutor: TaskExecuting {
     }
 
     /// Stores the app's standard output and error, sealed to the beneficiary, and returns where; nil when the deal
-    /// gives no result key (logs can hold what the app read, so they are never stored in the clear) or the store
+    /// does not ask for its results to be encrypted (logs can hold what the app read, so they are never stored in the clear) or the store
     /// fails (the logs are then lost, not the task).
     private func storeLogs(_ run: TaskRun) async -> String? {
-        guard let recipient = run.params.resultPublicKey else { return nil }
+        guard let recipient = run.resultRecipient else { return nil }
         func read(_ url: URL) -> [UInt8] { FileManager.default.contents(atPath: url.path).map(Array.init) ?? [] }
         let text =
             Array("== stdout ==\n".utf8) + read(run.standardOutput) + Array("\n== stderr ==\n".utf8)
@@ -343,6 +343,11 @@ public struct TaskExecutor: TaskExecuting {
     private func postCompute(_ run: TaskRun, secrets: SessionSecrets, inputs: TaskInputs)
         async throws(ReplicateFailure) -> ReplicateResult
     {
+        guard let evidence = ResultReceipt.EvidenceKind(label: enclave.kind.rawValue) else {
+            throw ReplicateFailure(
+                .workerError, "This worker's enclave kind `\(enclave.kind)` has no name in result receipts.",
+                isDeterministic: false)
+        }
         if let message = Self.errorMessage(in: run.output) {
             throw ReplicateFailure(.appFailed, "The app reported an error: \(message)", isDeterministic: true)
         }
@@ -356,10 +361,7 @@ public struct TaskExecutor: TaskExecuting {
                 .appFailed, "The app's result has no digest: \(error.message)", isDeterministic: true)
         }
         let taskId = run.assignment.taskId
-        let worker = run.assignment.worker
-        let commitment = ResultCommitment(taskId: taskId, worker: worker, resultDigest: digest)
         let challengeKey = secrets.enclaveChallengeKey
-        let enclaveSignature = commitment.enclaveSignature(signedWith: challengeKey)
         // The archive, sealed to the beneficiary when the deal asks for it.
         let archive = run.folder.appendingPathComponent("result.zip")
         var stored = archive
@@ -368,12 +370,7 @@ public struct TaskExecutor: TaskExecuting {
         } catch {
             throw ReplicateFailure(.appFailed, "$IEXEC_OUT cannot be archived: \(error.message)", isDeterministic: true)
         }
-        let recipient = run.params.resultEncryption ? run.params.resultPublicKey : nil
-        guard let evidence = ResultReceipt.EvidenceKind(label: enclave.kind.rawValue) else {
-            throw ReplicateFailure(
-                .workerError, "This worker's enclave kind `\(enclave.kind)` has no name in result receipts.",
-                isDeterministic: false)
-        }
+        let recipient = run.resultRecipient
         if let recipient {
             stored = run.folder.appendingPathComponent("result.sealed")
             do {
@@ -395,7 +392,7 @@ public struct TaskExecutor: TaskExecuting {
             appMeasurement: run.bundle.measurement,
             dataset: inputs.dataset?.address, datasetChecksum: inputs.dataset?.checksum,
             inputFiles: inputs.files.map { ResultReceipt.InputFile(url: $0.url, sha256: $0.sha256) },
-            worker: worker, resultDigest: digest, callbackData: computed.callbackData,
+            worker: run.assignment.worker, resultDigest: digest, callbackData: computed.callbackData,
             deterministicOutputPath: computed.outputPathInIexecOut,
             result: ResultReceipt.StoredResult(
                 cid: resultBlob.cid.description, sha256: resultBlob.cid.sha256Digest, size: UInt64(resultBlob.size),
@@ -411,8 +408,9 @@ public struct TaskExecutor: TaskExecuting {
         }
         let location = ResultLocation(
             location: resultBlob.cid.description, receipt: receiptBlob.cid.description, encrypted: recipient != nil)
+        // The receipt's enclave signature is PoCo's enclaveSign over resultHash ‖ resultSeal: the contribution's.
         return ReplicateResult(
-            resultDigest: digest, enclaveChallenge: challengeKey.address, enclaveSignature: enclaveSignature,
+            resultDigest: digest, enclaveChallenge: challengeKey.address, enclaveSignature: receipt.enclaveSignature,
             results: location.bytes, resultsCallback: computed.callbackData ?? [])
     }
 }

@@ -21,6 +21,8 @@ struct TaskRun: Sendable {
     var output: URL { folder.appendingPathComponent("out") }
     var standardOutput: URL { folder.appendingPathComponent("stdout.log") }
     var standardError: URL { folder.appendingPathComponent("stderr.log") }
+    /// Whom the result and the logs are sealed to: the beneficiary's result key, when the deal asks for encryption.
+    var resultRecipient: X25519PublicKey? { params.resultEncryption ? params.resultPublicKey : nil }
 
     /// Reads the task and its deal from the ledger, fetches the app's bundle and makes the run's folders.
     static func prepare(
@@ -63,20 +65,19 @@ struct TaskRun: Sendable {
             assignment: assignment, chainId: chainId, deal: deal, params: params, bundle: bundle,
             bundleFolder: bundleFolder, folder: folder)
         do {
-            // Sandboxed apps run as users of their own, so the folders are reachable by others, but the task's folder
-            // can be crossed, not listed, and its name is random.
+            // A sandboxed app runs as a user of its own, which must reach its bundle and read $IEXEC_IN: the task's
+            // folder can be crossed, not listed, and its name is random. $IEXEC_OUT is the worker's; ProcessRuntime
+            // gives it to the sandbox's user for the run.
             let manager = FileManager.default
             try manager.createDirectory(
                 at: folder.deletingLastPathComponent(), withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o711])
             try manager.createDirectory(
                 at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o711])
-            for url in [run.input, run.output] {
-                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-            }
-            // The app runs as another user in its sandbox: it must be able to write $IEXEC_OUT.
-            try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: run.output.path)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: run.input.path)
+            try manager.createDirectory(
+                at: run.input, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+            try manager.createDirectory(
+                at: run.output, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         } catch {
             throw ReplicateFailure(
                 .workerError, "The run's folders could not be made under \(folder.path): \(error)",
