@@ -211,6 +211,33 @@ import Testing
         }
     }
 
+    /// What a requester gives `app run` is checked before anything is stored, pushed or signed: each mistake gets
+    /// one message naming the fix, and the ledger does not move.
+    @Test func appRunRefusesBadInputAndChangesNothing() async throws {
+        let folder = try TemporaryDirectory()
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4) { node in
+            let parties = Parties(node)
+            let wasm = try await parties.deploy(ExecutionTests.examples.appendingPathComponent("hello-wasm-c"))
+            let protected = try json(
+                try await parties.run(
+                    ["data", "protect", #"{"name": "Alice"}"#, "--name", "alice", "--json"], as: parties.owner))
+            let data = protected["address"]!.stringValue!
+            let height = await node.ledger.head.height
+            let run = ["app", "run", wasm.checksummed, "--dataset", data]
+            let requester = node.remote + node.signer(parties.requester)
+            await expectFailure(
+                ["app", "run", parties.stranger.checksummed, "--dataset", data] + requester, .notFound,
+                "No app is registered")
+            await expectFailure(
+                run + ["--input-file", folder.url.appendingPathComponent("missing.csv").path] + requester,
+                .invalidInput, "no readable file", "missing.csv")
+            await expectFailure(run + ["--args", "'unclosed"] + requester, .invalidInput, "arguments cannot be read")
+            await expectFailure(run + ["--category", "99"] + requester, .invalidInput, "Category 99 does not exist")
+            await expectFailure(run + requester, .notFound, "granted no access", "clave data grant")
+            #expect(await node.ledger.head.height == height)
+        }
+    }
+
     /// An app that misbehaves is contained and reported, and the worker goes on: an infinite loop ends at its time
     /// limit; a socket and /etc/passwd are not there to be had.
     @Test func aMisbehavingAppIsContainedAndTheWorkerStaysHealthy() async throws {

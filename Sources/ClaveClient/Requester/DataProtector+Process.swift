@@ -102,20 +102,32 @@ extension DataProtector {
                 chain.categories.indices.min(by: {
                     chain.categories[$0].timeref < chain.categories[$1].timeref
                 }) ?? 0)
-        // Inputs first: files to the blob store, secrets to the SMS. Nothing is signed until they are there.
+        // Everything the requester gave is checked before anything is stored, pushed or signed.
+        guard category < UInt64(chain.categories.count) else {
+            let names = chain.categories.enumerated().map { "\($0.offset) (\($0.element.name))" }
+            throw RequesterError(
+                .invalidArgument,
+                "Category \(category) does not exist on this chain; give one of \(names.joined(separator: ", ")).")
+        }
+        do {
+            _ = try DealParams.split(arguments: request.arguments ?? "")
+        } catch {
+            throw RequesterError(.invalidArgument, "The arguments cannot be read: \(error.message)")
+        }
+        for file in request.inputFiles where !FileManager.default.isReadableFile(atPath: file.path) {
+            throw RequesterError(.invalidArgument, "There is no readable file at \(file.path); check the path.")
+        }
+        if !request.secrets.isEmpty, sms == nil {
+            throw RequesterError(.invalidArgument, "Requester secrets go to the SMS; give this DataProtector one.")
+        }
+        // Then the inputs: files to the blob store, secrets to the SMS.
         var inputURLs: [DealParams.InputFile] = []
         for file in request.inputFiles {
-            guard FileManager.default.isReadableFile(atPath: file.path) else {
-                throw RequesterError(.invalidArgument, "There is no readable file at \(file.path); check the path.")
-            }
             let stored = try await blobs.put(fileAt: file)
             inputURLs.append(try DealParams.InputFile(url: "\(stored.cid.locator)/\(file.lastPathComponent)"))
         }
         var secretNames: [Int: String] = [:]
-        if !request.secrets.isEmpty {
-            guard let sms else {
-                throw RequesterError(.invalidArgument, "Requester secrets go to the SMS; give this DataProtector one.")
-            }
+        if let sms, !request.secrets.isEmpty {
             for (index, value) in request.secrets.sorted(by: { $0.key < $1.key }) {
                 let name = "task-secret-\(index)-\(Hex.encode(Bytes32.random().bytes.prefix(6)).dropFirst(2))"
                 let secret = try SecretIdentifier(kind: .requester, target: owner.address, name: name)
