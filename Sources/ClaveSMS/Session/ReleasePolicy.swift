@@ -42,30 +42,31 @@ public enum ReleasePolicy {
     }
 
     /// The requester secrets a deal's `params` name: iExec's `iexec_secrets`, an object of index ("1", "2", …) to
-    /// secret name. None when the params are not a JSON object or have no `iexec_secrets`.
+    /// secret name, read by ``ClaveCore/DealParams`` as the worker reads it. None when the params are not a JSON
+    /// object or have no `iexec_secrets`.
     ///
-    /// - Throws: ``SMSError/Code/invalidDealParams`` when `iexec_secrets` is there but malformed.
+    /// - Throws: ``SMSError/Code/invalidDealParams`` when the params are a JSON object the worker would refuse
+    ///   (`iexec_secrets` malformed among them), or name a secret that is not a requester secret's name.
     public static func requesterSecretNames(params: String) throws(SMSError) -> [UInt64: String] {
-        guard let json = try? JSONValue(parsing: params), case .object(let object) = json,
-            let secrets = object["iexec_secrets"], !secrets.isNull
-        else { return [:] }
-        guard case .object(let members) = secrets else {
+        guard let json = try? JSONValue(parsing: params), json.objectValue != nil else { return [:] }
+        let parsed: DealParams
+        do {
+            parsed = try DealParams(json: params)
+        } catch {
             throw SMSError(
                 .invalidDealParams,
-                "The deal's params have iexec_secrets \(secrets.kind), not an object of index to secret name; the requester must make a new deal with {\"iexec_secrets\": {\"1\": \"name\"}}."
+                "The deal's params cannot be read (\(error.message)); the requester must make a new deal with params such as {\"iexec_secrets\": {\"1\": \"name\"}}."
             )
         }
         var names: [UInt64: String] = [:]
-        for (key, value) in members {
-            guard let index = UInt64(key), index > 0, String(index) == key, let name = value.stringValue,
-                SecretIdentifier.isRequesterName(name)
-            else {
+        for (index, name) in parsed.secrets {
+            guard SecretIdentifier.isRequesterName(name) else {
                 throw SMSError(
                     .invalidDealParams,
-                    "The deal's iexec_secrets maps '\(key.prefix(20))' to \(value.description.prefix(80)), but it must map indexes 1, 2, … to secret names of 1 to 64 characters from A-Z, a-z, 0-9, '-' and '_'; the requester must make a new deal."
+                    "The deal's iexec_secrets maps \(index) to '\(name.prefix(80))', but secret names are 1 to 64 characters from A-Z, a-z, 0-9, '-' and '_'; the requester must make a new deal."
                 )
             }
-            names[index] = name
+            names[UInt64(index)] = name
         }
         return names
     }
