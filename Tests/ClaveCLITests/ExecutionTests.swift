@@ -202,6 +202,9 @@ import Testing
             try Data(receipt.serialized()).write(to: receiptFile)
             try await clave(["result", "verify", receiptFile.path])
             await expectFailure(["result", "verify", receiptFile.path, "--stored", file.path], .verificationFailed)
+            let notAReceipt = folder.url.appendingPathComponent("not-a-receipt.json")
+            try Data("hello".utf8).write(to: notAReceipt)
+            await expectFailure(["result", "verify", notAReceipt.path], .verificationFailed, "not valid JSON")
             await expectFailure(
                 [
                     "result", "decrypt", file.path, "--task", taskId.description, "--output",

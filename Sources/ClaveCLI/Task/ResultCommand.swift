@@ -88,15 +88,13 @@ struct ResultCommand: AsyncParsableCommand {
                 throw CLIError(.notFound, "There is no readable receipt at \(receipt); check the path.")
             }
             let parsed: ResultReceipt
-            do {
-                parsed = try ResultReceipt(json: try JSONValue(parsing: Array(data)))
+            do throws(ResultError) {
+                parsed = try ResultReceipt(parsing: Array(data))
                 try parsed.verify()
                 if let stored { try parsed.verifyStoredResult(at: URL(fileURLWithPath: stored)) }
                 if let archive { try parsed.verifyArchive(at: URL(fileURLWithPath: archive)) }
-            } catch let error as ResultError {
-                throw CLIError(.verificationFailed, "The receipt does not verify: \(error.message)")
             } catch {
-                throw CLIError(.verificationFailed, "\(receipt) is not a result receipt: \(error)")
+                throw CLIError(.verificationFailed, "\(receipt) does not verify: \(error.message)")
             }
             if json {
                 say(

@@ -109,7 +109,7 @@ extension DataProtector {
         let receipt: ResultReceipt
         do {
             let bytes = try await blobs.get(try CID(text)).collect()
-            receipt = try ResultReceipt(json: try JSONValue(parsing: bytes))
+            receipt = try ResultReceipt(parsing: bytes)
             try receipt.verify()
         } catch let error as StorageError where error.code != .notFound {
             throw error

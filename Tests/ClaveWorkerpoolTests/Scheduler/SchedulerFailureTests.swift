@@ -78,7 +78,12 @@ import Testing
 
         // Past the final deadline (deal start + 10 × 20 s), the scheduler claims the task.
         try await pass(.seconds(160), in: f, step: .seconds(10))
-        try await eventually("the task is FAILED") { await f.ledger.task(taskId)?.status == .failed }
+        // The clock keeps moving while the test waits: under load the scheduler's last tick can run before the
+        // deadline, and it ticks again only when the clock moves.
+        try await eventually("the task is FAILED") {
+            f.clock.advance(by: .seconds(5))
+            return await f.ledger.task(taskId)?.status == .failed
+        }
         for service in [failingRun, otherRun, schedulerRun] { await service.stop() }
 
         report = try #require(try await scheduler.taskReport(taskId))
