@@ -65,6 +65,32 @@ import Testing
         #expect(try await LedgerVerifier.verify(store: pipeline.inner).isValid)
     }
 
+    /// A follower reading events as blocks are stored must not learn of a deal or a task before the ledger's state
+    /// has it: events (and transactions) of a block in the store but not yet the head are not shown.
+    @Test func eventsOfABlockStoredButNotYetTheHeadAreNotShown() async throws {
+        let directory = try TemporaryDirectory()
+        let inner = try SQLiteLedgerStore(path: directory.path("ledger.sqlite"))
+        let store = GatedStore(inner, holding: [1], afterStoring: true)
+        let ledger = try await Ledger(
+            configuration: .init(genesis: F.genesis(accounts: 1), maximumBlockSize: 1), store: store,
+            now: ManualClock(1_700_000_000).source, logger: quietLogger)
+        let alice = F.key(1)
+        let deposit = F.signed(alice, nonce: 0, .deposit(amount: 10))
+        let submitted = Task { try await ledger.submit(deposit) }
+        try await store.waitUntilHeld(1)
+        #expect(try await inner.latestHeight() == 1, "block 1 is in the store")
+        #expect(try await inner.events(matching: EventFilter(), after: nil, limit: 100).isEmpty == false)
+        #expect(try await ledger.events(matching: EventFilter(), after: nil, limit: 100).isEmpty)
+        #expect(try await ledger.transaction(hash: deposit.hash) == nil)
+        #expect(await ledger.head.height == 0)
+
+        store.release(1, storing: true)
+        #expect(try await submitted.value.height == 1)
+        #expect(try await ledger.events(matching: EventFilter(), after: nil, limit: 100).isEmpty == false)
+        #expect(try await ledger.transaction(hash: deposit.hash)?.height == 1)
+        await ledger.shutDown()
+    }
+
     @Test func aBlockThatCannotBeStoredTakesTheBlockAppliedOnItDownToo() async throws {
         let directory = try TemporaryDirectory()
         let pipeline = try await Pipeline(directory)
@@ -96,7 +122,8 @@ import Testing
 }
 
 /// A store whose appends of some heights wait until the test releases them, then store the block or fail; the other
-/// blocks, and later blocks of the same heights, go straight to the store inside.
+/// blocks, and later blocks of the same heights, go straight to the store inside. With `afterStoring`, the held
+/// appends store their block first and wait before returning (the block is in the store, not yet answered).
 final class GatedStore: LedgerStore {
     struct Failure: Error {}
 
@@ -108,9 +135,11 @@ final class GatedStore: LedgerStore {
 
     private let inner: SQLiteLedgerStore
     private let gates: Mutex<[UInt64: Gate]>
+    private let afterStoring: Bool
 
-    init(_ inner: SQLiteLedgerStore, holding heights: Set<UInt64>) {
+    init(_ inner: SQLiteLedgerStore, holding heights: Set<UInt64>, afterStoring: Bool = false) {
         self.inner = inner
+        self.afterStoring = afterStoring
         gates = Mutex(Dictionary(uniqueKeysWithValues: heights.map { ($0, Gate()) }))
     }
 
@@ -131,12 +160,10 @@ final class GatedStore: LedgerStore {
 
     func append(_ block: SealedBlock) async throws {
         let height = block.block.height
-        let holds = gates.withLock { gates in
-            guard let gate = gates[height], !gate.held else { return false }
-            gates[height]?.held = true
-            return true
-        }
+        let holds = gates.withLock { gates in gates[height].map { !$0.held && $0.decision == nil } ?? false }
+        if holds && afterStoring { try await inner.append(block) }
         if holds {
+            gates.withLock { $0[height]?.held = true }
             let storing = await withCheckedContinuation { continuation in
                 let decided = gates.withLock { gates in
                     if gates[height]?.decision == nil { gates[height]?.waiter = continuation }
@@ -145,6 +172,7 @@ final class GatedStore: LedgerStore {
                 if let decided { continuation.resume(returning: decided) }
             }
             guard storing else { throw Failure() }
+            if afterStoring { return }
         }
         try await inner.append(block)
     }

@@ -58,7 +58,8 @@ extension Logger {
     /// be part of what is measured.
     static func benchmark(_ label: String) -> Logger {
         var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = .warning
+        // CLAVE_BENCH_LOG=info (or debug, trace...) shows more, to see what a run did.
+        logger.logLevel = ProcessInfo.processInfo.environment["CLAVE_BENCH_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
         return logger
     }
 }

@@ -366,7 +366,8 @@ public actor Ledger {
 
     /// The stored transaction with this hash, where it landed and its events.
     public func transaction(hash: Bytes32) async throws -> TransactionRecord? {
-        guard let stored = try await store.transaction(hash: hash) else { return nil }
+        let visible = head.height
+        guard let stored = try await store.transaction(hash: hash), stored.height <= visible else { return nil }
         var events: [JSONValue] = []
         for json in stored.events {
             events.append(try JSONValue(parsing: json))
@@ -377,10 +378,16 @@ public actor Ledger {
 
     /// A page of stored events matching `filter`, after `cursor` (the position of the last event of the previous
     /// page), at most `limit`.
+    ///
+    /// Only the events of blocks up to ``head`` are given: a block is in the store a moment before it becomes the
+    /// ledger's state, and a follower that saw its events then would read a deal or a task the state does not have yet.
     public func events(matching filter: EventFilter, after cursor: EventCursor? = nil, limit: Int = 100) async throws
         -> [LedgerEvent]
     {
-        try await store.events(matching: filter, after: cursor, limit: limit)
+        let visible = head.height
+        let page = try await store.events(matching: filter, after: cursor, limit: limit)
+        guard let last = page.last, last.position.height > visible else { return page }
+        return Array(page.prefix { $0.position.height <= visible })
     }
 
     static func decode(_ stored: StoredTransaction) throws -> SignedTransaction {

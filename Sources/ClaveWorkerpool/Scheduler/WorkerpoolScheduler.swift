@@ -52,6 +52,8 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
     private var state = SchedulerState()
     private var sessions: [Bytes32: SessionRecord] = [:]
     private var challenges: [Bytes32: (worker: Address, expiry: Duration)] = [:]
+    /// The tasks whose initialize is being sent.
+    private var initializing: Set<Bytes32> = []
 
     /// - Parameters:
     ///   - workerpool: the workerpool scheduled; `ownerKey` must be its owner's key (it signs initialize, finalize,
@@ -323,7 +325,10 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         logger[metadataKey: "clave.deal"] = "\(dealId)"
         let deal: Deal
         do {
-            guard let found = try await ledger.deal(dealId) else { return }
+            guard let found = try await ledger.deal(dealId) else {
+                logger.error("the ledger announced the deal but does not have it; its tasks are not scheduled")
+                return
+            }
             deal = found
         } catch {
             logger.error("the deal could not be read", metadata: ["error": "\(error)"])
@@ -340,7 +345,9 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
     }
 
     private func initialize(_ taskId: Bytes32) async {
-        guard let record = state.tasks[taskId] else { return }
+        // The periodic work may come to a task while its deal's adoption is initializing it.
+        guard let record = state.tasks[taskId], initializing.insert(taskId).inserted else { return }
+        defer { initializing.remove(taskId) }
         var logger = logger
         logger[metadataKey: "clave.deal"] = "\(record.dealId)"
         logger[metadataKey: "clave.task"] = "\(taskId)"
