@@ -55,11 +55,36 @@ struct BenchmarkNode: Sendable {
 
 extension Logger {
     /// Warnings and errors on standard error, nothing below: the services' per-request info lines would otherwise
-    /// be part of what is measured.
+    /// be part of what is measured. `CLAVE_BENCH_LOG=info` (or `debug`, `trace`) shows more, each line stamped to the
+    /// millisecond since the process started, to see where a task's time goes.
     static func benchmark(_ label: String) -> Logger {
-        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
-        // CLAVE_BENCH_LOG=info (or debug, trace...) shows more, to see what a run did.
-        logger.logLevel = ProcessInfo.processInfo.environment["CLAVE_BENCH_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        let level = ProcessInfo.processInfo.environment["CLAVE_BENCH_LOG"].flatMap { Logger.Level(rawValue: $0) }
+        var logger = Logger(label: label) { label in
+            level == nil ? StreamLogHandler.standardError(label: label) as any LogHandler : TimelineLogHandler(label: label)
+        }
+        logger.logLevel = level ?? .warning
         return logger
+    }
+}
+
+/// One line per message on standard error: milliseconds since the process started, level, message, metadata.
+struct TimelineLogHandler: LogHandler {
+    static let start = ContinuousClock.now
+
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let elapsed = (ContinuousClock.now - Self.start).seconds * 1000
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let line = String(format: "%10.1f ", elapsed) + "\(event.level) [\(event.source)] \(event.message) \(fields)\n"
+        FileHandle.standardError.write(Data(line.utf8))
     }
 }

@@ -86,13 +86,18 @@ extension DataProtector {
         guard request.trust >= 1 else {
             throw RequesterError(.invalidArgument, "Trust must be 1 or more (1: one worker suffices).")
         }
-        let chain = try await ledger.chainInfo().configuration
+        // The ledger's answers are asked for together: each is a round trip to the node.
+        let ledger = ledger
+        async let chainInfo = ledger.chainInfo()
+        async let registeredApp = ledger.app(request.app)
+        async let dataRegistered = isRegisteredDataset(request.protectedData)
+        let chain = try await chainInfo.configuration
         let domain = chain.orderDomain
-        guard try await ledger.app(request.app) != nil else {
+        guard try await registeredApp != nil else {
             throw RequesterError(
                 .noMatchingOrder, "No app is registered at \(request.app); check the address (`clave app show`).")
         }
-        if let data = request.protectedData, try await ledger.dataset(data) == nil {
+        if let data = request.protectedData, try await !dataRegistered {
             throw RequesterError(
                 .noMatchingOrder, "No protected data is registered at \(data); check the address (`clave data list`).")
         }
@@ -141,31 +146,23 @@ extension DataProtector {
         let params = try DealParams(
             args: request.arguments ?? "", inputFiles: inputURLs, secrets: secretNames, resultEncryption: true,
             resultPublicKey: ResultKey.derive(from: owner).publicKey)
-        // The orders: the app's, the dataset's grant to this requester, a workerpool's.
-        let appOrder = try await cheapest(
+        // The orders: the app's, the dataset's grant to this requester, a workerpool's, asked for together.
+        async let appOrder = cheapest(
             OrderQuery(
                 kind: .app, app: request.app, usableWithDataset: request.protectedData ?? .zero,
                 usableWithWorkerpool: request.workerpool, usableByRequester: owner.address, maxPrice: request.maxPrice),
             "No AppOrder lets \(owner.address) run app \(request.app) at a price of at most \(request.maxPrice); raise it with --max-price, or have its developer publish one (`clave app deploy`)."
         )
-        var datasetOrder: OrderbookEntry?
-        if let data = request.protectedData {
-            datasetOrder = try await cheapest(
-                OrderQuery(
-                    kind: .dataset, dataset: data, usableWithApp: request.app,
-                    usableWithWorkerpool: request.workerpool, usableByRequester: owner.address,
-                    maxPrice: request.maxPrice),
-                "The owner of protected data \(data) has granted no access to app \(request.app) for \(owner.address) (or none is left at a price of at most \(request.maxPrice)); ask them to grant it (`clave data grant`), or raise --max-price."
-            )
-        }
-        let poolOrder = try await cheapest(
+        async let datasetOrder = cheapestGrant(of: request)
+        async let poolOrder = cheapest(
             OrderQuery(
                 kind: .workerpool, workerpool: request.workerpool, category: category, usableWithApp: request.app,
                 usableWithDataset: request.protectedData ?? .zero, usableByRequester: owner.address,
                 maxPrice: request.maxPrice),
             "No workerpool takes tasks of category \(category) for this app at a price of at most \(request.maxPrice); start a node with workers (`clave node --workers 2`) or choose another category."
         )
-        guard case .app(let app) = appOrder.order, case .workerpool(let pool) = poolOrder.order else {
+        let (appEntry, datasetEntry, poolEntry) = try await (appOrder, datasetOrder, poolOrder)
+        guard case .app(let app) = appEntry.order, case .workerpool(let pool) = poolEntry.order else {
             throw RequesterError(.ledger, "The orderbook answered an order of another kind than asked.")
         }
         guard pool.trust >= request.trust else {
@@ -175,8 +172,8 @@ extension DataProtector {
             )
         }
         var dataset: SignedOrder<DatasetOrder>?
-        if let datasetOrder, case .dataset(let order) = datasetOrder.order {
-            dataset = SignedOrder(order: order, signature: datasetOrder.signature)
+        if let datasetEntry, case .dataset(let order) = datasetEntry.order {
+            dataset = SignedOrder(order: order, signature: datasetEntry.signature)
         }
         let requestOrder = RequestOrder(
             app: app.app, appmaxprice: app.appprice, dataset: dataset?.order.dataset ?? .zero,
@@ -186,8 +183,8 @@ extension DataProtector {
             beneficiary: owner.address, callback: .zero, params: params.canonicalText, salt: .random())
         let receipt = try await submit(
             .matchOrders(
-                app: SignedOrder(order: app, signature: appOrder.signature), dataset: dataset,
-                workerpool: SignedOrder(order: pool, signature: poolOrder.signature),
+                app: SignedOrder(order: app, signature: appEntry.signature), dataset: dataset,
+                workerpool: SignedOrder(order: pool, signature: poolEntry.signature),
                 request: .signed(requestOrder, with: owner, in: domain)))
         for event in receipt.events {
             if case .ordersMatched(let dealId, _, _, _, _, _) = event {
@@ -196,6 +193,24 @@ extension DataProtector {
             }
         }
         throw RequesterError(.ledger, "The ledger matched the orders but reported no OrdersMatched event.")
+    }
+
+    /// Whether `address` is a registered dataset; true when there is none to look up.
+    private func isRegisteredDataset(_ address: Address?) async throws -> Bool {
+        guard let address else { return true }
+        return try await ledger.dataset(address) != nil
+    }
+
+    /// The cheapest DatasetOrder by which the request's protected data may be used; nil when the request names none.
+    private func cheapestGrant(of request: ProcessRequest) async throws -> OrderbookEntry? {
+        guard let data = request.protectedData else { return nil }
+        return try await cheapest(
+            OrderQuery(
+                kind: .dataset, dataset: data, usableWithApp: request.app,
+                usableWithWorkerpool: request.workerpool, usableByRequester: owner.address,
+                maxPrice: request.maxPrice),
+            "The owner of protected data \(data) has granted no access to app \(request.app) for \(owner.address) (or none is left at a price of at most \(request.maxPrice)); ask them to grant it (`clave data grant`), or raise --max-price."
+        )
     }
 
     private func cheapest(_ query: OrderQuery, _ refusal: String) async throws -> OrderbookEntry {
@@ -226,7 +241,8 @@ extension DataProtector {
             }
             switch status {
             case .completed:
-                return try await fetchResult(of: task.taskId, into: destination)
+                guard let state else { throw RequesterError(.ledger, "The ledger lost task \(task.taskId).") }
+                return try await fetchResult(of: state, into: destination)
             case .failed:
                 let reason = await failureReason(task.taskId) ?? "no worker produced a result before the final deadline"
                 throw RequesterError(.taskFailed, "Task \(task.taskId) FAILED: \(reason). The payment was refunded.")

@@ -27,14 +27,20 @@ extension DataProtector {
     /// digest against the receipt. Anything that does not hold is ``RequesterError/Code/resultInvalid`` and nothing
     /// is left in `destination`.
     public func fetchResult(of taskId: Bytes32, into destination: URL) async throws -> FetchedResult {
-        guard let blobs else {
-            throw RequesterError(
-                .invalidArgument, "Fetching a result needs the node's blob store; give this DataProtector one.")
-        }
         guard let task = try await ledger.task(taskId) else {
             throw RequesterError(
                 .invalidArgument, "No task \(taskId) is on the ledger; check the id (`clave task show`).")
         }
+        return try await fetchResult(of: task, into: destination)
+    }
+
+    /// ``fetchResult(of:into:)`` of the task as just read from the ledger.
+    func fetchResult(of task: ComputeTask, into destination: URL) async throws -> FetchedResult {
+        guard let blobs else {
+            throw RequesterError(
+                .invalidArgument, "Fetching a result needs the node's blob store; give this DataProtector one.")
+        }
+        let taskId = task.id
         guard task.status == .completed else {
             throw RequesterError(
                 .invalidArgument,
@@ -48,12 +54,13 @@ extension DataProtector {
             throw RequesterError(
                 .resultInvalid, "Task \(taskId)'s results on the ledger are not a Clave result location: \(error)")
         }
-        let receipt = try await fetchReceipt(location.receipt, of: task)
+        // The receipt and the result are fetched together; nothing of the result is used before the receipt verifies.
+        async let fetchedReceipt = fetchReceipt(location.receipt, of: task)
         let work = destination.deletingLastPathComponent().appendingPathComponent(
             ".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8)).partial")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        guard let stored = receipt.result, let resultCID = location.location else {
+        guard let resultCID = location.location else {
             throw RequesterError(
                 .resultInvalid,
                 "Task \(taskId) has only callback data (\(Hex.encode(task.resultsCallback))), no result file.")
@@ -69,6 +76,12 @@ extension DataProtector {
         // The store checks the content against the CID as it sends it, and the CID is the content's sha256: the
         // blob is the receipt's when the CID's digest and the size are the receipt's. No second hash is needed.
         let size = try await blobs.get(cid, toFileAt: blobFile)
+        let receipt = try await fetchedReceipt
+        guard let stored = receipt.result else {
+            throw RequesterError(
+                .resultInvalid,
+                "The ledger's task \(taskId) names result \(cid), but its receipt vouches for no result file.")
+        }
         guard cid.sha256Digest == stored.sha256, UInt64(size) == stored.size else {
             throw RequesterError(
                 .resultInvalid,

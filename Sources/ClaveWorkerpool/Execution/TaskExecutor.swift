@@ -91,11 +91,27 @@ public struct TaskExecutor: TaskExecuting {
             try await compute(run, secrets: secrets, inputs: inputs, logger: logger)
             await progress(.computed)
             await progress(.resultUploading)
-            var result = try await postCompute(run, secrets: secrets, inputs: inputs)
-            result.logs = await storeLogs(run)
-            await progress(.resultUploaded)
-            logger.info("replicate computed", metadata: ["resultDigest": "\(result.resultDigest)"])
-            return .success(result)
+            // The logs are stored while the result is: neither waits for the other's write.
+            async let storedLogs = storeLogs(run)
+            let posted: Result<ReplicateResult, ReplicateFailure>
+            do {
+                posted = .success(try await postCompute(run, secrets: secrets, inputs: inputs))
+            } catch {
+                posted = .failure(error)
+            }
+            let logs = await storedLogs
+            switch posted {
+            case .success(var result):
+                result.logs = logs
+                await progress(.resultUploaded)
+                logger.info("replicate computed", metadata: ["resultDigest": "\(result.resultDigest)"])
+                return .success(result)
+            case .failure(var failure):
+                failure.logs = logs
+                logger.info(
+                    "replicate failed", metadata: ["cause": "\(failure.cause)", "reason": "\(failure.message)"])
+                return .failure(failure)
+            }
         } catch {
             var failure = error
             if ran { failure.logs = await storeLogs(run) }

@@ -46,6 +46,8 @@ public actor WorkerAgent: Service {
     private let slots = ChangeSignal()
 
     private var session: WorkerSession?
+    /// The last report queued; the next is sent once it was answered.
+    private var reportTail: Task<Void, Never>?
     /// Replicates taken that have not contributed (or failed) yet.
     private var busy: UInt64 = 0
 
@@ -87,6 +89,8 @@ public actor WorkerAgent: Service {
                 }
                 await inner.waitForAll()
             }
+            // A worker stopping gracefully says how its last replicates ended before it goes.
+            if !Task.isCancelled { await reportsSent() }
             outer.cancelAll()
         }
     }
@@ -222,6 +226,8 @@ public actor WorkerAgent: Service {
         let resultSeal = ComputeTask.resultSeal(
             worker: address, taskId: assignment.taskId, resultDigest: result.resultDigest)
         await report(assignment.taskId, .contributing)
+        // The scheduler finalizes with the results a winner reported: they reach it before the contribution does.
+        await reportsSent()
         do {
             try await sender.send(
                 .contribute(
@@ -314,12 +320,30 @@ public actor WorkerAgent: Service {
 
     // MARK: Reporting
 
+    /// Queues a report: reports go to the scheduler one after the other, in the order they were made, while the
+    /// replicate goes on (a report is a round trip, and a replicate makes a dozen). ``reportsSent()`` waits for them.
     private func report(
         _ taskId: Bytes32, _ status: ReplicateStatus, message: String? = nil, result: ReplicateResult? = nil,
         failure: ReplicateFailure? = nil
     ) async {
         // A cancelled (killed) worker says nothing more: its leases expire and the scheduler declares it lost.
         guard !Task.isCancelled else { return }
+        let previous = reportTail
+        reportTail = Task {
+            await previous?.value
+            await self.send(taskId, status, message: message, result: result, failure: failure)
+        }
+    }
+
+    /// Waits until every report queued so far was answered.
+    private func reportsSent() async {
+        await reportTail?.value
+    }
+
+    private func send(
+        _ taskId: Bytes32, _ status: ReplicateStatus, message: String?, result: ReplicateResult?,
+        failure: ReplicateFailure?
+    ) async {
         do {
             try await scheduler.report(
                 session: try await currentSession(), taskId: taskId, status: status, message: message,
