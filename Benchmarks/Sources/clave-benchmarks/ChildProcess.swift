@@ -27,24 +27,32 @@ struct ChildProcess {
         let description: String
     }
 
-    /// Runs `executable` with `arguments` (and this process's environment), standard output and error to the files
-    /// `output` and `errors`, standard input from /dev/null. Waits on a thread of its own, off the concurrency pool.
-    static func run(_ executable: String, _ arguments: [String], output: String, errors: String) async throws
-        -> Outcome
-    {
+    /// Runs `executable` with `arguments` (and `environment`, `NAME=value` strings, or else this process's
+    /// environment), standard output and error to the files `output` and `errors`, standard input from /dev/null.
+    /// Waits on a thread of its own, off the concurrency pool. With `sampling` off, the wait blocks instead of
+    /// checking every 10 ms for the memory samples, so that the time is not rounded up to those 10 ms.
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String]? = nil, sampling: Bool = true,
+        output: String, errors: String
+    ) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 Thread.current.name = "bench-child"  // from inside: Foundation on Linux ignores it before start()
                 continuation.resume(
-                    with: Result { try runBlocking(executable, arguments, output: output, errors: errors) })
+                    with: Result {
+                        try runBlocking(
+                            executable, arguments, environment: environment, sampling: sampling, output: output,
+                            errors: errors)
+                    })
             }
             thread.start()
         }
     }
 
-    private static func runBlocking(_ executable: String, _ arguments: [String], output: String, errors: String)
-        throws -> Outcome
-    {
+    private static func runBlocking(
+        _ executable: String, _ arguments: [String], environment: [String]?, sampling: Bool, output: String,
+        errors: String
+    ) throws -> Outcome {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -53,9 +61,13 @@ struct ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        let given: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup($0) } + [nil] }
+        defer { for pointer in given ?? [] { free(pointer) } }
         var pid: pid_t = 0
         let start = ContinuousClock.now
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        let spawned =
+            given.map { posix_spawn(&pid, executable, &actions, nil, argv, $0) }
+            ?? posix_spawn(&pid, executable, &actions, nil, argv, environ)
         guard spawned == 0 else {
             throw Failure(description: "could not start \(executable): \(String(cString: strerror(spawned)))")
         }
@@ -63,7 +75,7 @@ struct ChildProcess {
         var usage = rusage()
         var sampled: Double?
         while true {
-            let result = wait4(pid, &status, WNOHANG, &usage)
+            let result = wait4(pid, &status, sampling ? WNOHANG : 0, &usage)
             if result == pid { break }
             if result < 0 && errno != EINTR {
                 throw Failure(description: "wait4 failed: \(String(cString: strerror(errno)))")
