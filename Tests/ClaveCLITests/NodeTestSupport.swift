@@ -3,6 +3,7 @@ import ClaveCore
 import ClaveCrypto
 import ClaveLedger
 import ClaveServer
+import ClaveWorkerpool
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -85,13 +86,15 @@ struct RunningNode: Sendable {
 @discardableResult
 func withNode<Result>(
     at directory: URL, accounts: Int = 3, workerpool: Bool = false, workers: Int = 2,
+    pool: PoolMarket.Configuration = PoolMarket.Configuration(),
+    scheduler: WorkerpoolScheduler.Configuration = WorkerpoolScheduler.Configuration(),
     _ body: (RunningNode) async throws -> Result
 ) async throws -> Result {
     let (urls, continuation) = AsyncStream<String>.makeStream()
     let node = try await Node(
         configuration: Node.Configuration(
             dataDirectory: directory, host: "127.0.0.1", port: 0, development: DevelopmentChain(accounts: accounts),
-            shutdownOnSignals: false, runsWorkerpool: workerpool, workers: workers),
+            shutdownOnSignals: false, runsWorkerpool: workerpool, workers: workers, pool: pool, scheduler: scheduler),
         logger: Logger.quiet
     ) { url in continuation.yield(url) }
     let passwordFile = directory.deletingLastPathComponent().appendingPathComponent(

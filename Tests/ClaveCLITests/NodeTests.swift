@@ -5,6 +5,7 @@ import ClaveCrypto
 import ClaveLedger
 import ClaveServer
 import ClaveStorage
+import ClaveWorkerpool
 import Foundation
 import Logging
 import ClaveTestSupport
@@ -22,7 +23,17 @@ import Testing
             #expect(genesis.configuration.isDevelopment)
             #expect(genesis.configuration.chainId == DevelopmentChain.defaultChainId)
             #expect(genesis.configuration.hub == DevelopmentChain.defaultHub)
-            #expect(genesis.allocations == Dictionary(uniqueKeysWithValues: created.map { ($0.address, $0.funds) }))
+            // The development accounts, and the node's own: its scheduler and its first eight in-process workers.
+            var funded = Dictionary(uniqueKeysWithValues: created.map { ($0.address, $0.funds) })
+            let ownKeys =
+                ["scheduler.key"] + (1...8).map { "workers/worker-\($0).key" }
+            for name in ownKeys {
+                let data = try #require(FileManager.default.contents(atPath: directory.appendingPathComponent(name).path))
+                let key = try PrivateKey(
+                    hex: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+                funded[key.address] = DevelopmentChain.defaultFunds
+            }
+            #expect(genesis.allocations == funded)
             // Each keystore is a geth-named keystore v3 file that opens with the published password.
             let entries = try KeystoreDirectory(url: running.node.directory.keystoreURL).entries()
             #expect(Set(entries.map(\.address)) == Set(created.map(\.address)))
@@ -110,6 +121,22 @@ import Testing
             try await withNode(at: file) { _ in }
         } throws: { error in
             (error as? NodeError)?.code == .notANodeDirectory
+        }
+    }
+
+    /// A pool with a price locks a scheduler stake for every deal: the node deposits 1,000 tasks' worth from the
+    /// scheduler's wallet, funded at genesis, before it publishes its orders.
+    @Test func aPricedPoolKeepsItsSchedulerStakeInEscrow() async throws {
+        let folder = try TemporaryDirectory()
+        try await withNode(
+            at: folder.url.appendingPathComponent("node"), accounts: 1, workerpool: true, workers: 0,
+            pool: PoolMarket.Configuration(price: 10)
+        ) { running in
+            let market = try #require(running.node.poolMarket)
+            let owner = try #require(await running.ledger.workerpool(market.workerpool)).owner
+            let account = await running.ledger.account(owner)
+            #expect(account.balance == 3 * 1_000, "30% of the price per task, for 1,000 tasks")
+            #expect(account.wallet == DevelopmentChain.defaultFunds - 3_000)
         }
     }
 

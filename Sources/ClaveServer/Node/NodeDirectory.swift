@@ -20,6 +20,8 @@ public import Foundation
 ///     sms.sqlite         the SMS's secrets, encrypted at rest (created on the first start)
 ///     sms-master.key     the SMS's master key, mode 0600 (created on the first start)
 ///     simulation.key     the key that signs `simulated` attestation evidence, mode 0600 (created on the first start)
+///     scheduler.key      the key of the node's workerpool and scheduler, mode 0600, funded at genesis
+///     workers/           worker-N.key, the keys of the node's in-process workers; 1 to 8 are funded at genesis
 ///     node.lock          held by the running node
 ///
 /// It is created whole or not at all: built in a temporary sibling folder, then renamed into place.
@@ -123,6 +125,10 @@ public struct NodeDirectory: Sendable {
 
     // MARK: Creating
 
+    /// How many in-process worker keys a new development directory makes and funds at genesis (`workers/worker-N.key`);
+    /// a node started with more workers makes the others unfunded, able to run trust-1 tasks only.
+    static let fundedWorkers = 8
+
     private static func create(
         at url: URL, development: DevelopmentChain, timestamp: UInt64
     ) throws -> (directory: NodeDirectory, created: [DevelopmentAccount]) {
@@ -131,7 +137,7 @@ public struct NodeDirectory: Sendable {
                 .invalidConfiguration,
                 "A development chain has 1 to 100 accounts, not \(development.accounts); ask for fewer.")
         }
-        guard development.funds <= UInt64.max / UInt64(development.accounts) else {
+        guard development.funds <= UInt64.max / UInt64(development.accounts + 1 + fundedWorkers) else {
             throw NodeError(
                 .invalidConfiguration,
                 "\(development.accounts) accounts of \(development.funds) do not fit in 64 bits; give each less.")
@@ -164,6 +170,20 @@ public struct NodeDirectory: Sendable {
                         funds: development.funds))
             }
             DurableFile.syncFolder(keystore)
+            // The node's own accounts are funded too: the scheduler locks a stake for each deal of a pool with a
+            // price, and workers lock one for each replicate of a deal of trust above 1.
+            let workers = temporary.appendingPathComponent("workers")
+            try DurableFile.makeFolder(workers, permissions: 0o700)
+            var ownKeys = [temporary.appendingPathComponent("scheduler.key")]
+            ownKeys += (1...fundedWorkers).map { workers.appendingPathComponent("worker-\($0).key") }
+            for file in ownKeys {
+                let key = PrivateKey.generate()
+                try DurableFile.create(
+                    file, data: Data((Hex.encode(key.rawRepresentation, prefix: false) + "\n").utf8),
+                    permissions: 0o600)
+                allocations[key.address] = development.funds
+            }
+            DurableFile.syncFolder(workers)
             let genesis = Genesis(
                 configuration: ChainConfiguration(
                     chainId: development.chainId, hub: development.hub, isDevelopment: true),

@@ -19,12 +19,17 @@ public struct PoolMarket: Service {
         public var volume: UInt64
         /// The categories served; nil for every category of the chain.
         public var categories: [UInt64]?
-        /// How often the orders are checked.
+        /// How often the orders and the stake are checked.
         public var interval: Duration
+        /// How many tasks' scheduler stake the owner keeps free in its escrow when the price is not 0: each deal locks
+        /// the stake of its tasks (a share of the price, the chain's `schedulerStakeRatio`) until they end. When the
+        /// free balance falls under half of this, the pool deposits from the owner's wallet back up to it.
+        public var stakeReserve: UInt64
 
         public init(
             description: String = "Clave node workerpool", price: UInt64 = 0, maximumTrust: UInt64 = 8,
-            volume: UInt64 = 1_000_000, categories: [UInt64]? = nil, interval: Duration = .seconds(5)
+            volume: UInt64 = 1_000_000, categories: [UInt64]? = nil, interval: Duration = .seconds(5),
+            stakeReserve: UInt64 = 1_000
         ) {
             self.description = description
             self.price = price
@@ -32,6 +37,7 @@ public struct PoolMarket: Service {
             self.volume = volume
             self.categories = categories
             self.interval = interval
+            self.stakeReserve = stakeReserve
         }
     }
 
@@ -40,6 +46,7 @@ public struct PoolMarket: Service {
     private let ledger: any LedgerService
     private let orderbook: any Orderbook
     private let owner: PrivateKey
+    private let sender: TransactionSender
     private let logger: Logger
 
     /// Registers the workerpool owned by `owner` (or finds the one it registered before) and publishes its orders.
@@ -52,8 +59,11 @@ public struct PoolMarket: Service {
         self.orderbook = orderbook
         self.owner = owner
         self.logger = logger
+        let sender = TransactionSender(key: owner, ledger: ledger)
+        self.sender = sender
         workerpool = try await Self.register(
-            description: configuration.description, ledger: ledger, owner: owner, logger: logger)
+            description: configuration.description, sender: sender, ledger: ledger, logger: logger)
+        try await keepStake()
         try await publishWhereLow()
     }
 
@@ -65,6 +75,11 @@ public struct PoolMarket: Service {
                     try await Task.sleep(for: configuration.interval)
                 } catch {
                     return
+                }
+                do {
+                    try await keepStake()
+                } catch {
+                    logger.warning("could not deposit the scheduler stake", metadata: ["reason": "\(error)"])
                 }
                 do {
                     try await publishWhereLow()
@@ -96,22 +111,44 @@ public struct PoolMarket: Service {
         }
     }
 
-    /// The workerpool `owner` registered with `description`, registered now when there is none.
-    static func register(description: String, ledger: any LedgerService, owner: PrivateKey, logger: Logger)
+    /// Deposits from the owner's wallet into its escrow when less than half of ``Configuration/stakeReserve`` tasks'
+    /// scheduler stake is free there, back up to the whole reserve (or what the wallet holds). Without it, a pool with
+    /// a price could match no deal: matchOrders locks the scheduler stake of every task.
+    public func keepStake() async throws {
+        guard configuration.price > 0, configuration.stakeReserve > 0 else { return }
+        let ratio = try await ledger.chainInfo().configuration.schedulerStakeRatio
+        let (perTask, overflow) = configuration.price.multipliedReportingOverflow(by: ratio)
+        let (reserve, overflowed) = (perTask / 100).multipliedReportingOverflow(by: configuration.stakeReserve)
+        guard !overflow, !overflowed, reserve > 0 else { return }
+        let account = try await ledger.account(owner.address)
+        guard account.balance < reserve / 2 else { return }
+        let amount = min(reserve - account.balance, account.wallet)
+        guard amount > 0 else {
+            logger.warning(
+                "the owner's wallet is empty: deals will be refused once the stake in escrow is locked",
+                metadata: ["owner": "\(owner.address)", "escrow": "\(account.balance)"])
+            return
+        }
+        try await sender.send(.deposit(amount: amount))
+        logger.info("deposited for the scheduler stake", metadata: ["amount": "\(amount)"])
+    }
+
+    /// The workerpool `sender`'s key registered with `description`, registered now when there is none.
+    static func register(description: String, sender: TransactionSender, ledger: any LedgerService, logger: Logger)
         async throws -> Address
     {
+        let owner = sender.address
         let created = try await ledger.events(
-            matching: EventFilter(account: owner.address, name: "WorkerpoolCreated"), after: nil, limit: 1000,
+            matching: EventFilter(account: owner, name: "WorkerpoolCreated"), after: nil, limit: 1000,
             timeout: .zero)
         for record in created {
-            guard case .workerpoolCreated(let pool, let creator) = record.event, creator == owner.address,
-                let current = try await ledger.workerpool(pool), current.owner == owner.address,
+            guard case .workerpoolCreated(let pool, let creator) = record.event, creator == owner,
+                let current = try await ledger.workerpool(pool), current.owner == owner,
                 current.description == description
             else { continue }
             return pool
         }
-        let receipt = try await TransactionSender(key: owner, ledger: ledger).send(
-            .createWorkerpool(description: description))
+        let receipt = try await sender.send(.createWorkerpool(description: description))
         for event in receipt.events {
             if case .workerpoolCreated(let pool, _) = event {
                 logger.info("registered the workerpool", metadata: ["workerpool": "\(pool)"])
