@@ -32,11 +32,12 @@ public struct Address: Sendable, Hashable, Comparable, CustomStringConvertible, 
             throw CryptoError(.invalidHex, "The address '\(text)' must start with 0x followed by 40 hex digits.")
         }
         let bytes = try Hex.decode(text, expectedCount: 20, what: "address")
-        let digits = text.dropFirst(2)
-        let hasLower = digits.contains { $0.isLowercase }
-        let hasUpper = digits.contains { $0.isUppercase }
+        // Hex.decode accepted it, so the digits are ASCII: their case is a byte range.
+        let digits = text.utf8.dropFirst(2)
+        let hasLower = digits.contains { (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+        let hasUpper = digits.contains { (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }
         self.bytes = bytes
-        if hasLower && hasUpper && String(digits) != String(checksummed.dropFirst(2)) {
+        if hasLower && hasUpper && !digits.elementsEqual(checksummed.utf8.dropFirst(2)) {
             throw CryptoError(
                 .badChecksum,
                 "The address '\(text)' has a wrong EIP-55 checksum (mixed case must read \(checksummed)); check it for a typo, or write it all in lowercase to skip the check."
@@ -46,15 +47,24 @@ public struct Address: Sendable, Hashable, Comparable, CustomStringConvertible, 
 
     /// The EIP-55 mixed-case checksummed form.
     public var checksummed: String {
-        let lower = Hex.encode(bytes, prefix: false)
-        let hash = Keccak256.hash(Array(lower.utf8)).bytes
-        var out = "0x"
-        for (index, char) in lower.enumerated() {
-            let nibble = (hash[index / 2] >> (index % 2 == 0 ? 4 : 0)) & 0x0F
-            out.append(nibble >= 8 ? Character(char.uppercased()) : char)
+        // On bytes, not Characters: addresses are written into every JSON document and log line.
+        var lower = [UInt8](repeating: 0, count: 40)
+        for (index, byte) in bytes.enumerated() {
+            lower[2 * index] = Self.hexDigits[Int(byte >> 4)]
+            lower[2 * index + 1] = Self.hexDigits[Int(byte & 0x0F)]
         }
-        return out
+        let hash = Keccak256.hash(lower).bytes
+        var out = [UInt8](repeating: UInt8(ascii: "0"), count: 42)
+        out[1] = UInt8(ascii: "x")
+        for index in 0..<40 {
+            let nibble = (hash[index / 2] >> (index % 2 == 0 ? 4 : 0)) & 0x0F
+            let digit = lower[index]
+            out[2 + index] = nibble >= 8 && digit >= UInt8(ascii: "a") ? digit - 0x20 : digit
+        }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The address left-padded to 32 bytes, as ABI encoding and EIP-712 write it.
     public var word: [UInt8] { [UInt8](repeating: 0, count: 12) + bytes }
