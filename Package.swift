@@ -231,10 +231,13 @@ let package = Package(
         ),
 
         // MARK: Tests
-        // Helpers shared by the test targets (seeded randomness, deterministic accounts).
+        // Helpers shared by the test targets (seeded randomness, deterministic accounts, enclave contributions).
         .target(
             name: "ClaveTestSupport",
-            dependencies: ["ClaveCrypto", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ClaveCrypto", "ClaveCore", "ClaveAttestation", "ClaveSMS", "ClaveWorkerpool",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/ClaveTestSupport",
             swiftSettings: strictSwift
         ),

@@ -66,11 +66,14 @@ import Testing
             let result = try await running.value
             for run in honestRuns + [liarRun] { run.cancel() }
 
-            #expect(try String(contentsOf: output.appendingPathComponent("result.txt"), encoding: .utf8) == "Hello, Alice!\n")
+            #expect(
+                try String(contentsOf: output.appendingPathComponent("result.txt"), encoding: .utf8)
+                    == "Hello, Alice!\n")
             #expect(result["taskId"]?.stringValue == taskId.description)
             let task = try #require(await node.ledger.task(taskId))
             #expect(task.status == .completed)
-            #expect(task.contributions[liarKey.address]?.status == .contributed, "the liar's contribution is not proved")
+            #expect(
+                task.contributions[liarKey.address]?.status == .contributed, "the liar's contribution is not proved")
             // Every other contribution agrees and is proved: as many as consensus needed against the liar's weight.
             let contributors = honestKeys.filter { task.contributions[$0.address] != nil }
             #expect(contributors.count >= 2)
@@ -179,7 +182,9 @@ import Testing
     }
 
     /// A worker in this process, reaching the node's scheduler and services as the node's own workers do.
-    static func start(_ key: PrivateKey, executor: any TaskExecuting, _ node: RunningNode) throws -> Task<Void, any Error> {
+    static func start(_ key: PrivateKey, executor: any TaskExecuting, _ node: RunningNode) throws -> Task<
+        Void, any Error
+    > {
         let scheduler = try #require(node.node.scheduler)
         let agent = WorkerAgent(
             key: key, scheduler: scheduler, ledger: node.ledger, executor: executor, logger: .quiet)
@@ -238,25 +243,10 @@ struct LyingExecutor: TaskExecuting {
         case .failure(let failure): return .failure(failure)
         case .success(let result): computed = result
         }
-        let taskId = assignment.taskId
-        let challengeKey: PrivateKey
-        do {
-            let session = try enclave.startSession(taskId: taskId, measurement: measurement)
-            let sealed = try await sms.openSession(
-                SessionRequest(authorization: assignment.authorization, session: session))
-            challengeKey = try session.open(sealed).enclaveChallengeKey
-        } catch {
-            return .failure(ReplicateFailure(.keyReleaseRefused, "\(error)", isDeterministic: false))
-        }
-        let lie = Keccak256.hash(Array("a lie".utf8) + computed.resultDigest.bytes)
-        let hash = ComputeTask.resultHash(taskId: taskId, resultDigest: lie)
-        let seal = ComputeTask.resultSeal(worker: assignment.worker, taskId: taskId, resultDigest: lie)
-        let signature = challengeKey.signPersonalMessage(
-            ComputeTask.enclaveMessage(resultHash: hash, resultSeal: seal).bytes)
-        return .success(
-            ReplicateResult(
-                resultDigest: lie, enclaveChallenge: challengeKey.address, enclaveSignature: signature,
-                results: computed.results, resultsCallback: computed.resultsCallback))
+        // Another digest than the app's, signed by the task's enclave challenge key like an honest one.
+        return await enclaveContribution(
+            digest: Keccak256.hash(Array("a lie".utf8) + computed.resultDigest.bytes), results: computed.results,
+            callback: computed.resultsCallback, for: assignment, measurement: measurement, enclave: enclave, sms: sms)
     }
 }
 

@@ -28,7 +28,8 @@ import Testing
             let ownKeys =
                 ["scheduler.key"] + (1...8).map { "workers/worker-\($0).key" }
             for name in ownKeys {
-                let data = try #require(FileManager.default.contents(atPath: directory.appendingPathComponent(name).path))
+                let data = try #require(
+                    FileManager.default.contents(atPath: directory.appendingPathComponent(name).path))
                 let key = try PrivateKey(
                     hex: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
                 funded[key.address] = DevelopmentChain.defaultFunds

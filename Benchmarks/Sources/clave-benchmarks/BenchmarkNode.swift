@@ -60,7 +60,8 @@ extension Logger {
     static func benchmark(_ label: String) -> Logger {
         let level = ProcessInfo.processInfo.environment["CLAVE_BENCH_LOG"].flatMap { Logger.Level(rawValue: $0) }
         var logger = Logger(label: label) { label in
-            level == nil ? StreamLogHandler.standardError(label: label) as any LogHandler : TimelineLogHandler(label: label)
+            level == nil
+                ? StreamLogHandler.standardError(label: label) as any LogHandler : TimelineLogHandler(label: label)
         }
         logger.logLevel = level ?? .warning
         return logger

@@ -77,22 +77,9 @@ struct RuntimeBenchmark {
         var direct: [Double] = []
         progress.say("runtime: a CPU-bound Python program, \(rounds) rounds in bubblewrap and directly")
         for round in 0..<rounds {
-            let input = folder.appendingPathComponent("in-\(round)")
-            let output = folder.appendingPathComponent("out-\(round)")
-            for url in [input, output] {
-                try FileManager.default.createDirectory(
-                    at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
-            }
-            let start = ContinuousClock.now
-            let result = try await runtime.run(
-                Execution(
-                    bundle: app, entrypoint: ["python3", "app.py"], arguments: [iterations], input: input,
-                    output: output, limits: .default, standardOutput: folder.appendingPathComponent("stdout"),
-                    standardError: folder.appendingPathComponent("stderr")))
-            guard result.termination.succeeded else {
-                throw Failure(description: "the sandboxed run \(result.termination)")
-            }
-            sandboxed.append((ContinuousClock.now - start).seconds)
+            let (seconds, input, output) = try await sandboxedRun(
+                runtime, app: app, ["python3", "app.py"], arguments: [iterations], in: folder, name: "python-\(round)")
+            sandboxed.append(seconds)
             // The environment the sandbox gives the app (ProcessRuntime's defaults and iExec's two folders): the
             // size of a process's environment alone moves where its stack starts, which shifts timings by several
             // percent (a run under this process's larger environment was about 10% slower).
@@ -122,6 +109,30 @@ struct RuntimeBenchmark {
                 median(sandboxed) / median(direct), sandboxed.min() ?? 0, direct.min() ?? 0))
     }
 
+    /// One run of `entrypoint` by `runtime`, with input and output folders of its own named after `name`: its
+    /// seconds, and the folders.
+    private func sandboxedRun(
+        _ runtime: ProcessRuntime, app: URL, _ entrypoint: [String], arguments: [String] = [], in folder: URL,
+        name: String
+    ) async throws -> (Double, input: URL, output: URL) {
+        let input = folder.appendingPathComponent("\(name)-in")
+        let output = folder.appendingPathComponent("\(name)-out")
+        for url in [input, output] {
+            try FileManager.default.createDirectory(
+                at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        }
+        let start = ContinuousClock.now
+        let result = try await runtime.run(
+            Execution(
+                bundle: app, entrypoint: entrypoint, arguments: arguments, input: input, output: output,
+                limits: .default, standardOutput: folder.appendingPathComponent("\(name)-stdout"),
+                standardError: folder.appendingPathComponent("\(name)-stderr")))
+        guard result.termination.succeeded else {
+            throw Failure(description: "\(entrypoint.joined(separator: " ")) in the sandbox \(result.termination)")
+        }
+        return ((ContinuousClock.now - start).seconds, input, output)
+    }
+
     /// What a sandbox costs by itself: `/bin/true` run by `ProcessRuntime` against `/bin/true` spawned directly,
     /// median of 21 alternating rounds. A program of duration T in the sandbox takes about T plus this.
     private func sandboxStart(_ folder: URL) async throws -> Measurement {
@@ -131,22 +142,7 @@ struct RuntimeBenchmark {
         var sandboxed: [Double] = []
         var direct: [Double] = []
         for round in 0..<21 {
-            let input = folder.appendingPathComponent("true-in-\(round)")
-            let output = folder.appendingPathComponent("true-out-\(round)")
-            for url in [input, output] {
-                try FileManager.default.createDirectory(
-                    at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
-            }
-            let start = ContinuousClock.now
-            let result = try await runtime.run(
-                Execution(
-                    bundle: app, entrypoint: ["true"], input: input, output: output, limits: .default,
-                    standardOutput: folder.appendingPathComponent("true-stdout"),
-                    standardError: folder.appendingPathComponent("true-stderr")))
-            guard result.termination.succeeded else {
-                throw Failure(description: "/bin/true in the sandbox \(result.termination)")
-            }
-            sandboxed.append((ContinuousClock.now - start).seconds)
+            sandboxed.append(try await sandboxedRun(runtime, app: app, ["true"], in: folder, name: "true-\(round)").0)
             let outcome = try await ChildProcess.run(
                 "/bin/true", [], environment: ["PATH=/usr/bin:/bin"], sampling: false,
                 output: folder.appendingPathComponent("true-direct-out").path,

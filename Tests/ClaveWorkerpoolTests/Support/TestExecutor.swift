@@ -3,6 +3,7 @@ import ClaveCore
 import ClaveCrypto
 import ClaveSMS
 import ClaveWorkerpool
+import ClaveTestSupport
 import Foundation
 
 /// An executor for tests: it opens the task's real SMS session in a simulated enclave, takes the enclave challenge
@@ -41,28 +42,14 @@ struct TestExecutor: TaskExecuting {
             break
         }
         let taskId = assignment.taskId
-        let challengeKey: PrivateKey
-        do {
-            let session = try enclave.startSession(taskId: taskId, measurement: measurement)
-            let sealed = try await sms.openSession(
-                SessionRequest(authorization: assignment.authorization, session: session))
-            challengeKey = try session.open(sealed).enclaveChallengeKey
-        } catch {
-            return .failure(ReplicateFailure(.keyReleaseRefused, "\(error)", isDeterministic: false))
-        }
         let digest: Bytes32
         if case .liar = behavior {
             digest = Keccak256.hash(Array("a lie".utf8) + taskId.bytes)
         } else {
             digest = Self.honestDigest(taskId)
         }
-        let hash = ComputeTask.resultHash(taskId: taskId, resultDigest: digest)
-        let seal = ComputeTask.resultSeal(worker: assignment.worker, taskId: taskId, resultDigest: digest)
-        let signature = challengeKey.signPersonalMessage(
-            ComputeTask.enclaveMessage(resultHash: hash, resultSeal: seal).bytes)
-        return .success(
-            ReplicateResult(
-                resultDigest: digest, enclaveChallenge: challengeKey.address, enclaveSignature: signature,
-                results: Self.results(taskId), resultsCallback: []))
+        return await enclaveContribution(
+            digest: digest, results: Self.results(taskId), for: assignment, measurement: measurement,
+            enclave: enclave, sms: sms)
     }
 }
