@@ -174,6 +174,38 @@ import Testing
         }
     }
 
+    /// A worker that computes honestly but puts another blob than its receipt's result on the ledger (its signed
+    /// receipt cannot be changed, its `results` bytes can): the requester refuses the result, nothing is left where
+    /// it would have been unpacked, and the task stays COMPLETED on the ledger for the requester to report.
+    @Test func aResultOnTheLedgerThatIsNotTheReceiptsIsRefused() async throws {
+        let folder = try TemporaryDirectory()
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 5, workerpool: true, workers: 0) {
+            node in
+            let parties = ExecutionTests.Parties(node)
+            let app = try await parties.deploy(Self.python)
+            let data = try await parties.protectAndGrant(to: [app])
+            let other = try await node.node.blobs.put(bytes: Array("not the result".utf8))
+            let honest = TaskExecutor(
+                configuration: TaskExecutor.Configuration(workDirectory: folder.url.appendingPathComponent("work")),
+                ledger: node.ledger, blobs: node.node.blobs, sms: node.node.sms, enclave: node.node.simulatedEnclave,
+                logger: .quiet)
+            let worker = try Self.start(
+                node.node.createdAccounts[4].privateKey,
+                executor: SwappingExecutor(honest: honest, location: other.cid.description), node)
+            defer { worker.cancel() }
+            let output = folder.url.appendingPathComponent("result")
+            await expectFailure(
+                [
+                    "app", "run", app.checksummed, "--dataset", data.checksummed, "--output", output.path,
+                    "--timeout", "60", "--max-price", "10",
+                ] + node.remote + node.signer(parties.requester), .verificationFailed, "its receipt vouches for",
+                "not the same result")
+            #expect(!FileManager.default.fileExists(atPath: output.path))
+            let taskId = try await Self.initializedTask(node)
+            #expect(await node.ledger.task(taskId)?.status == .completed)
+        }
+    }
+
     // MARK: Helpers
 
     static func holdings(_ account: Address, _ node: RunningNode) async -> UInt64 {
@@ -247,6 +279,29 @@ struct LyingExecutor: TaskExecuting {
         return await enclaveContribution(
             digest: Keccak256.hash(Array("a lie".utf8) + computed.resultDigest.bytes), results: computed.results,
             callback: computed.resultsCallback, for: assignment, measurement: measurement, enclave: enclave, sms: sms)
+    }
+}
+
+/// A worker that runs the app for real and reports the task's results with another blob as the result: what a host
+/// can change after its enclave signed the receipt.
+struct SwappingExecutor: TaskExecuting {
+    let honest: TaskExecutor
+    /// The CID put on the ledger instead of the result's.
+    let location: String
+
+    func execute(
+        _ assignment: WorkAssignment, progress: @escaping @Sendable (ReplicateStatus) async -> Void
+    ) async -> Result<ReplicateResult, ReplicateFailure> {
+        switch await honest.execute(assignment, progress: progress) {
+        case .failure(let failure):
+            return .failure(failure)
+        case .success(var result):
+            guard let real = try? ResultLocation(bytes: result.results) else {
+                return .failure(ReplicateFailure(.workerError, "no result location", isDeterministic: true))
+            }
+            result.results = ResultLocation(location: location, receipt: real.receipt, encrypted: real.encrypted).bytes
+            return .success(result)
+        }
     }
 }
 
