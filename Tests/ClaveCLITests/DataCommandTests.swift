@@ -4,6 +4,7 @@ import ClaveCrypto
 import ClaveLedger
 import ClaveSMS
 import ClaveServer
+import ClaveStorage
 import ClaveTestSupport
 import Foundation
 import Testing
@@ -139,9 +140,21 @@ import Testing
             await expectFailure(
                 ["data", "decrypt", bob.checksummed, "--key", "0x1234", "--out", folder.path("x.zip")] + node.remote,
                 .invalidInput, "--key is not a payload key")
+            // AES-CBC has no authentication: a wrong key's last block has valid padding about once in 256 tries, and
+            // the bytes are then garbage. The wrong key used is one the padding check refuses, found by trying.
+            let payload = try await node.node.blobs.get(
+                try CID(locator: try #require(await node.ledger.dataset(bob)).multiaddr)
+            ).collect()
+            func opens(_ key: DatasetKey) -> Bool {
+                guard let decryptor = try? key.decryptor() else { return false }
+                return (try? payload.withUnsafeBytes { try decryptor.update($0) { _ in } }) != nil
+                    && (try? decryptor.finish { _ in }) != nil
+            }
+            var wrongKey = DatasetKey.generate(.iexec)
+            while opens(wrongKey) { wrongKey = DatasetKey.generate(.iexec) }
             await expectFailure(
                 [
-                    "data", "decrypt", bob.checksummed, "--key", Hex.encode(DatasetKey.generate(.iexec).key),
+                    "data", "decrypt", bob.checksummed, "--key", Hex.encode(wrongKey.key),
                     "--format", "iexec", "--out", folder.path("x.zip"),
                 ] + node.remote, .verificationFailed,
                 "does not open")
