@@ -25,7 +25,8 @@ public struct ProcessRuntime: AppRuntime {
     public struct Configuration: Sendable {
         /// The bubblewrap executable.
         public var bubblewrap: String
-        /// The user ids a root worker gives its runs, one per run at a time (their group id is the same number).
+        /// The user ids a root worker gives its runs, one per run at a time across every runtime of the process (their
+        /// group id is the same number). Worker processes sharing a host need ranges that do not overlap.
         public var sandboxUserIDs: Range<Int>
         /// How often `$IEXEC_OUT`'s size is checked while the app runs.
         public var outputCheckInterval: Duration
@@ -273,15 +274,25 @@ private final class Watch: Sendable {
     }
 }
 
-/// The sandbox user ids not in use, handed out one per run.
+/// The sandbox user ids of one runtime's range, handed out one per run. The ids in use are the process's, not the
+/// runtime's: two runtimes in one process (two nodes' workers, a test's) must never run sandboxes as the same user,
+/// or the process limit of one would count the other's processes, and a fork bomb in one task would starve another.
 private final class UserIDPool: Sendable {
-    private let free: Mutex<[Int]>
+    private static let inUse = Mutex<Set<Int>>([])
+    private let range: Range<Int>
 
-    init(_ range: Range<Int>) { free = Mutex(Array(range.reversed())) }
+    init(_ range: Range<Int>) { self.range = range }
 
     func take() -> Int {
-        free.withLock { $0.popLast() } ?? 65_534
+        Self.inUse.withLock { used in
+            guard let id = range.first(where: { !used.contains($0) }) else { return 65_534 }
+            used.insert(id)
+            return id
+        }
     }
 
-    func give(_ id: Int) { free.withLock { $0.append(id) } }
+    func give(_ id: Int) {
+        guard id != 65_534 else { return }
+        Self.inUse.withLock { _ = $0.remove(id) }
+    }
 }

@@ -46,16 +46,6 @@ import Testing
         }
     }
 
-    /// Processes on this machine whose command line contains `marker`.
-    static func processes(containing marker: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { $0.allSatisfy(\.isNumber) }
-            .compactMap { pid in
-                guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
-                let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-                return line.contains(marker) ? line : nil
-            }
-    }
-
     @Test func anAppReadsItsInputAndWritesItsResultWithTheContractsEnvironment() async throws {
         let run = try Run(
             """
@@ -156,12 +146,14 @@ import Testing
         #expect(result.termination == .timedOut)
         #expect(result.wallTime < .seconds(30))
         try await Task.sleep(for: .milliseconds(200))
-        #expect(Self.processes(containing: "sleep 4242").isEmpty)
+        #expect(processes(containing: "sleep 4242").isEmpty)
     }
 
     /// A fork bomb meets the process limit, is stopped at the time limit, and leaves nothing behind; the next run
     /// works.
     @Test func aForkBombIsContainedAndTheNextRunWorks() async throws {
+        // In every fork's command line, and in no other test's.
+        let marker = "fork-bomb-\(UUID().uuidString)"
         var limits = ResourceLimits.default
         limits.wallTime = .seconds(2)
         limits.processes = 16
@@ -179,16 +171,35 @@ import Testing
                     break
             open("/iexec_out/children", "w").write(str(children))
             time.sleep(4343)
-            """, limits: limits)
+            """, limits: limits, arguments: [marker])
         let result = try await run.run()
         #expect(result.termination == .timedOut)
         let children = Int(try #require(run.output("children")))
         #expect(children != nil && children! < 16)
         try await Task.sleep(for: .milliseconds(200))
-        #expect(Self.processes(containing: "app.py").isEmpty)
+        #expect(processes(containing: marker).isEmpty)
         let next = try Run("open('/iexec_out/ok', 'w').write('ok')\n")
         #expect(try await next.run().termination == .exited(0))
         #expect(next.output("ok") == "ok")
+    }
+
+    /// Two runtimes in one process (two nodes' workers, two tests) never run their sandboxes as the same user: the
+    /// process limit counts a user's processes, so a fork bomb in one would starve the other.
+    @Test(.enabled(if: geteuid() == 0, "sandboxes get users of their own only when the worker runs as root"))
+    func twoRuntimesRunTheirSandboxesAsDifferentUsers() async throws {
+        let source = """
+            import os, time
+            time.sleep(1)
+            open("/iexec_out/uid", "w").write(str(os.getuid()))
+            """
+        let (first, second) = (try Run(source), try Run(source))
+        async let firstResult = first.run()
+        async let secondResult = second.run()
+        let results = try await [firstResult, secondResult]
+        #expect(results.allSatisfy { $0.termination == .exited(0) })
+        let users = [first.output("uid"), second.output("uid")]
+        #expect(users[0] != nil && users[1] != nil)
+        #expect(users[0] != users[1])
     }
 
     @Test func aMemoryBombFailsInsideItsLimit() async throws {
