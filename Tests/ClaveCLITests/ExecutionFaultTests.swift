@@ -59,7 +59,7 @@ import Testing
                 _ = try await running.value
                 throw error
             }
-            try await Self.eventually("the liar contributed") {
+            try await eventually("the liar contributed") {
                 await node.ledger.task(taskId)?.contributions[liarKey.address] != nil
             }
             let honestRuns = try honestKeys.map { try Self.start($0, executor: honestExecutor, node) }
@@ -147,17 +147,16 @@ import Testing
             let taskId = try await Self.initializedTask(node)
             let pool = try #require(node.node.scheduler)
             var computing: Address?
-            try await Self.eventually("a worker runs the app") {
+            try await eventually("a worker runs the app") {
                 computing = try await pool.taskReport(taskId)?.replicates.first { $0.status == .computing }?.worker
                 return computing != nil
             }
             let killed = try #require(computing)
             let victim = try #require(workers[killed])
-            // Its sandbox (bubblewrap, whose command line names the worker's work directory) runs the app now.
-            let sandboxes = {
-                try Self.processes(running: "work-\(killed)").filter { $0 != victim.process.processIdentifier }
-            }
-            #expect(try !sandboxes().isEmpty, "the app's sandbox is running")
+            // Its sandbox (bubblewrap, whose command line names folders inside the worker's work directory; the
+            // worker's own names the directory alone) runs the app now.
+            let sandboxes = { processes(containing: "work-\(killed)/") }
+            #expect(!sandboxes().isEmpty, "the app's sandbox is running")
             kill(victim.process.processIdentifier, SIGKILL)
             let result = try await ran
             let survivor = try #require(workers.first { $0.key != killed })
@@ -175,7 +174,7 @@ import Testing
             #expect(task.status == .completed)
             #expect(await node.ledger.head.timestamp <= task.finalDeadline, "completed before the final deadline")
             // The killed worker's sandbox died with it (bubblewrap runs with --die-with-parent).
-            #expect(try sandboxes().isEmpty)
+            #expect(sandboxes().isEmpty)
         }
     }
 
@@ -240,26 +239,6 @@ import Testing
             return found != nil
         }
         return try #require(found)
-    }
-
-    /// Waits (polling every 20 ms, for at most a minute) until `condition` holds.
-    static func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw CLIError("timed out waiting until \(what)")
-    }
-
-    /// The ids of the processes whose command line contains `text`.
-    static func processes(running text: String) throws -> [Int32] {
-        try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap { entry in
-            guard let pid = Int32(entry), pid != getpid(),
-                let line = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
-            else { return nil }
-            return String(decoding: line, as: UTF8.self).contains(text) ? pid : nil
-        }
     }
 }
 
