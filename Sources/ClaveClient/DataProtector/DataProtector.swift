@@ -23,6 +23,8 @@ public struct DataProtector: Sendable {
     public let owner: PrivateKey
     /// The time, in Unix seconds, that signed SMS pushes expire from.
     public let now: @Sendable () -> UInt64
+    /// Signs and submits ``owner``'s transactions in order, remembering the chain id and the next nonce between them.
+    let sender: TransactionSender
 
     public init(
         ledger: any LedgerService, orderbook: any Orderbook, blobs: (any BlobStore)? = nil,
@@ -35,6 +37,7 @@ public struct DataProtector: Sendable {
         self.blobs = blobs
         self.sms = sms
         self.owner = owner
+        self.sender = TransactionSender(key: owner, ledger: ledger)
     }
 
     /// The system's clock, in Unix seconds.
@@ -43,7 +46,7 @@ public struct DataProtector: Sendable {
     /// Signs `body` from ``owner`` at its next nonce and submits it; returns the receipt once its block is stored.
     @discardableResult
     func submit(_ body: TransactionBody) async throws -> Receipt {
-        try await TransactionSender(key: owner, ledger: ledger).send(body)
+        try await sender.send(body)
     }
 
     /// The dataset at `address`, checked to be owned by ``owner``.

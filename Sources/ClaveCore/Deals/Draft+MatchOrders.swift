@@ -172,8 +172,7 @@ extension Draft {
             try Checked.add(appOrder.appprice, datasetPrice, "the price of one task"), poolOrder.workerpoolprice,
             "the price of one task")
         let dealPrice = try Checked.multiply(taskPrice, volume, "the price of the deal (task price × volume)")
-        let schedulerStake = try Checked.percentage(
-            poolOrder.workerpoolprice, configuration.schedulerStakeRatio, "the scheduler stake of one task")
+        let schedulerStake = try configuration.schedulerStake(perTaskAt: poolOrder.workerpoolprice)
         let dealSchedulerStake = try Checked.multiply(
             schedulerStake, volume, "the scheduler stake of the deal (stake per task × volume)")
         let payer = sponsor ?? requester

@@ -65,3 +65,11 @@ public struct ChainConfiguration: Sendable, Hashable {
     /// The EIP-712 domain of this chain's orders.
     public var orderDomain: OrderDomain { OrderDomain(chainId: chainId, verifyingContract: hub) }
 }
+
+extension ChainConfiguration {
+    /// The scheduler stake a deal locks per task from the workerpool owner's escrow: `schedulerStakeRatio` percent of
+    /// the pool's price per task, rounded down.
+    public func schedulerStake(perTaskAt price: UInt64) throws(Rejection) -> UInt64 {
+        try Checked.percentage(price, schedulerStakeRatio, "the scheduler stake of one task")
+    }
+}

@@ -46,7 +46,10 @@ public struct PoolMarket: Service {
     private let ledger: any LedgerService
     private let orderbook: any Orderbook
     private let owner: PrivateKey
-    private let sender: TransactionSender
+    /// Signs the owner's transactions; the pool's scheduler signs with the same key, and should share it
+    /// (``WorkerpoolScheduler/init(workerpool:ownerKey:sender:ledger:sms:configuration:clock:wallClock:logger:)``) so
+    /// that the two never race for a nonce.
+    public let sender: TransactionSender
     private let logger: Logger
 
     /// Registers the workerpool owned by `owner` (or finds the one it registered before) and publishes its orders.
@@ -116,10 +119,10 @@ public struct PoolMarket: Service {
     /// a price could match no deal: matchOrders locks the scheduler stake of every task.
     public func keepStake() async throws {
         guard configuration.price > 0, configuration.stakeReserve > 0 else { return }
-        let ratio = try await ledger.chainInfo().configuration.schedulerStakeRatio
-        let (perTask, overflow) = configuration.price.multipliedReportingOverflow(by: ratio)
-        let (reserve, overflowed) = (perTask / 100).multipliedReportingOverflow(by: configuration.stakeReserve)
-        guard !overflow, !overflowed, reserve > 0 else { return }
+        let perTask = try await ledger.chainInfo().configuration.schedulerStake(perTaskAt: configuration.price)
+        let (product, overflow) = perTask.multipliedReportingOverflow(by: configuration.stakeReserve)
+        let reserve = overflow ? UInt64.max : product
+        guard reserve > 0 else { return }
         let account = try await ledger.account(owner.address)
         guard account.balance < reserve / 2 else { return }
         let amount = min(reserve - account.balance, account.wallet)

@@ -58,10 +58,13 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
     /// - Parameters:
     ///   - workerpool: the workerpool scheduled; `ownerKey` must be its owner's key (it signs initialize, finalize,
     ///     reopen, claim and the workers' authorizations).
+    ///   - sender: what signs with `ownerKey`, when something else signs with it too (``PoolMarket/sender``); a new
+    ///     one by default.
     ///   - clock: the clock of leases and periodic work.
     ///   - wallClock: Unix seconds, for the times shown in ``TaskReport``; the system's by default.
     public init(
-        workerpool: Address, ownerKey: PrivateKey, ledger: any LedgerService, sms: any SecretService,
+        workerpool: Address, ownerKey: PrivateKey, sender: TransactionSender? = nil, ledger: any LedgerService,
+        sms: any SecretService,
         configuration: Configuration = Configuration(), clock: some Clock<Duration> = ContinuousClock(),
         wallClock: (@Sendable () -> UInt64)? = nil,
         logger: Logger
@@ -76,7 +79,8 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         var logger = logger
         logger[metadataKey: "clave.workerpool"] = "\(workerpool)"
         self.logger = logger
-        self.sender = TransactionSender(key: ownerKey, ledger: ledger)
+        precondition(sender.map { $0.address == ownerKey.address } ?? true, "the sender must sign with ownerKey")
+        self.sender = sender ?? TransactionSender(key: ownerKey, ledger: ledger)
     }
 
     // MARK: Service
