@@ -87,7 +87,6 @@ extension DataProtector {
             throw RequesterError(.invalidArgument, "Trust must be 1 or more (1: one worker suffices).")
         }
         // The ledger's answers are asked for together: each is a round trip to the node.
-        let ledger = ledger
         async let chainInfo = ledger.chainInfo()
         async let registeredApp = ledger.app(request.app)
         async let dataRegistered = isRegisteredDataset(request.protectedData)
@@ -239,10 +238,8 @@ extension DataProtector {
                 last = status
                 await onProgress(ProcessProgress(dealId: task.dealId, taskId: task.taskId, status: status))
             }
+            if let state, status == .completed { return try await fetchResult(of: state, into: destination) }
             switch status {
-            case .completed:
-                guard let state else { throw RequesterError(.ledger, "The ledger lost task \(task.taskId).") }
-                return try await fetchResult(of: state, into: destination)
             case .failed:
                 let reason = await failureReason(task.taskId) ?? "no worker produced a result before the final deadline"
                 throw RequesterError(.taskFailed, "Task \(task.taskId) FAILED: \(reason). The payment was refunded.")

@@ -177,11 +177,7 @@ public struct NodeDirectory: Sendable {
             var ownKeys = [temporary.appendingPathComponent("scheduler.key")]
             ownKeys += (1...fundedWorkers).map { workers.appendingPathComponent("worker-\($0).key") }
             for file in ownKeys {
-                let key = PrivateKey.generate()
-                try DurableFile.create(
-                    file, data: Data((Hex.encode(key.rawRepresentation, prefix: false) + "\n").utf8),
-                    permissions: 0o600)
-                allocations[key.address] = development.funds
+                allocations[try writeNewKey(to: file).address] = development.funds
             }
             DurableFile.syncFolder(workers)
             let genesis = Genesis(
@@ -257,13 +253,19 @@ public struct NodeDirectory: Sendable {
     }
 
     /// The secp256k1 key in `file` (64 hex digits), created with mode 0600 when missing.
+    /// A new key, written to `file` as 64 hex digits, mode 0600 (the folder is not synced).
+    @discardableResult
+    private static func writeNewKey(to file: URL) throws(DurableFile.Failure) -> PrivateKey {
+        let key = PrivateKey.generate()
+        try DurableFile.create(
+            file, data: Data((Hex.encode(key.rawRepresentation, prefix: false) + "\n").utf8), permissions: 0o600)
+        return key
+    }
+
     private func key(at file: URL, what: String) throws -> PrivateKey {
         if !FileManager.default.fileExists(atPath: file.path) {
-            let key = PrivateKey.generate()
             do {
-                try DurableFile.create(
-                    file, data: Data((Hex.encode(key.rawRepresentation, prefix: false) + "\n").utf8),
-                    permissions: 0o600)
+                try Self.writeNewKey(to: file)
                 DurableFile.syncFolder(file.deletingLastPathComponent())
             } catch {
                 throw NodeError(

@@ -72,57 +72,70 @@ public struct TaskExecutor: TaskExecuting {
         let folder = configuration.workDirectory.appendingPathComponent(
             "task-\(Hex.encode(assignment.taskId.bytes.prefix(8)))-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let run: TaskRun
-        do {
-            run = try await TaskRun.prepare(
+        let outcome: Result<ReplicateResult, ReplicateFailure>
+        do throws(ReplicateFailure) {
+            let run = try await TaskRun.prepare(
                 assignment, folder: folder, ledger: ledger, blobs: blobs, bundles: bundles, progress: progress)
+            outcome = await execute(run, progress: progress, logger: logger)
         } catch {
-            logger.info("replicate failed", metadata: ["cause": "\(error.cause)", "reason": "\(error.message)"])
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success(let result):
+            logger.info("replicate computed", metadata: ["resultDigest": "\(result.resultDigest)"])
+        case .failure(let failure):
+            logger.info("replicate failed", metadata: ["cause": "\(failure.cause)", "reason": "\(failure.message)"])
+        }
+        return outcome
+    }
+
+    /// Pre-compute, compute and post-compute of a prepared run. Once the app ran (or failed), its logs are stored:
+    /// while the result is, neither waiting for the other's write, or alone when there is no result.
+    private func execute(
+        _ run: TaskRun, progress: @escaping @Sendable (ReplicateStatus) async -> Void, logger: Logger
+    ) async -> Result<ReplicateResult, ReplicateFailure> {
+        let secrets: SessionSecrets
+        let inputs: TaskInputs
+        do throws(ReplicateFailure) {
+            secrets = try await openSession(run)
+            await progress(.dataDownloading)
+            inputs = try await fetchInputs(run, secrets: secrets)
+        } catch {
             return .failure(error)
         }
-        var ran = false
+        await progress(.dataDownloaded)
+        await progress(.computing)
         do throws(ReplicateFailure) {
-            let secrets = try await openSession(run)
-            await progress(.dataDownloading)
-            let inputs = try await fetchInputs(run, secrets: secrets)
-            await progress(.dataDownloaded)
-            await progress(.computing)
-            ran = true
             try await compute(run, secrets: secrets, inputs: inputs, logger: logger)
-            await progress(.computed)
-            await progress(.resultUploading)
-            // The logs are stored while the result is: neither waits for the other's write.
-            async let storedLogs = storeLogs(run)
-            let posted: Result<ReplicateResult, ReplicateFailure>
-            do {
-                posted = .success(try await postCompute(run, secrets: secrets, inputs: inputs))
-            } catch {
-                posted = .failure(error)
-            }
-            let logs = await storedLogs
-            switch posted {
-            case .success(var result):
-                result.logs = logs
-                await progress(.resultUploaded)
-                logger.info("replicate computed", metadata: ["resultDigest": "\(result.resultDigest)"])
-                return .success(result)
-            case .failure(var failure):
-                failure.logs = logs
-                logger.info(
-                    "replicate failed", metadata: ["cause": "\(failure.cause)", "reason": "\(failure.message)"])
-                return .failure(failure)
-            }
         } catch {
             var failure = error
-            if ran { failure.logs = await storeLogs(run) }
-            logger.info("replicate failed", metadata: ["cause": "\(failure.cause)", "reason": "\(failure.message)"])
+            failure.logs = await storeLogs(run)
+            return .failure(failure)
+        }
+        await progress(.computed)
+        await progress(.resultUploading)
+        async let storedLogs = storeLogs(run)
+        let posted: Result<ReplicateResult, ReplicateFailure>
+        do throws(ReplicateFailure) {
+            posted = .success(try await postCompute(run, secrets: secrets, inputs: inputs))
+        } catch {
+            posted = .failure(error)
+        }
+        let logs = await storedLogs
+        switch posted {
+        case .success(var result):
+            result.logs = logs
+            await progress(.resultUploaded)
+            return .success(result)
+        case .failure(var failure):
+            failure.logs = logs
             return .failure(failure)
         }
     }
 
     /// Stores the app's standard output and error, sealed to the beneficiary, and returns where; nil when the deal
-    /// does not ask for its results to be encrypted (logs can hold what the app read, so they are never stored in the clear) or the store
-    /// fails (the logs are then lost, not the task).
+    /// does not ask for its results to be encrypted (logs can hold what the app read, so they are never stored in the
+    /// clear) or the store fails (the logs are then lost, not the task).
     private func storeLogs(_ run: TaskRun) async -> String? {
         guard let recipient = run.resultRecipient else { return nil }
         func read(_ url: URL) -> [UInt8] { FileManager.default.contents(atPath: url.path).map(Array.init) ?? [] }
