@@ -59,6 +59,16 @@ import Testing
         #expect(try await ledger.events(matching: EventFilter(account: bob.address)).count == 2)
         #expect(try await ledger.events(matching: EventFilter(name: "Withdraw")).map(\.name) == ["Withdraw"])
         #expect(try await ledger.events(matching: EventFilter(fromBlock: 2, toBlock: 3)).count == 2)
+        // A subject's events page by its own positions, and combine with the other conditions.
+        let alices = try await ledger.events(matching: EventFilter(account: alice.address), limit: 2)
+        #expect(alices.count == 2)
+        let rest = try await ledger.events(matching: EventFilter(account: alice.address), after: alices.last?.position)
+        #expect(rest.map(\.position.height) == [3])
+        #expect(
+            try await ledger.events(matching: EventFilter(account: bob.address, name: "Withdraw", fromBlock: 5))
+                .map(\.name) == ["Withdraw"])
+        #expect(try await ledger.events(matching: EventFilter(account: bob.address, toBlock: 4)).count == 1)
+        #expect(try await ledger.events(matching: EventFilter(account: alice.address, deal: Bytes32.zero)).isEmpty)
 
         var pages: [[LedgerEvent]] = []
         var cursor: EventCursor?

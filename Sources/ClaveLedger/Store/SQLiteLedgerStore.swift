@@ -245,41 +245,57 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func events(matching filter: EventFilter, after cursor: EventCursor?, limit: Int) async throws
         -> [LedgerEvent]
     {
+        // With a subject, the query walks that subject's rows of event_subjects (its primary key: subject, then
+        // position), so a follower's long poll costs its own events, not a scan of every event since its cursor (or
+        // since genesis). Further subjects are checked per row.
+        let subjects = filter.subjectKeys.map { Self.key($0) }
+        let (source, position) =
+            subjects.isEmpty
+            ? ("events e", "e")
+            : (
+                "event_subjects s JOIN events e ON e.height = s.height AND e.txIndex = s.txIndex "
+                    + "AND e.eventIndex = s.eventIndex",
+                "s"
+            )
         var conditions: [String] = []
         var arguments = StatementArguments()
+        if let first = subjects.first {
+            conditions.append("s.subject = ?")
+            _ = arguments.append(contentsOf: [first])
+        }
         if let cursor {
-            conditions.append("(e.height, e.txIndex, e.eventIndex) > (?, ?, ?)")
+            conditions.append("(\(position).height, \(position).txIndex, \(position).eventIndex) > (?, ?, ?)")
             _ = arguments.append(contentsOf: [Int64(cursor.height), cursor.transactionIndex, cursor.eventIndex])
         }
         if let from = filter.fromBlock {
-            conditions.append("e.height >= ?")
+            conditions.append("\(position).height >= ?")
             _ = arguments.append(contentsOf: [Int64(clamping: from)])
         }
         if let to = filter.toBlock {
-            conditions.append("e.height <= ?")
+            conditions.append("\(position).height <= ?")
             _ = arguments.append(contentsOf: [Int64(clamping: to)])
         }
         if let name = filter.name {
             conditions.append("e.name = ?")
             _ = arguments.append(contentsOf: [name])
         }
-        for key in filter.subjectKeys {
+        for key in subjects.dropFirst() {
             conditions.append(
                 """
-                EXISTS (SELECT 1 FROM event_subjects s WHERE s.subject = ? AND s.height = e.height
-                AND s.txIndex = e.txIndex AND s.eventIndex = e.eventIndex)
+                EXISTS (SELECT 1 FROM event_subjects o WHERE o.subject = ? AND o.height = e.height
+                AND o.txIndex = e.txIndex AND o.eventIndex = e.eventIndex)
                 """)
-            _ = arguments.append(contentsOf: [Self.key(key)])
+            _ = arguments.append(contentsOf: [key])
         }
         _ = arguments.append(contentsOf: [limit])
         let sql = """
-            SELECT e.height, e.txIndex, e.eventIndex, e.json, t.hash FROM events e
+            SELECT e.height, e.txIndex, e.eventIndex, e.json, t.hash FROM \(source)
             JOIN transactions t ON t.height = e.height AND t.position = e.txIndex
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-            ORDER BY e.height, e.txIndex, e.eventIndex LIMIT ?
+            ORDER BY \(position).height, \(position).txIndex, \(position).eventIndex LIMIT ?
             """
         return try await pool.read { [arguments] db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
                 let json: Data = row["json"]
                 let value: JSONValue
                 do { value = try JSONValue(parsing: json) } catch {
