@@ -258,13 +258,14 @@ public enum ResultEncryption {
     }
 
     /// Runs `body` with a function that appends to a temporary file beside `destination`, then renames it over
-    /// `destination`; if anything throws, the temporary file is removed.
+    /// `destination`; if anything throws, the temporary file is removed. Not fsynced: a sealed result is on its way to
+    /// the blob store, an opened one is the requester's to keep, as any file a program writes.
     static func write(
         _ destination: URL, _ body: ((UnsafeRawBufferPointer) throws(ResultError) -> Void) throws(ResultError) -> Void
     ) throws(ResultError) {
         let writer: DurableFile.Writer
         do {
-            writer = try DurableFile.Writer(replacing: destination, permissions: 0o600)
+            writer = try DurableFile.Writer(replacing: destination, permissions: 0o600, synced: false)
         } catch {
             throw ResultError(.io, at: destination.path, error.message)
         }

@@ -44,16 +44,22 @@ package enum DurableFile {
     /// A file written piece by piece into a temporary file beside its destination, and renamed over it only by
     /// ``commit()``: a reader sees the old file or the whole new one, never part of one. Without a commit (a failure,
     /// ``discard()``, or the writer going away) the temporary file is removed.
+    ///
+    /// A writer made with `synced: false` skips the two fsyncs and keeps only the atomic rename: for scratch files
+    /// that a crash may lose (a worker's copy of a task's input, a result on its way to the blob store, a staging
+    /// file the reader removes), where each fsync is a disk flush paid for nothing.
     package final class Writer {
         package let destination: URL
         /// The temporary file's path.
         package let path: String
         /// The open temporary file, for code that writes to a descriptor.
         package let descriptor: Int32
+        private let synced: Bool
         private var isOpen = true
 
-        package init(replacing destination: URL, permissions: mode_t) throws(Failure) {
+        package init(replacing destination: URL, permissions: mode_t, synced: Bool = true) throws(Failure) {
             self.destination = destination
+            self.synced = synced
             path =
                 destination.deletingLastPathComponent().appendingPathComponent(
                     ".\(destination.lastPathComponent).\(UUID().uuidString).partial"
@@ -70,10 +76,10 @@ package enum DurableFile {
             guard writeAll(descriptor, bytes) else { throw failure("write \(path) (check free space)") }
         }
 
-        /// fsyncs the file, renames it over the destination and fsyncs the folder.
+        /// fsyncs the file, renames it over the destination and fsyncs the folder (only renames it, unsynced).
         package func commit() throws(Failure) {
             guard isOpen else { throw Failure(message: "\(path) was already committed or discarded.") }
-            guard fsync(descriptor) == 0 else {
+            guard !synced || fsync(descriptor) == 0 else {
                 let error = failure("flush \(path) to disk (check free space and the disk's health)")
                 discard()
                 throw error
@@ -89,7 +95,7 @@ package enum DurableFile {
                 unlink(path)
                 throw error
             }
-            syncFolder(destination.deletingLastPathComponent())
+            if synced { syncFolder(destination.deletingLastPathComponent()) }
         }
 
         /// Removes the temporary file; the destination is left as it was.

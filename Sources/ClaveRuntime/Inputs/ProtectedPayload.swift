@@ -36,19 +36,21 @@ public enum ProtectedPayload {
     /// The store checks the content against the CID as it streams it, and the CID's digest is the ledger's checksum,
     /// so the payload is the registered one. The file appears only once the whole payload decrypted and
     /// authenticated (for iExec's AES-CBC layout, once it decrypted); on any failure `destination` is left as it was.
+    /// With `synced` it is also flushed to disk before it appears; a worker's copy of a task's input is not.
     ///
     /// - Throws: as ``cid(of:)``; the store's ``ClaveStorage/StorageError`` (a missing or corrupted blob); the
     ///   decryptor's error when the payload does not open under `key`; ``RuntimeError/Code/io`` when the file cannot
     ///   be written.
     @discardableResult
     public static func decrypt(
-        _ dataset: Dataset, key: DatasetKey, blobs: any BlobStore, to destination: URL, permissions: mode_t = 0o600
+        _ dataset: Dataset, key: DatasetKey, blobs: any BlobStore, to destination: URL, permissions: mode_t = 0o600,
+        synced: Bool = true
     ) async throws -> Int64 {
         let cid = try cid(of: dataset)
         let stream = try await blobs.get(cid)
         let output: DurableFile.Writer
         do {
-            output = try DurableFile.Writer(replacing: destination, permissions: permissions)
+            output = try DurableFile.Writer(replacing: destination, permissions: permissions, synced: synced)
         } catch {
             throw RuntimeError(.io, "Cannot write the decrypted payload: \(error.message)")
         }

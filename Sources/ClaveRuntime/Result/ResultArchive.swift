@@ -13,7 +13,7 @@ public import Foundation
 /// (printable ASCII without `\`).
 public enum ResultArchive {
     /// Writes the archive of `directory` to `destination`, through a temporary file beside it that is renamed into
-    /// place only when complete.
+    /// place only when complete (not fsynced: the archive is a step on the result's way to the blob store).
     ///
     /// - Throws: ``RuntimeError`` `invalidOutput` for a symbolic link, special file or unusable name (naming it), and
     ///   `io` when the folder cannot be read or the archive written.
@@ -27,7 +27,7 @@ public enum ResultArchive {
         let entries = try collect(directory)
         let writer: DurableFile.Writer
         do {
-            writer = try DurableFile.Writer(replacing: destination, permissions: 0o600)
+            writer = try DurableFile.Writer(replacing: destination, permissions: 0o600, synced: false)
         } catch {
             throw RuntimeError(.io, "Cannot write the result archive: \(error.message)")
         }

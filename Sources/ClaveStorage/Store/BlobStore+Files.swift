@@ -20,9 +20,10 @@ extension BlobStore {
 
     /// Writes the blob `cid` to the file at `destination`, in constant memory, and returns its size.
     ///
-    /// The content goes to a temporary file beside `destination` (mode 0600), which is flushed to disk and renamed
-    /// over `destination` only once the whole content is verified against `cid`. If anything fails, the temporary
-    /// file is removed and `destination` is left as it was: it never holds partial or unverified content.
+    /// The content goes to a temporary file beside `destination` (mode 0600), which is renamed over `destination`
+    /// only once the whole content is verified against `cid`. If anything fails, the temporary file is removed and
+    /// `destination` is left as it was: it never holds partial or unverified content. It is not fsynced: the blob
+    /// store keeps the durable copy, and the callers' files (a worker's input, a requester's staging) are scratch.
     @discardableResult
     public func get(_ cid: CID, toFileAt destination: URL) async throws(StorageError) -> Int {
         let path = try FileIO.path(destination)
@@ -35,11 +36,7 @@ extension BlobStore {
             while let chunk = try await iterator.next() {
                 try file.write(chunk)
             }
-            try await file.sync()
-            try await FileIO.blocking { () throws(StorageError) in
-                try FileIO.rename(temporary, to: path)
-                FileIO.syncFolder(folder)
-            }
+            try await FileIO.blocking { () throws(StorageError) in try FileIO.rename(temporary, to: path) }
         } catch {
             _ = try? FileIO.remove(temporary)
             throw error

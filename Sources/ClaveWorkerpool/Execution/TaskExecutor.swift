@@ -225,7 +225,8 @@ public struct TaskExecutor: TaskExecuting {
         let filename = address.checksummed
         do {
             try await ProtectedPayload.decrypt(
-                dataset, key: key, blobs: blobs, to: run.input.appendingPathComponent(filename), permissions: 0o644)
+                dataset, key: key, blobs: blobs, to: run.input.appendingPathComponent(filename), permissions: 0o644,
+                synced: false)
         } catch let error as RuntimeError {
             throw ReplicateFailure(
                 error.code == .io ? .workerError : .inputUnavailable, error.message,
