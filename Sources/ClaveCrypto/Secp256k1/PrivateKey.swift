@@ -7,6 +7,11 @@ internal import CSecp256k1
 public struct PrivateKey: Sendable, Hashable, CustomStringConvertible {
     /// The 32 secret bytes, big-endian.
     public let rawRepresentation: [UInt8]
+    /// The public key of this private key (computed once, as the key is made: every transaction, order and request
+    /// a key signs names its address).
+    public let publicKey: PublicKey
+    /// The account address of this key.
+    public let address: Address
 
     /// Validates and wraps 32 secret bytes: they must be a number in `1 ..< n`.
     public init(rawRepresentation bytes: some Sequence<UInt8>) throws(CryptoError) {
@@ -21,6 +26,11 @@ public struct PrivateKey: Sendable, Hashable, CustomStringConvertible {
             )
         }
         rawRepresentation = bytes
+        var pubkey = secp256k1_pubkey()
+        let created = secp256k1_ec_pubkey_create(Secp256k1Context.shared.pointer, &pubkey, bytes)
+        precondition(created == 1, "libsecp256k1 refused a private key it had validated")
+        publicKey = PublicKey(parsed: pubkey)
+        address = publicKey.address
     }
 
     /// Parses a private key written as 64 hex digits, with or without `0x`.
@@ -40,17 +50,6 @@ public struct PrivateKey: Sendable, Hashable, CustomStringConvertible {
             if let key = try? PrivateKey(rawRepresentation: bytes) { return key }
         }
     }
-
-    /// The public key of this private key.
-    public var publicKey: PublicKey {
-        var pubkey = secp256k1_pubkey()
-        let created = secp256k1_ec_pubkey_create(Secp256k1Context.shared.pointer, &pubkey, rawRepresentation)
-        precondition(created == 1, "libsecp256k1 refused a private key it had validated")
-        return PublicKey(parsed: pubkey)
-    }
-
-    /// The account address of this key.
-    public var address: Address { publicKey.address }
 
     /// Signs a 32-byte digest: deterministic nonce (RFC 6979), low s, with the recovery id.
     public func sign(digest: Bytes32) -> Signature {
