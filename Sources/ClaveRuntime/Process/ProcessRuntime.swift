@@ -25,18 +25,24 @@ public struct ProcessRuntime: AppRuntime {
     public struct Configuration: Sendable {
         /// The bubblewrap executable.
         public var bubblewrap: String
-        /// The user ids a root worker gives its runs, one per run at a time across every runtime of the process (their
-        /// group id is the same number). Worker processes sharing a host need ranges that do not overlap.
+        /// The user ids a root worker gives its runs, one per run at a time across every runtime and every worker
+        /// process of the host (their group id is the same number).
         public var sandboxUserIDs: Range<Int>
+        /// Where a root worker claims a sandbox user for a run: it holds an exclusive `flock` on `<id>.lock` in this
+        /// folder (created, mode 0700) while the run lasts, so worker processes sharing a host (a node and
+        /// `clave worker`s) never run two sandboxes as one user. The kernel drops the lock when the run ends or the
+        /// process dies, even by SIGKILL, so a crash leaves no stale claim.
+        public var sandboxUserLocks: String
         /// How often `$IEXEC_OUT`'s size is checked while the app runs.
         public var outputCheckInterval: Duration
 
         public init(
             bubblewrap: String = "/usr/bin/bwrap", sandboxUserIDs: Range<Int> = 200_000..<210_000,
-            outputCheckInterval: Duration = .milliseconds(200)
+            sandboxUserLocks: String = "/run/clave/sandbox-users", outputCheckInterval: Duration = .milliseconds(200)
         ) {
             self.bubblewrap = bubblewrap
             self.sandboxUserIDs = sandboxUserIDs
+            self.sandboxUserLocks = sandboxUserLocks
             self.outputCheckInterval = outputCheckInterval
         }
     }
@@ -46,7 +52,7 @@ public struct ProcessRuntime: AppRuntime {
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        userIDs = UserIDPool(configuration.sandboxUserIDs)
+        userIDs = UserIDPool(configuration.sandboxUserIDs, locks: configuration.sandboxUserLocks)
     }
 
     /// Whether bubblewrap is installed and can make a sandbox here; the reason when it cannot.
@@ -66,10 +72,10 @@ public struct ProcessRuntime: AppRuntime {
         // The bundle is checked before anything is created or changed.
         let arguments = try bubblewrapArguments(execution)
         let asRoot = geteuid() == 0
-        let user = asRoot ? userIDs.take() : nil
+        let user = asRoot ? try userIDs.take() : nil
         defer { if let user { userIDs.give(user) } }
 
-        if let user, chown(execution.output.path, uid_t(user), gid_t(user)) != 0 {
+        if let user, chown(execution.output.path, uid_t(user.id), gid_t(user.id)) != 0 {
             throw RuntimeError(.io, "Cannot give the output folder \(execution.output.path) to the sandbox's user.")
         }
         let logs = try Logs(execution)
@@ -84,7 +90,7 @@ public struct ProcessRuntime: AppRuntime {
 
         let pid = Self.spawn(
             [configuration.bubblewrap] + arguments, environment: ["PATH=/usr/bin:/bin"], output: logs.output,
-            error: logs.error, limits: spawnLimits, user: user)
+            error: logs.error, limits: spawnLimits, user: user?.id)
         guard pid > 0 else {
             throw RuntimeError(
                 .sandboxUnavailable,
@@ -274,25 +280,51 @@ private final class Watch: Sendable {
     }
 }
 
-/// The sandbox user ids of one runtime's range, handed out one per run. The ids in use are the process's, not the
-/// runtime's: two runtimes in one process (two nodes' workers, a test's) must never run sandboxes as the same user,
-/// or the process limit of one would count the other's processes, and a fork bomb in one task would starve another.
+/// The sandbox user ids of one runtime's range, handed out one per run. An id is claimed for the host, not only for
+/// the process: two runtimes in one process (two nodes' workers, a test's) or two worker processes on one host must
+/// never run sandboxes as the same user, or the process limit of one would count the other's processes, and a fork
+/// bomb in one task would starve another. The process's own claims are a set; the host's, an exclusive `flock` on a
+/// file per id, held by the claim's open descriptor.
 private final class UserIDPool: Sendable {
-    private static let inUse = Mutex<Set<Int>>([])
-    private let range: Range<Int>
-
-    init(_ range: Range<Int>) { self.range = range }
-
-    func take() -> Int {
-        Self.inUse.withLock { used in
-            guard let id = range.first(where: { !used.contains($0) }) else { return 65_534 }
-            used.insert(id)
-            return id
-        }
+    struct Claim {
+        let id: Int
+        let lock: CInt
     }
 
-    func give(_ id: Int) {
-        guard id != 65_534 else { return }
-        Self.inUse.withLock { _ = $0.remove(id) }
+    private static let inUse = Mutex<Set<Int>>([])
+    private let range: Range<Int>
+    private let locks: String
+
+    init(_ range: Range<Int>, locks: String) {
+        self.range = range
+        self.locks = locks
+    }
+
+    func take() throws(RuntimeError) -> Claim {
+        if mkdir(locks, 0o700) != 0 && errno == ENOENT {
+            _ = mkdir((locks as NSString).deletingLastPathComponent, 0o755)
+            _ = mkdir(locks, 0o700)
+        }
+        var failure: String?
+        for id in range {
+            let free = Self.inUse.withLock { used in used.insert(id).inserted }
+            guard free else { continue }
+            let lock = open("\(locks)/\(id).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            if lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0 { return Claim(id: id, lock: lock) }
+            if lock < 0 { failure = String(cString: strerror(errno)) }
+            if lock >= 0 { close(lock) }
+            Self.inUse.withLock { _ = $0.remove(id) }
+            if lock < 0 { break }
+        }
+        throw RuntimeError(
+            .sandboxUnavailable,
+            failure.map { "Cannot claim a sandbox user in \(locks) (\($0)); check that the worker runs as root." }
+                ?? "All \(range.count) sandbox users (\(range.lowerBound)..<\(range.upperBound)) are running tasks on this host; lower the workers' capacity or widen ProcessRuntime.Configuration.sandboxUserIDs."
+        )
+    }
+
+    func give(_ claim: Claim) {
+        close(claim.lock)
+        Self.inUse.withLock { _ = $0.remove(claim.id) }
     }
 }

@@ -202,6 +202,44 @@ import Testing
         #expect(users[0] != users[1])
     }
 
+    /// A user another worker process holds (its lock file flock'ed) is not given to a run, and is given again once
+    /// that process died: `clave worker`s and a node on one host share the range without sharing a user.
+    @Test(.enabled(if: geteuid() == 0, "sandboxes get users of their own only when the worker runs as root"))
+    func aUserAnotherWorkerProcessHoldsIsNotGiven() async throws {
+        let locks = try TemporaryDirectory(prefix: "clave-uid-locks")
+        // Ids of their own, so that no other test's runs take them meanwhile.
+        let configuration = ProcessRuntime.Configuration(
+            sandboxUserIDs: 211_000..<211_002, sandboxUserLocks: locks.url.appendingPathComponent("users").path)
+        let source = "import os\nopen('/iexec_out/uid', 'w').write(str(os.getuid()))\n"
+        let before = try Run(source)
+        _ = try await ProcessRuntime(configuration: configuration).run(before.execution)
+        #expect(before.output("uid") == "211000")
+
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        holder.arguments = [
+            "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'w'); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(60)",
+            locks.url.appendingPathComponent("users/211000.lock").path,
+        ]
+        try holder.run()
+        defer { if holder.isRunning { holder.terminate() } }
+        // Held once a non-blocking flock of our own is refused.
+        try await eventually("the other process holds the lock") {
+            let descriptor = open(locks.url.appendingPathComponent("users/211000.lock").path, O_RDONLY)
+            defer { close(descriptor) }
+            return descriptor >= 0 && flock(descriptor, LOCK_EX | LOCK_NB) != 0
+        }
+        let during = try Run(source)
+        _ = try await ProcessRuntime(configuration: configuration).run(during.execution)
+        #expect(during.output("uid") == "211001")
+
+        kill(holder.processIdentifier, SIGKILL)
+        holder.waitUntilExit()
+        let after = try Run(source)
+        _ = try await ProcessRuntime(configuration: configuration).run(after.execution)
+        #expect(after.output("uid") == "211000")
+    }
+
     @Test func aMemoryBombFailsInsideItsLimit() async throws {
         var limits = ResourceLimits.default
         limits.memory = 256 << 20
