@@ -178,7 +178,8 @@ public final class Node: Service, Sendable {
             configuration: configuration.pool, ledger: ledger, orderbook: orderbook, owner: schedulerKey,
             logger: logger)
         let scheduler = WorkerpoolScheduler(
-            workerpool: market.workerpool, ownerKey: schedulerKey, sender: market.sender, ledger: ledger, sms: sms,
+            workerpool: market.workerpool, ownerKey: schedulerKey, sender: market.sender,
+            journal: try SchedulerJournal(path: directory.schedulerJournalURL.path), ledger: ledger, sms: sms,
             configuration: configuration.scheduler, logger: logger)
         poolMarket = market
         self.scheduler = scheduler

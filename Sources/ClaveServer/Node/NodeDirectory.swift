@@ -41,6 +41,8 @@ public struct NodeDirectory: Sendable {
     public var keystoreURL: URL { url.appendingPathComponent("keystore") }
     public var ledgerURL: URL { url.appendingPathComponent("ledger.sqlite") }
     public var orderbookURL: URL { url.appendingPathComponent("orderbook.sqlite") }
+    /// The workerpool scheduler's journal (``ClaveWorkerpool/SchedulerJournal``).
+    public var schedulerJournalURL: URL { url.appendingPathComponent("scheduler.sqlite") }
     public var blobsURL: URL { url.appendingPathComponent("blobs") }
     public var smsURL: URL { url.appendingPathComponent("sms.sqlite") }
     public var smsMasterKeyURL: URL { url.appendingPathComponent("sms-master.key") }

@@ -89,6 +89,29 @@ struct SchedulerState {
         }
     }
 
+    /// Puts back what the journal kept of `taskId` after a restart, once the task was read from the ledger: each
+    /// reported result as its worker's replicate (CONTRIBUTED, or REVEALED once its contribution is proved; a
+    /// worker that had not contributed is WORKER_LOST, as its session died with the scheduler), and a deterministic
+    /// failure. A task done meanwhile needs none of it.
+    mutating func restore(_ entry: SchedulerJournal.Entry, of taskId: Bytes32, at time: UInt64) {
+        guard var record = tasks[taskId], !record.isDone else { return }
+        record.failure = record.failure ?? entry.failure
+        for (worker, kept) in entry.results.sorted(by: { $0.key.bytes.lexicographicallyPrecedes($1.key.bytes) })
+        where !record.replicates.contains(where: { $0.worker == worker }) {
+            var replicate = ReplicateRecord(
+                worker: worker, weight: kept.weight, status: .workerLost, createdAt: time, updatedAt: time)
+            replicate.result = kept.result
+            switch record.ledger?.contributions[worker]?.status {
+            case .proved?: replicate.status = .revealed
+            case .some: replicate.status = .contributed
+            case nil: replicate.message = "The scheduler restarted before this replicate contributed."
+            }
+            record.replicates.append(replicate)
+        }
+        tasks[taskId] = record
+        if let task = record.ledger { refresh(task, at: time) }
+    }
+
     mutating func addReplicate(worker: Address, weight: UInt64, to taskId: Bytes32, at time: UInt64) {
         tasks[taskId]?.replicates.append(
             ReplicateRecord(worker: worker, weight: weight, status: .created, createdAt: time, updatedAt: time))

@@ -10,8 +10,10 @@ public import ServiceLifecycle
 /// replicates to workers, and drives each task to COMPLETED (finalize) or FAILED (claim).
 ///
 /// It follows every ledger event from genesis, so after a restart it rebuilds its deals and tasks from the ledger;
-/// what workers reported (replicate statuses, messages, results not yet finalized) lives in memory only. Leases and
-/// its periodic work (lost workers, reveal deadlines, claims) run on the injected clock. See docs/workerpool.md.
+/// the results workers reported for tasks it finalizes itself, and deterministic failures, are kept in its
+/// ``SchedulerJournal`` when it has one; the rest of what workers reported (statuses, messages, logs) lives in memory
+/// only. Leases and its periodic work (lost workers, reveal deadlines, claims) run on the injected clock. See
+/// docs/workerpool.md.
 public actor WorkerpoolScheduler: SchedulerService, Service {
     public struct Configuration: Sendable {
         /// How long a worker's replicates stay leased without a heartbeat before they are WORKER_LOST.
@@ -47,7 +49,12 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
     private let wallClock: @Sendable () -> UInt64
     private let logger: Logger
     private let sender: TransactionSender
+    private let journal: SchedulerJournal?
     private let changes = ChangeSignal()
+    /// What the journal held when the scheduler started, by task, until the task's deal is adopted again.
+    private var journaled: [Bytes32: SchedulerJournal.Entry] = [:]
+    /// The tasks with rows in the journal, which go when the task is done.
+    private var inJournal: Set<Bytes32> = []
 
     private var state = SchedulerState()
     private var sessions: [Bytes32: SessionRecord] = [:]
@@ -60,11 +67,13 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
     ///     reopen, claim and the workers' authorizations).
     ///   - sender: what signs with `ownerKey`, when something else signs with it too (``PoolMarket/sender``); a new
     ///     one by default.
+    ///   - journal: where the results of tasks it finalizes and deterministic failures are kept across restarts;
+    ///     without one, a restart loses them.
     ///   - clock: the clock of leases and periodic work.
     ///   - wallClock: Unix seconds, for the times shown in ``TaskReport``; the system's by default.
     public init(
-        workerpool: Address, ownerKey: PrivateKey, sender: TransactionSender? = nil, ledger: any LedgerService,
-        sms: any SecretService,
+        workerpool: Address, ownerKey: PrivateKey, sender: TransactionSender? = nil, journal: SchedulerJournal? = nil,
+        ledger: any LedgerService, sms: any SecretService,
         configuration: Configuration = Configuration(), clock: some Clock<Duration> = ContinuousClock(),
         wallClock: (@Sendable () -> UInt64)? = nil,
         logger: Logger
@@ -81,12 +90,20 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         self.logger = logger
         precondition(sender.map { $0.address == ownerKey.address } ?? true, "the sender must sign with ownerKey")
         self.sender = sender ?? TransactionSender(key: ownerKey, ledger: ledger)
+        self.journal = journal
     }
 
     // MARK: Service
 
     /// Follows the ledger and does the periodic work until cancelled or shut down gracefully.
     public func run() async throws {
+        if let journal {
+            journaled = try await journal.entries()
+            inJournal = Set(journaled.keys)
+            if !journaled.isEmpty {
+                logger.info("journal read", metadata: ["tasks": "\(journaled.count)"])
+            }
+        }
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await self.followLedger() }
@@ -258,8 +275,19 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         logger[metadataKey: "clave.task"] = "\(taskId)"
         logger[metadataKey: "clave.worker"] = "\(worker)"
         logger.debug("replicate status", metadata: ["status": "\(status.rawValue)"])
+        // At trust 1 the worker finalizes with contributeAndFinalize; above, this scheduler does, with this result.
+        if let result, let journal, let record = state.tasks[taskId], record.trust > 1 {
+            await remember("result", of: taskId, logger: logger) {
+                try await journal.recordResult(result, of: worker, weight: replicate.weight, for: taskId)
+            }
+        }
         if let failure {
             if failure.isDeterministic {
+                if let journal {
+                    await remember("deterministic failure", of: taskId, logger: logger) {
+                        try await journal.recordFailure(failure, for: taskId)
+                    }
+                }
                 state.tasks[taskId]?.failure = failure
                 logger.notice(
                     "deterministic failure: the task will not be run again", metadata: ["reason": "\(failure)"])
@@ -343,6 +371,10 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         for index in deal.botFirst..<(deal.botFirst + deal.botSize) {
             let taskId = ComputeTask.id(dealId: dealId, index: index)
             await refresh(taskId)
+            if let entry = journaled.removeValue(forKey: taskId) {
+                state.restore(entry, of: taskId, at: wallClock())
+                await forgetIfDone(taskId)
+            }
             if state.tasks[taskId]?.ledger == nil { await initialize(taskId) }
         }
         changes.signal()
@@ -371,6 +403,36 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
     private func refresh(_ taskId: Bytes32) async {
         guard let task = try? await ledger.task(taskId) else { return }
         state.refresh(task, at: wallClock())
+        await forgetIfDone(taskId)
+    }
+
+    // MARK: Journal
+
+    /// Writes to the journal; a failure is logged, and the scheduler goes on (it would forget this on a restart).
+    private func remember(
+        _ what: String, of taskId: Bytes32, logger: Logger, _ write: () async throws -> Void
+    ) async {
+        do {
+            try await write()
+            inJournal.insert(taskId)
+        } catch {
+            logger.error(
+                "the \(what) could not be written to the journal; a restart before the task ends would lose it",
+                metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Drops a done task's rows from the journal.
+    private func forgetIfDone(_ taskId: Bytes32) async {
+        guard let journal, inJournal.contains(taskId), state.tasks[taskId]?.isDone == true else { return }
+        do {
+            try await journal.forget(taskId)
+            inJournal.remove(taskId)
+        } catch {
+            logger.warning(
+                "a done task's rows could not be removed from the journal; they are tried again at its next event",
+                metadata: ["clave.task": "\(taskId)", "error": "\(error)"])
+        }
     }
 
     // MARK: Finalize, reopen, claim

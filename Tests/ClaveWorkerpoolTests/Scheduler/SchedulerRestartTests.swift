@@ -1,0 +1,103 @@
+import ClaveCore
+import ClaveCrypto
+import ClaveLedger
+import ClaveTestSupport
+import ClaveWorkerpool
+import Foundation
+import Testing
+
+/// A scheduler that restarts keeps what the ledger cannot tell it (docs/workerpool.md, "Restarts").
+@Suite struct SchedulerRestartTests {
+    /// At trust 3 the scheduler finalizes with the results a winner reported, which the ledger does not hold. The
+    /// first scheduler dies with the task REVEALING and both reveals in (its ledger refuses its finalize, as a crash
+    /// right before it would); a new scheduler on the same journal finalizes with the journaled result, with no
+    /// worker running.
+    @Test func aRestartedSchedulerFinalizesWithTheResultsItJournaled() async throws {
+        let f = try await WorkerpoolFixture()
+        let journalPath = f.directory.path("scheduler.sqlite")
+        let dealId = try await f.match(volume: 1, trust: 3, salt: 1)
+        let taskId = ComputeTask.id(dealId: dealId, index: 0)
+
+        let first = WorkerpoolScheduler(
+            workerpool: f.workerpool, ownerKey: f.owner.key, journal: try SchedulerJournal(path: journalPath),
+            ledger: RefusingFinalize(ledger: f.ledger), sms: f.sms, clock: f.clock, wallClock: f.clock.unixSource,
+            logger: .quiet)
+        let firstRun = Running(first)
+        let workers = [
+            Running(f.agent(f.workers[0], scheduler: first)), Running(f.agent(f.workers[1], scheduler: first)),
+        ]
+        try await eventually("both winners revealed") {
+            guard let task = await f.ledger.task(taskId) else { return false }
+            return task.status == .revealing && task.revealCounter == 2
+        }
+        for service in workers + [firstRun] { await service.stop() }
+        #expect(await f.ledger.task(taskId)?.status == .revealing)
+
+        let second = WorkerpoolScheduler(
+            workerpool: f.workerpool, ownerKey: f.owner.key, journal: try SchedulerJournal(path: journalPath),
+            ledger: f.ledger, sms: f.sms, clock: f.clock, wallClock: f.clock.unixSource, logger: .quiet)
+        let secondRun = Running(second)
+        try await eventually("the restarted scheduler finalized the task") {
+            await f.ledger.task(taskId)?.status == .completed
+        }
+        let task = try #require(await f.ledger.task(taskId))
+        #expect(task.results == TestExecutor.results(taskId))
+        #expect(task.resultDigest == TestExecutor.honestDigest(taskId))
+        try await eventually("the restored replicates are COMPLETED") {
+            let replicates = try await second.taskReport(taskId)?.replicates ?? []
+            return replicates.count == 2 && replicates.allSatisfy { $0.status == .completed }
+        }
+        await secondRun.stop()
+        // The done task leaves the journal (at once, or at the next start when the stop came first), and a third
+        // start restores nothing for it.
+        let third = WorkerpoolScheduler(
+            workerpool: f.workerpool, ownerKey: f.owner.key, journal: try SchedulerJournal(path: journalPath),
+            ledger: RefusingFinalize(ledger: f.ledger), sms: f.sms, clock: f.clock, wallClock: f.clock.unixSource,
+            logger: .quiet)
+        let thirdRun = Running(third)
+        try await eventually("the third scheduler adopted the deal") { try await third.taskReport(taskId) != nil }
+        #expect(try await third.taskReport(taskId)?.replicates.isEmpty == true)
+        await thirdRun.stop()
+        #expect(try await SchedulerJournal(path: journalPath).entries().isEmpty)
+    }
+
+    /// A journal that is not one is refused with a message that says what to do.
+    @Test func aFileThatIsNotAJournalIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("scheduler.sqlite")
+        try Data("not a database".utf8).write(to: URL(fileURLWithPath: path))
+        let error = #expect(throws: SchedulerError.self) { try SchedulerJournal(path: path) }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("move it aside") == true)
+    }
+}
+
+/// The fixture's ledger, except that a `finalize` is refused: a scheduler on it gets a task to REVEALING and no
+/// further, as one that crashed right before finalizing.
+private struct RefusingFinalize: LedgerService {
+    let ledger: Ledger
+
+    struct Refused: Error {}
+
+    func submit(_ transaction: SignedTransaction) async throws -> Receipt {
+        if case .finalize = transaction.transaction.body { throw Refused() }
+        return try await ledger.submit(transaction)
+    }
+    func chainInfo() async -> ChainInfo { await ledger.chainInfo() }
+    func account(_ address: Address) async -> Account { await ledger.account(address) }
+    func app(_ address: Address) async -> App? { await ledger.app(address) }
+    func dataset(_ address: Address) async -> Dataset? { await ledger.dataset(address) }
+    func datasets(_ query: DatasetQuery) async -> DatasetPage { await ledger.datasets(query) }
+    func workerpool(_ address: Address) async -> Workerpool? { await ledger.workerpool(address) }
+    func consumed(_ orderHash: Bytes32) async -> UInt64 { await ledger.consumed(orderHash) }
+    func isClosed(_ orderHash: Bytes32) async -> Bool { await ledger.isClosed(orderHash) }
+    func deal(_ id: Bytes32) async -> Deal? { await ledger.deal(id) }
+    func task(_ id: Bytes32) async -> ComputeTask? { await ledger.task(id) }
+    func block(height: UInt64) async throws -> Block? { try await ledger.block(height: height) }
+    func transaction(hash: Bytes32) async throws -> TransactionRecord? { try await ledger.transaction(hash: hash) }
+    func events(matching filter: EventFilter, after cursor: EventCursor?, limit: Int, timeout: Duration) async throws
+        -> [LedgerEvent]
+    {
+        try await ledger.events(matching: filter, after: cursor, limit: limit, timeout: timeout)
+    }
+}
