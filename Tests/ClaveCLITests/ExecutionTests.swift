@@ -216,6 +216,69 @@ import Testing
 
     /// What a requester gives `app run` is checked before anything is stored, pushed or signed: each mistake gets
     /// one message naming the fix, and the ledger does not move.
+    /// `app run --volume N`: one deal of N tasks, each run with its own index, every result fetched, verified and
+    /// decrypted into `<output>/task-<index>`. A grant with less left gives a smaller deal, and says so.
+    @Test func aDealOfSeveralTasksRunsEachAndFetchesEveryResult() async throws {
+        let folder = try TemporaryDirectory()
+        let app = folder.url.appendingPathComponent("indexer")
+        try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
+        try Data(
+            #"""
+            {"name": "indexer", "version": "1.0.0", "runtime": "process", "entrypoint": ["python3", "app.py"]}
+            """#.utf8
+        ).write(to: app.appendingPathComponent("iapp.json"))
+        try Data(
+            #"""
+            import json, os
+            out = os.environ["IEXEC_OUT"]
+            open(os.path.join(out, "result.txt"), "w").write("task " + os.environ["IEXEC_BOT_TASK_INDEX"] + "\n")
+            json.dump({"deterministic-output-path": "/iexec_out/result.txt"}, open(os.path.join(out, "computed.json"), "w"))
+            """#.utf8
+        ).write(to: app.appendingPathComponent("app.py"))
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4, workerpool: true) { node in
+            let parties = Parties(node)
+            let indexer = try await parties.deploy(app)
+            // The grant allows 5 uses.
+            let data = try await parties.protectAndGrant(to: [indexer])
+            let output = folder.url.appendingPathComponent("bag")
+            let results = try await parties.runApp(indexer, data: data, output: output, extra: ["--volume", "3"])
+            let taskIds = try #require(results.arrayValue).map { try Bytes32(hex: $0["taskId"]!.stringValue!) }
+            #expect(taskIds.count == 3)
+            for index in 0..<3 {
+                #expect(
+                    try String(contentsOf: output.appendingPathComponent("task-\(index)/result.txt"), encoding: .utf8)
+                        == "task \(index)\n")
+                #expect(await node.ledger.task(taskIds[index])?.status == .completed)
+            }
+            let deal = try #require(await node.ledger.task(taskIds[0]).map(\.dealId))
+            #expect(await node.ledger.deal(deal)?.botSize == 3)
+
+            // Two uses are left: a deal of 3 gets 2 tasks, and the text says why.
+            let text = try await parties.run(
+                [
+                    "app", "run", indexer.checksummed, "--dataset", data.checksummed, "--volume", "3", "--output",
+                    folder.url.appendingPathComponent("rest").path, "--timeout", "60",
+                ], as: parties.requester)
+            #expect(text.contains("2 task(s) (an order had no more volume left)"))
+            // A new request order: its deal's tasks count from 0 again (PoCo's botFirst is the order's use so far).
+            for index in 0..<2 {
+                #expect(
+                    try String(
+                        contentsOf: folder.url.appendingPathComponent("rest/task-\(index)/result.txt"), encoding: .utf8)
+                        == "task \(index)\n")
+            }
+            // A volume of 0 is a usage error, refused before anything is asked.
+            do {
+                try await clave(
+                    ["app", "run", indexer.checksummed, "--dataset", data.checksummed, "--volume", "0"] + node.remote
+                        + node.signer(parties.requester))
+                Issue.record("--volume 0 was accepted")
+            } catch {
+                #expect("\(error)".contains("--volume is the number of tasks to run: 1 or more."))
+            }
+        }
+    }
+
     @Test func appRunRefusesBadInputAndChangesNothing() async throws {
         let folder = try TemporaryDirectory()
         try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4) { node in

@@ -16,6 +16,7 @@ struct AppRunCommand: AsyncParsableCommand {
             Examples:
               clave app run 0xApp --dataset 0xData --address 0xYou
               clave app run 0xApp --dataset 0xData --args "email" --input-file notes.txt --secret 1=token --trust 1
+              clave app run 0xApp --dataset 0xData --volume 8 --output results   # 8 tasks: results/task-0 ... task-7
             """
     )
 
@@ -49,7 +50,16 @@ struct AppRunCommand: AsyncParsableCommand {
     @Option(help: "The most you pay for each of app, dataset and workerpool, in nano-units.")
     var maxPrice: UInt64 = 0
 
-    @Option(help: "The folder the result is written to (default: ./result-<task id prefix>).")
+    @Option(
+        help:
+            "How many tasks the deal runs (a bag of tasks, each told its index in IEXEC_BOT_TASK_INDEX); their results go to <output>/task-<index>."
+    )
+    var volume: UInt64 = 1
+
+    @Option(
+        help:
+            "The folder the result is written to (default: ./result-<task id prefix>, or ./result-<deal id prefix> for a volume above 1)."
+    )
     var output: String?
 
     @Option(help: "How long to wait for the task, in seconds.")
@@ -57,6 +67,7 @@ struct AppRunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard trust >= 1 else { throw ValidationError("--trust must be 1 or more.") }
+        guard volume >= 1 else { throw ValidationError("--volume is the number of tasks to run: 1 or more.") }
         guard timeout > 0 else { throw ValidationError("--timeout must be a number of seconds, 1 or more.") }
         _ = try secrets()
     }
@@ -79,7 +90,8 @@ struct AppRunCommand: AsyncParsableCommand {
         let request = ProcessRequest(
             app: app, protectedData: dataset, arguments: args,
             inputFiles: inputFile.map { URL(fileURLWithPath: $0) }, secrets: try secrets(), trust: trust,
-            category: category, workerpool: workerpool, maxPrice: maxPrice)
+            category: category, workerpool: workerpool, maxPrice: maxPrice, volume: volume)
+        if volume > 1 { return try await runDeal(request, protector: protector) }
         let submitted = try await remote.ask { try await protector.submit(request) }
         if !remote.json {
             say("Deal \(submitted.dealId)")
@@ -95,5 +107,29 @@ struct AppRunCommand: AsyncParsableCommand {
                 failureReason: TaskCommand.failureReason(remote))
         }
         remote.emit(ResultCommand.json(result)) { ResultCommand.lines(result) }
+    }
+
+    /// A deal of several tasks: each task's result in `<output>/task-<index>`.
+    private func runDeal(_ request: ProcessRequest, protector: DataProtector) async throws {
+        let deal = try await remote.ask { try await protector.submitDeal(request) }
+        if !remote.json {
+            say(
+                "Deal \(deal.dealId): \(deal.tasks.count) task(s)\(deal.tasks.count < volume ? " (an order had no more volume left)" : "")"
+            )
+            for (position, task) in deal.tasks.enumerated() {
+                say("Task \(deal.firstIndex + UInt64(position)): \(task.taskId)")
+            }
+        }
+        let folder = URL(fileURLWithPath: output ?? "result-\(Hex.encode(deal.dealId.bytes.prefix(4)).dropFirst(2))")
+        let quiet = remote.json
+        let results = try await remote.ask {
+            try await protector.waitForResults(
+                of: deal, into: folder, timeout: .seconds(timeout),
+                onProgress: { progress in
+                    if !quiet { say("  \(progress.taskId.description.prefix(10))… \(progress.status.rawValue)") }
+                },
+                failureReason: TaskCommand.failureReason(remote))
+        }
+        remote.emit(.array(results.map(ResultCommand.json))) { results.flatMap(ResultCommand.lines) }
     }
 }

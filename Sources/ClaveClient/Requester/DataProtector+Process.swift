@@ -26,11 +26,15 @@ public struct ProcessRequest: Sendable, Hashable {
     public var workerpool: Address?
     /// The most the requester pays per task, in nano-units, for each of app, dataset and workerpool.
     public var maxPrice: UInt64
+    /// How many tasks the deal runs (PoCo's volume, a bag of tasks): the same app, data, arguments, inputs and
+    /// secrets, each task told its index by `IEXEC_BOT_TASK_INDEX`. The deal gets fewer when one of the orders has
+    /// less volume left (``SubmittedDeal/tasks`` says how many).
+    public var volume: UInt64
 
     public init(
         app: Address, protectedData: Address? = nil, arguments: String? = nil, inputFiles: [URL] = [],
         secrets: [UInt64: String] = [:], trust: UInt64 = 1, category: UInt64? = nil, workerpool: Address? = nil,
-        maxPrice: UInt64 = 0
+        maxPrice: UInt64 = 0, volume: UInt64 = 1
     ) {
         self.app = app
         self.protectedData = protectedData
@@ -41,6 +45,7 @@ public struct ProcessRequest: Sendable, Hashable {
         self.category = category
         self.workerpool = workerpool
         self.maxPrice = maxPrice
+        self.volume = volume
     }
 }
 
@@ -56,6 +61,15 @@ public struct ProcessProgress: Sendable, Hashable {
 public struct SubmittedTask: Sendable, Hashable {
     public var dealId: Bytes32
     public var taskId: Bytes32
+}
+
+/// A deal the requester started and its tasks, by index.
+public struct SubmittedDeal: Sendable, Hashable {
+    public var dealId: Bytes32
+    /// The first task's index in the deal (PoCo's botFirst).
+    public var firstIndex: UInt64
+    /// The deal's tasks, the one of index `firstIndex + n` at position n.
+    public var tasks: [SubmittedTask]
 }
 
 extension DataProtector {
@@ -77,14 +91,64 @@ extension DataProtector {
             of: task, into: destination, timeout: timeout, onProgress: onProgress, failureReason: failureReason)
     }
 
-    /// Matches orders into a deal for `request` and returns its task, without waiting for it.
+    /// Runs the deal of `request` (its ``ProcessRequest/volume`` tasks) to its end: matches orders into a deal, then
+    /// waits for every task as ``waitForResults(of:into:timeout:onProgress:failureReason:)`` does. Returns the results
+    /// in the order of the tasks.
+    public func processDeal(
+        _ request: ProcessRequest, into folder: URL, timeout: Duration = .seconds(300),
+        onProgress: @escaping @Sendable (ProcessProgress) async -> Void = { _ in },
+        failureReason: @escaping @Sendable (Bytes32) async -> String? = { _ in nil }
+    ) async throws -> [FetchedResult] {
+        let deal = try await submitDeal(request)
+        return try await waitForResults(
+            of: deal, into: folder, timeout: timeout, onProgress: onProgress, failureReason: failureReason)
+    }
+
+    /// Waits for every task of `deal`, followed together, and fetches, verifies and decrypts each result into
+    /// `folder/task-<index>`; returns them in the order of the tasks. The first task that fails (or times out) ends
+    /// the wait with its error; the results fetched before it stay in their folders.
+    public func waitForResults(
+        of deal: SubmittedDeal, into folder: URL, timeout: Duration = .seconds(300),
+        onProgress: @escaping @Sendable (ProcessProgress) async -> Void = { _ in },
+        failureReason: @escaping @Sendable (Bytes32) async -> String? = { _ in nil }
+    ) async throws -> [FetchedResult] {
+        try await withThrowingTaskGroup(of: (Int, FetchedResult).self) { group in
+            for (position, task) in deal.tasks.enumerated() {
+                let destination = folder.appendingPathComponent("task-\(deal.firstIndex + UInt64(position))")
+                group.addTask {
+                    let result = try await waitForResult(
+                        of: task, into: destination, timeout: timeout, onProgress: onProgress,
+                        failureReason: failureReason)
+                    return (position, result)
+                }
+            }
+            var results = [FetchedResult?](repeating: nil, count: deal.tasks.count)
+            for try await (position, result) in group { results[position] = result }
+            return results.compactMap { $0 }
+        }
+    }
+
+    /// Matches orders into a deal for `request` and returns its first task, without waiting for it (the other tasks
+    /// of a deal of ``ProcessRequest/volume`` above 1 are in ``submitDeal(_:)``'s answer).
     public func submit(_ request: ProcessRequest) async throws -> SubmittedTask {
+        let deal = try await submitDeal(request)
+        guard let first = deal.tasks.first else {
+            throw RequesterError(.ledger, "The ledger made deal \(deal.dealId) with no task.")
+        }
+        return first
+    }
+
+    /// Matches orders into a deal of ``ProcessRequest/volume`` tasks for `request` and returns it, without waiting.
+    public func submitDeal(_ request: ProcessRequest) async throws -> SubmittedDeal {
         guard let blobs else {
             throw RequesterError(
                 .invalidArgument, "Running a task needs the node's blob store; give this DataProtector one.")
         }
         guard request.trust >= 1 else {
             throw RequesterError(.invalidArgument, "Trust must be 1 or more (1: one worker suffices).")
+        }
+        guard request.volume >= 1 else {
+            throw RequesterError(.invalidArgument, "The volume is the number of tasks to run: 1 or more.")
         }
         // The ledger's answers are asked for together: each is a round trip to the node.
         async let chainInfo = ledger.chainInfo()
@@ -177,7 +241,7 @@ extension DataProtector {
         let requestOrder = RequestOrder(
             app: app.app, appmaxprice: app.appprice, dataset: dataset?.order.dataset ?? .zero,
             datasetmaxprice: dataset?.order.datasetprice ?? 0, workerpool: pool.workerpool,
-            workerpoolmaxprice: pool.workerpoolprice, requester: owner.address, volume: 1,
+            workerpoolmaxprice: pool.workerpoolprice, requester: owner.address, volume: request.volume,
             tag: .zero, category: category, trust: request.trust,
             beneficiary: owner.address, callback: .zero, params: params.canonicalText, salt: .random())
         let receipt = try await submit(
@@ -188,7 +252,11 @@ extension DataProtector {
         for event in receipt.events {
             if case .ordersMatched(let dealId, _, _, _, _, _) = event {
                 guard let deal = try await ledger.deal(dealId) else { break }
-                return SubmittedTask(dealId: dealId, taskId: ComputeTask.id(dealId: dealId, index: deal.botFirst))
+                return SubmittedDeal(
+                    dealId: dealId, firstIndex: deal.botFirst,
+                    tasks: (deal.botFirst..<(deal.botFirst + deal.botSize)).map {
+                        SubmittedTask(dealId: dealId, taskId: ComputeTask.id(dealId: dealId, index: $0))
+                    })
             }
         }
         throw RequesterError(.ledger, "The ledger matched the orders but reported no OrdersMatched event.")
