@@ -105,25 +105,17 @@ import Testing
     /// to the other worker and completes before its final deadline, and the requester gets the result.
     @Test func aWorkerKilledMidTaskIsReplacedAndTheTaskCompletesBeforeItsDeadline() async throws {
         let folder = try TemporaryDirectory()
-        let app = folder.url.appendingPathComponent("slow-app")
-        try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
-        try Data(
-            #"""
-            {"name": "slow", "version": "1.0.0", "runtime": "process", "entrypoint": ["python3", "app.py"],
-             "limits": {"memoryMiB": 256, "timeSeconds": 30, "processes": 8, "outputMiB": 1}}
-            """#.utf8
-        ).write(to: app.appendingPathComponent("iapp.json"))
-        try Data(
-            """
-            import json, os, time
-            time.sleep(3)
-            out = os.environ["IEXEC_OUT"]
-            with open(os.path.join(out, "result.txt"), "w") as file:
-                file.write("done after a pause\\n")
-            with open(os.path.join(out, "computed.json"), "w") as file:
-                json.dump({"deterministic-output-path": "/iexec_out/result.txt"}, file)
-            """.utf8
-        ).write(to: app.appendingPathComponent("app.py"))
+        let app = try ExecutionTests.pythonApp(
+            "slow", in: folder.url, limits: #"{"memoryMiB": 256, "timeSeconds": 30, "processes": 8, "outputMiB": 1}"#,
+            source: """
+                import json, os, time
+                time.sleep(3)
+                out = os.environ["IEXEC_OUT"]
+                with open(os.path.join(out, "result.txt"), "w") as file:
+                    file.write("done after a pause\\n")
+                with open(os.path.join(out, "computed.json"), "w") as file:
+                    json.dump({"deterministic-output-path": "/iexec_out/result.txt"}, file)
+                """)
         let scheduler = WorkerpoolScheduler.Configuration(
             leaseDuration: .seconds(3), heartbeatInterval: .milliseconds(500), tickInterval: .milliseconds(500))
         try await withNode(

@@ -16,6 +16,20 @@ import Testing
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Examples")
 
+    /// Writes a Python iApp named `name` in `folder` (`iapp.json`, with `limits` when given, and `app.py` holding
+    /// `source`) and returns its folder.
+    static func pythonApp(_ name: String, in folder: URL, limits: String? = nil, source: String) throws -> URL {
+        let app = folder.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
+        let manifest = """
+            {"name": "\(name)", "version": "1.0.0", "runtime": "process", "entrypoint": ["python3", "app.py"]\(
+                limits.map { ", \"limits\": \($0)" } ?? "")}
+            """
+        try Data(manifest.utf8).write(to: app.appendingPathComponent("iapp.json"))
+        try Data(source.utf8).write(to: app.appendingPathComponent("app.py"))
+        return app
+    }
+
     /// The parties: a developer, a data owner, a requester, and someone else.
     struct Parties {
         let node: RunningNode
@@ -214,27 +228,18 @@ import Testing
         }
     }
 
-    /// What a requester gives `app run` is checked before anything is stored, pushed or signed: each mistake gets
-    /// one message naming the fix, and the ledger does not move.
     /// `app run --volume N`: one deal of N tasks, each run with its own index, every result fetched, verified and
     /// decrypted into `<output>/task-<index>`. A grant with less left gives a smaller deal, and says so.
     @Test func aDealOfSeveralTasksRunsEachAndFetchesEveryResult() async throws {
         let folder = try TemporaryDirectory()
-        let app = folder.url.appendingPathComponent("indexer")
-        try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
-        try Data(
-            #"""
-            {"name": "indexer", "version": "1.0.0", "runtime": "process", "entrypoint": ["python3", "app.py"]}
-            """#.utf8
-        ).write(to: app.appendingPathComponent("iapp.json"))
-        try Data(
-            #"""
-            import json, os
-            out = os.environ["IEXEC_OUT"]
-            open(os.path.join(out, "result.txt"), "w").write("task " + os.environ["IEXEC_BOT_TASK_INDEX"] + "\n")
-            json.dump({"deterministic-output-path": "/iexec_out/result.txt"}, open(os.path.join(out, "computed.json"), "w"))
-            """#.utf8
-        ).write(to: app.appendingPathComponent("app.py"))
+        let app = try ExecutionTests.pythonApp(
+            "indexer", in: folder.url,
+            source: #"""
+                import json, os
+                out = os.environ["IEXEC_OUT"]
+                open(os.path.join(out, "result.txt"), "w").write("task " + os.environ["IEXEC_BOT_TASK_INDEX"] + "\n")
+                json.dump({"deterministic-output-path": "/iexec_out/result.txt"}, open(os.path.join(out, "computed.json"), "w"))
+                """#)
         try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4, workerpool: true) { node in
             let parties = Parties(node)
             let indexer = try await parties.deploy(app)
@@ -279,6 +284,8 @@ import Testing
         }
     }
 
+    /// What a requester gives `app run` is checked before anything is stored, pushed or signed: each mistake gets
+    /// one message naming the fix, and the ledger does not move.
     @Test func appRunRefusesBadInputAndChangesNothing() async throws {
         let folder = try TemporaryDirectory()
         try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4) { node in
@@ -308,32 +315,24 @@ import Testing
     /// limit; a socket and /etc/passwd are not there to be had.
     @Test func aMisbehavingAppIsContainedAndTheWorkerStaysHealthy() async throws {
         let folder = try TemporaryDirectory()
-        let app = folder.url.appendingPathComponent("prober")
-        try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
-        try Data(
-            #"""
-            {"name": "prober", "version": "1.0.0", "runtime": "process", "entrypoint": ["python3", "app.py"],
-             "limits": {"memoryMiB": 256, "timeSeconds": 3, "processes": 8, "outputMiB": 1}}
-            """#.utf8
-        ).write(to: app.appendingPathComponent("iapp.json"))
-        try Data(
-            #"""
-            import json, os, socket, sys
-            out = os.environ["IEXEC_OUT"]
-            if sys.argv[1:] == ["loop"]:
-                while True:
-                    pass
-            seen = []
-            try:
-                socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2)
-                seen.append("socket: connected")
-            except OSError as error:
-                seen.append("socket: refused")
-            seen.append("passwd: " + ("readable" if os.path.exists("/etc/passwd") else "absent"))
-            open(os.path.join(out, "result.txt"), "w").write("\n".join(seen) + "\n")
-            json.dump({"deterministic-output-path": "/iexec_out/result.txt"}, open(os.path.join(out, "computed.json"), "w"))
-            """#.utf8
-        ).write(to: app.appendingPathComponent("app.py"))
+        let app = try ExecutionTests.pythonApp(
+            "prober", in: folder.url, limits: #"{"memoryMiB": 256, "timeSeconds": 3, "processes": 8, "outputMiB": 1}"#,
+            source: #"""
+                import json, os, socket, sys
+                out = os.environ["IEXEC_OUT"]
+                if sys.argv[1:] == ["loop"]:
+                    while True:
+                        pass
+                seen = []
+                try:
+                    socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2)
+                    seen.append("socket: connected")
+                except OSError as error:
+                    seen.append("socket: refused")
+                seen.append("passwd: " + ("readable" if os.path.exists("/etc/passwd") else "absent"))
+                open(os.path.join(out, "result.txt"), "w").write("\n".join(seen) + "\n")
+                json.dump({"deterministic-output-path": "/iexec_out/result.txt"}, open(os.path.join(out, "computed.json"), "w"))
+                """#)
         try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4, workerpool: true) { node in
             let parties = Parties(node)
             let prober = try await parties.deploy(app)
