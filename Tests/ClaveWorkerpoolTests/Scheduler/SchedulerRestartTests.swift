@@ -61,6 +61,40 @@ import Testing
         #expect(try await SchedulerJournal(path: journalPath).entries().isEmpty)
     }
 
+    /// A deterministic failure survives a restart: the restarted scheduler reports it and does not give the task to
+    /// another worker, which meanwhile completes the task of another deal.
+    @Test func aRestartedSchedulerRemembersADeterministicFailure() async throws {
+        let f = try await WorkerpoolFixture()
+        let journalPath = f.directory.path("scheduler.sqlite")
+        let failing = try await f.match(volume: 1, trust: 1, salt: 1)
+        let failedTask = ComputeTask.id(dealId: failing, index: 0)
+        let failure = ReplicateFailure(.appFailed, "The app wrote error-message \"bad input\".", isDeterministic: true)
+        let first = WorkerpoolScheduler(
+            workerpool: f.workerpool, ownerKey: f.owner.key, journal: try SchedulerJournal(path: journalPath),
+            ledger: f.ledger, sms: f.sms, clock: f.clock, wallClock: f.clock.unixSource, logger: .quiet)
+        let firstRun = Running(first)
+        let failingRun = Running(f.agent(f.workers[0], .fail(failure), scheduler: first))
+        try await eventually("the failure reaches the scheduler") {
+            try await first.taskReport(failedTask)?.failure == failure
+        }
+        for service in [failingRun, firstRun] { await service.stop() }
+
+        let second = WorkerpoolScheduler(
+            workerpool: f.workerpool, ownerKey: f.owner.key, journal: try SchedulerJournal(path: journalPath),
+            ledger: f.ledger, sms: f.sms, clock: f.clock, wallClock: f.clock.unixSource, logger: .quiet)
+        let secondRun = Running(second)
+        let healthy = f.workers[1]
+        let healthyRun = Running(f.agent(healthy, scheduler: second))
+        let other = try await f.match(volume: 1, trust: 1, salt: 2)
+        try await eventually("the healthy worker completes the other deal's task") {
+            await f.ledger.task(ComputeTask.id(dealId: other, index: 0))?.status == .completed
+        }
+        let report = try #require(try await second.taskReport(failedTask))
+        #expect(report.failure == failure)
+        #expect(report.replicate(of: healthy.address) == nil)
+        for service in [healthyRun, secondRun] { await service.stop() }
+    }
+
     /// A journal that is not one is refused with a message that says what to do.
     @Test func aFileThatIsNotAJournalIsRefused() throws {
         let directory = try TemporaryDirectory()
