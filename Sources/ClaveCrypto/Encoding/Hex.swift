@@ -7,13 +7,20 @@ public enum Hex {
     /// Lowercase hex of `bytes`, with a `0x` prefix unless `prefix` is false.
     public static func encode<Bytes: Sequence>(_ bytes: Bytes, prefix: Bool = true) -> String
     where Bytes.Element == UInt8 {
+        String(decoding: asciiDigits(bytes, prefix: prefix), as: UTF8.self)
+    }
+
+    /// The lowercase hex of `bytes` as ASCII bytes, two per byte, after `0x` when `prefix`: for code that works on
+    /// bytes before it makes a String (``Address/checksummed``).
+    static func asciiDigits<Bytes: Sequence>(_ bytes: Bytes, prefix: Bool = false) -> [UInt8]
+    where Bytes.Element == UInt8 {
         var out: [UInt8] = prefix ? [0x30, 0x78] : []
         out.reserveCapacity(out.count + bytes.underestimatedCount * 2)
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0F)])
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// Decodes hex text, with or without `0x`, in either case.

@@ -48,11 +48,7 @@ public struct Address: Sendable, Hashable, Comparable, CustomStringConvertible, 
     /// The EIP-55 mixed-case checksummed form.
     public var checksummed: String {
         // On bytes, not Characters: addresses are written into every JSON document and log line.
-        var lower = [UInt8](repeating: 0, count: 40)
-        for (index, byte) in bytes.enumerated() {
-            lower[2 * index] = Self.hexDigits[Int(byte >> 4)]
-            lower[2 * index + 1] = Self.hexDigits[Int(byte & 0x0F)]
-        }
+        let lower = Hex.asciiDigits(bytes)
         let hash = Keccak256.hash(lower).bytes
         var out = [UInt8](repeating: UInt8(ascii: "0"), count: 42)
         out[1] = UInt8(ascii: "x")
@@ -63,8 +59,6 @@ public struct Address: Sendable, Hashable, Comparable, CustomStringConvertible, 
         }
         return String(decoding: out, as: UTF8.self)
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The address left-padded to 32 bytes, as ABI encoding and EIP-712 write it.
     public var word: [UInt8] { [UInt8](repeating: 0, count: 12) + bytes }
