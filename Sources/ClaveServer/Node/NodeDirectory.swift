@@ -254,7 +254,6 @@ public struct NodeDirectory: Sendable {
         return try key(at: folder.appendingPathComponent("worker-\(number).key"), what: "worker key")
     }
 
-    /// The secp256k1 key in `file` (64 hex digits), created with mode 0600 when missing.
     /// A new key, written to `file` as 64 hex digits, mode 0600 (the folder is not synced).
     @discardableResult
     private static func writeNewKey(to file: URL) throws(DurableFile.Failure) -> PrivateKey {
@@ -264,6 +263,7 @@ public struct NodeDirectory: Sendable {
         return key
     }
 
+    /// The secp256k1 key in `file` (64 hex digits), created with mode 0600 when missing.
     private func key(at file: URL, what: String) throws -> PrivateKey {
         if !FileManager.default.fileExists(atPath: file.path) {
             do {

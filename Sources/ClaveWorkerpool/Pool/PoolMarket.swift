@@ -46,9 +46,8 @@ public struct PoolMarket: Service {
     private let ledger: any LedgerService
     private let orderbook: any Orderbook
     private let owner: PrivateKey
-    /// Signs the owner's transactions; the pool's scheduler signs with the same key, and should share it
-    /// (``WorkerpoolScheduler/init(workerpool:ownerKey:sender:ledger:sms:configuration:clock:wallClock:logger:)``) so
-    /// that the two never race for a nonce.
+    /// Signs the owner's transactions; the pool's scheduler signs with the same key, and should be given this sender
+    /// (its `sender:` parameter) so that the two never race for a nonce.
     public let sender: TransactionSender
     private let logger: Logger
 
