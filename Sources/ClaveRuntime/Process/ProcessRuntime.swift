@@ -295,31 +295,38 @@ private final class UserIDPool: Sendable {
     private let range: Range<Int>
     private let locks: String
 
+    /// Creates the lock folder (and its parent) when the process runs as root; a folder that cannot be made shows up
+    /// as the first claim's error.
     init(_ range: Range<Int>, locks: String) {
         self.range = range
         self.locks = locks
+        if geteuid() == 0 {
+            let folder = URL(fileURLWithPath: locks)
+            try? FileManager.default.createDirectory(
+                at: folder.deletingLastPathComponent(), withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o755])
+            _ = mkdir(locks, 0o700)
+        }
     }
 
     func take() throws(RuntimeError) -> Claim {
-        if mkdir(locks, 0o700) != 0 && errno == ENOENT {
-            _ = mkdir((locks as NSString).deletingLastPathComponent, 0o755)
-            _ = mkdir(locks, 0o700)
-        }
-        var failure: String?
-        for id in range {
-            let free = Self.inUse.withLock { used in used.insert(id).inserted }
-            guard free else { continue }
+        for id in range where Self.inUse.withLock({ $0.insert(id).inserted }) {
             let lock = open("\(locks)/\(id).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            if lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0 { return Claim(id: id, lock: lock) }
-            if lock < 0 { failure = String(cString: strerror(errno)) }
-            if lock >= 0 { close(lock) }
+            guard lock >= 0 else {
+                let reason = String(cString: strerror(errno))
+                Self.inUse.withLock { _ = $0.remove(id) }
+                throw RuntimeError(
+                    .sandboxUnavailable,
+                    "Cannot claim a sandbox user in \(locks) (\(reason)); run the worker as root, or set ProcessRuntime.Configuration.sandboxUserLocks to a folder root can write."
+                )
+            }
+            if flock(lock, LOCK_EX | LOCK_NB) == 0 { return Claim(id: id, lock: lock) }
+            close(lock)
             Self.inUse.withLock { _ = $0.remove(id) }
-            if lock < 0 { break }
         }
         throw RuntimeError(
             .sandboxUnavailable,
-            failure.map { "Cannot claim a sandbox user in \(locks) (\($0)); check that the worker runs as root." }
-                ?? "All \(range.count) sandbox users (\(range.lowerBound)..<\(range.upperBound)) are running tasks on this host; lower the workers' capacity or widen ProcessRuntime.Configuration.sandboxUserIDs."
+            "All \(range.count) sandbox users (\(range.lowerBound)..<\(range.upperBound)) are running tasks on this host; lower the workers' capacity or widen ProcessRuntime.Configuration.sandboxUserIDs."
         )
     }
 

@@ -240,6 +240,42 @@ import Testing
         #expect(after.output("uid") == "211000")
     }
 
+    /// A run that cannot claim a sandbox user is refused before anything runs, saying why and what to change: every
+    /// user of the range is held (here by another open lock file), or the lock folder cannot be written.
+    @Test(.enabled(if: geteuid() == 0, "sandboxes get users of their own only when the worker runs as root"))
+    func aRunWithNoSandboxUserToClaimIsRefused() async throws {
+        let locks = try TemporaryDirectory(prefix: "clave-uid-locks")
+        let users = locks.url.appendingPathComponent("users")
+        let busy = ProcessRuntime(
+            configuration: .init(sandboxUserIDs: 211_010..<211_011, sandboxUserLocks: users.path))
+        let held = open(users.appendingPathComponent("211010.lock").path, O_RDWR | O_CREAT, 0o600)
+        defer { close(held) }
+        #expect(held >= 0 && flock(held, LOCK_EX | LOCK_NB) == 0)
+        let first = try Run("open('/iexec_out/ran', 'w').write('yes')\n")
+        await #expect {
+            try await busy.run(first.execution)
+        } throws: { error in
+            let error = error as? RuntimeError
+            return error?.code == .sandboxUnavailable && error?.message.contains("All 1 sandbox users") == true
+                && error?.message.contains("sandboxUserIDs") == true
+        }
+        #expect(first.output("ran") == nil)
+
+        // A lock folder under a regular file cannot exist.
+        let file = locks.url.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        let unwritable = ProcessRuntime(
+            configuration: .init(sandboxUserLocks: file.appendingPathComponent("users").path))
+        let second = try Run("open('/iexec_out/ran', 'w').write('yes')\n")
+        await #expect {
+            try await unwritable.run(second.execution)
+        } throws: { error in
+            let error = error as? RuntimeError
+            return error?.code == .sandboxUnavailable && error?.message.contains("sandboxUserLocks") == true
+        }
+        #expect(second.output("ran") == nil)
+    }
+
     @Test func aMemoryBombFailsInsideItsLimit() async throws {
         var limits = ResourceLimits.default
         limits.memory = 256 << 20
