@@ -98,13 +98,17 @@ struct SchedulerState {
         record.failure = record.failure ?? entry.failure
         for (worker, kept) in entry.results.sorted(by: { $0.key.bytes.lexicographicallyPrecedes($1.key.bytes) })
         where !record.replicates.contains(where: { $0.worker == worker }) {
+            let status: ReplicateStatus =
+                switch record.ledger?.contributions[worker]?.status {
+                case .proved?: .revealed
+                case .some: .contributed
+                case nil: .workerLost
+                }
             var replicate = ReplicateRecord(
-                worker: worker, weight: kept.weight, status: .workerLost, createdAt: time, updatedAt: time)
+                worker: worker, weight: kept.weight, status: status, createdAt: time, updatedAt: time)
             replicate.result = kept.result
-            switch record.ledger?.contributions[worker]?.status {
-            case .proved?: replicate.status = .revealed
-            case .some: replicate.status = .contributed
-            case nil: replicate.message = "The scheduler restarted before this replicate contributed."
+            if status == .workerLost {
+                replicate.message = "The scheduler restarted before this replicate contributed."
             }
             record.replicates.append(replicate)
         }

@@ -21,7 +21,7 @@ import Testing
     @Test func aWorkerThatStopsHeartbeatingIsLostAndItsTaskGoesToAnother() async throws {
         let f = try await WorkerpoolFixture()
         let (dying, healthy) = (f.workers[0], f.workers[1])
-        let scheduler = f.scheduler()
+        let scheduler = try f.scheduler()
         let schedulerRun = Running(scheduler)
         let dealId = try await f.match(volume: 1, trust: 1, salt: 1)
         let taskId = ComputeTask.id(dealId: dealId, index: 0)
@@ -55,7 +55,7 @@ import Testing
     @Test func aDeterministicFailureIsReportedNotRetriedAndTheSponsorIsRefunded() async throws {
         let f = try await WorkerpoolFixture()
         let (failing, other) = (f.workers[0], f.workers[1])
-        let scheduler = f.scheduler()
+        let scheduler = try f.scheduler()
         let schedulerRun = Running(scheduler)
         let requesterBefore = await f.ledger.account(f.requester.address)
         let dealId = try await f.match(volume: 1, trust: 1, salt: 1)
@@ -97,7 +97,7 @@ import Testing
 
     @Test func aLoginWithABadSignatureOrAReplayedChallengeIsRefused() async throws {
         let f = try await WorkerpoolFixture()
-        let scheduler = f.scheduler()
+        let scheduler = try f.scheduler()
         let worker = f.workers[0]
 
         let challenge = try await scheduler.loginChallenge(for: worker.address)

@@ -16,7 +16,7 @@ import Testing
             dataset: await f.holdings(f.datasetOwner), owner: await f.holdings(f.owner),
             workers: [await f.holdings(f.workers[0]), await f.holdings(f.workers[1])]
         )
-        let scheduler = f.scheduler()
+        let scheduler = try f.scheduler()
         let running = [
             Running(scheduler), Running(f.agent(f.workers[0], scheduler: scheduler)),
             Running(f.agent(f.workers[1], scheduler: scheduler)),
@@ -58,7 +58,7 @@ import Testing
     @Test func aLiarIsOutvotedAtTrustThreeAndLosesItsStake() async throws {
         let f = try await WorkerpoolFixture()
         let (honest1, honest2, liar) = (f.workers[0], f.workers[1], f.workers[2])
-        let scheduler = f.scheduler()
+        let scheduler = try f.scheduler()
         let schedulerRun = Running(scheduler)
 
         // Twelve tasks at trust 3: each needs both fresh workers, and each completion scores them 1.

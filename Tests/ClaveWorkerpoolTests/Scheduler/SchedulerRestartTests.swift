@@ -18,10 +18,7 @@ import Testing
         let dealId = try await f.match(volume: 1, trust: 3, salt: 1)
         let taskId = ComputeTask.id(dealId: dealId, index: 0)
 
-        let first = WorkerpoolScheduler(
-            workerpool: f.workerpool, ownerKey: f.owner.key, journal: try SchedulerJournal(path: journalPath),
-            ledger: RefusingFinalize(ledger: f.ledger), sms: f.sms, clock: f.clock, wallClock: f.clock.unixSource,
-            logger: .quiet)
+        let first = try f.scheduler(journal: journalPath, ledger: RefusingFinalize(ledger: f.ledger))
         let firstRun = Running(first)
         let workers = [
             Running(f.agent(f.workers[0], scheduler: first)), Running(f.agent(f.workers[1], scheduler: first)),
@@ -33,9 +30,7 @@ import Testing
         for service in workers + [firstRun] { await service.stop() }
         #expect(await f.ledger.task(taskId)?.status == .revealing)
 
-        let second = WorkerpoolScheduler(
-            workerpool: f.workerpool, ownerKey: f.owner.key, journal: try SchedulerJournal(path: journalPath),
-            ledger: f.ledger, sms: f.sms, clock: f.clock, wallClock: f.clock.unixSource, logger: .quiet)
+        let second = try f.scheduler(journal: journalPath)
         let secondRun = Running(second)
         try await eventually("the restarted scheduler finalized the task") {
             await f.ledger.task(taskId)?.status == .completed
@@ -50,10 +45,7 @@ import Testing
         await secondRun.stop()
         // The done task leaves the journal (at once, or at the next start when the stop came first), and a third
         // start restores nothing for it.
-        let third = WorkerpoolScheduler(
-            workerpool: f.workerpool, ownerKey: f.owner.key, journal: try SchedulerJournal(path: journalPath),
-            ledger: RefusingFinalize(ledger: f.ledger), sms: f.sms, clock: f.clock, wallClock: f.clock.unixSource,
-            logger: .quiet)
+        let third = try f.scheduler(journal: journalPath, ledger: RefusingFinalize(ledger: f.ledger))
         let thirdRun = Running(third)
         try await eventually("the third scheduler adopted the deal") { try await third.taskReport(taskId) != nil }
         #expect(try await third.taskReport(taskId)?.replicates.isEmpty == true)
@@ -69,9 +61,7 @@ import Testing
         let failing = try await f.match(volume: 1, trust: 1, salt: 1)
         let failedTask = ComputeTask.id(dealId: failing, index: 0)
         let failure = ReplicateFailure(.appFailed, "The app wrote error-message \"bad input\".", isDeterministic: true)
-        let first = WorkerpoolScheduler(
-            workerpool: f.workerpool, ownerKey: f.owner.key, journal: try SchedulerJournal(path: journalPath),
-            ledger: f.ledger, sms: f.sms, clock: f.clock, wallClock: f.clock.unixSource, logger: .quiet)
+        let first = try f.scheduler(journal: journalPath)
         let firstRun = Running(first)
         let failingRun = Running(f.agent(f.workers[0], .fail(failure), scheduler: first))
         try await eventually("the failure reaches the scheduler") {
@@ -79,9 +69,7 @@ import Testing
         }
         for service in [failingRun, firstRun] { await service.stop() }
 
-        let second = WorkerpoolScheduler(
-            workerpool: f.workerpool, ownerKey: f.owner.key, journal: try SchedulerJournal(path: journalPath),
-            ledger: f.ledger, sms: f.sms, clock: f.clock, wallClock: f.clock.unixSource, logger: .quiet)
+        let second = try f.scheduler(journal: journalPath)
         let secondRun = Running(second)
         let healthy = f.workers[1]
         let healthyRun = Running(f.agent(healthy, scheduler: second))

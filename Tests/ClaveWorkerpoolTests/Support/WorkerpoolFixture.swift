@@ -141,10 +141,16 @@ struct WorkerpoolFixture {
 
     // MARK: Services
 
-    func scheduler(configuration: WorkerpoolScheduler.Configuration = .init()) -> WorkerpoolScheduler {
+    /// The pool's scheduler on the fixture's clock; on `ledger` (the fixture's by default) and with a journal at
+    /// `journal` when given.
+    func scheduler(
+        configuration: WorkerpoolScheduler.Configuration = .init(), journal: String? = nil,
+        ledger: (any LedgerService)? = nil
+    ) throws -> WorkerpoolScheduler {
         WorkerpoolScheduler(
-            workerpool: workerpool, ownerKey: owner.key, ledger: ledger, sms: sms, configuration: configuration,
-            clock: clock, wallClock: clock.unixSource, logger: .quiet)
+            workerpool: workerpool, ownerKey: owner.key, journal: try journal.map { try SchedulerJournal(path: $0) },
+            ledger: ledger ?? self.ledger, sms: sms, configuration: configuration, clock: clock,
+            wallClock: clock.unixSource, logger: .quiet)
     }
 
     func agent(
