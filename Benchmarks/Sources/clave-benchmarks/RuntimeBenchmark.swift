@@ -79,10 +79,15 @@ struct RuntimeBenchmark {
         progress.say("runtime: a CPU-bound Python program, \(rounds) rounds in bubblewrap and directly")
         for round in 0..<rounds {
             let name = "python-\(round)"
+            let sandboxedRun = {
+                try await self.sandboxedRun(
+                    runtime, app: app, ["python3", "app.py"], arguments: [iterations], in: folder, name: name)
+            }
             // The environment the sandbox gives the app (ProcessRuntime's defaults and iExec's two folders): the
             // size of a process's environment alone moves where its stack starts, which shifts timings by several
             // percent (a run under this process's larger environment was about 10% slower).
-            let directRun = { (input: URL, output: URL) async throws -> Double in
+            let (input, output) = try folders(in: folder, name: "\(name)-direct")
+            let directRun = {
                 let outcome = try await ChildProcess.run(
                     "/usr/bin/python3", [app.appendingPathComponent("app.py").path, iterations],
                     environment: [
@@ -97,17 +102,11 @@ struct RuntimeBenchmark {
             // Which run goes first alternates, so that whatever the second run of a pair inherits from the first
             // (a warm cache, a CPU that sped up or slowed down) falls on each side as often.
             if round.isMultiple(of: 2) {
-                let (seconds, input, output) = try await sandboxedRun(
-                    runtime, app: app, ["python3", "app.py"], arguments: [iterations], in: folder, name: name)
-                sandboxed.append(seconds)
-                direct.append(try await directRun(input, output))
+                sandboxed.append(try await sandboxedRun())
+                direct.append(try await directRun())
             } else {
-                let (input, output) = try folders(in: folder, name: "\(name)-direct")
-                direct.append(try await directRun(input, output))
-                sandboxed.append(
-                    try await sandboxedRun(
-                        runtime, app: app, ["python3", "app.py"], arguments: [iterations], in: folder, name: name
-                    ).0)
+                direct.append(try await directRun())
+                sandboxed.append(try await sandboxedRun())
             }
         }
         let median = { (values: [Double]) in values.sorted()[values.count / 2] }
@@ -148,11 +147,11 @@ struct RuntimeBenchmark {
     }
 
     /// One run of `entrypoint` by `runtime`, with input and output folders of its own named after `name`: its
-    /// seconds, and the folders.
+    /// seconds.
     private func sandboxedRun(
         _ runtime: ProcessRuntime, app: URL, _ entrypoint: [String], arguments: [String] = [], in folder: URL,
         name: String
-    ) async throws -> (Double, input: URL, output: URL) {
+    ) async throws -> Double {
         let (input, output) = try folders(in: folder, name: name)
         let start = ContinuousClock.now
         let result = try await runtime.run(
@@ -163,7 +162,7 @@ struct RuntimeBenchmark {
         guard result.termination.succeeded else {
             throw Failure(description: "\(entrypoint.joined(separator: " ")) in the sandbox \(result.termination)")
         }
-        return ((ContinuousClock.now - start).seconds, input, output)
+        return (ContinuousClock.now - start).seconds
     }
 
     /// What a sandbox costs by itself: `/bin/true` run by `ProcessRuntime` against `/bin/true` spawned directly,
@@ -175,7 +174,7 @@ struct RuntimeBenchmark {
         var sandboxed: [Double] = []
         var direct: [Double] = []
         for round in 0..<21 {
-            sandboxed.append(try await sandboxedRun(runtime, app: app, ["true"], in: folder, name: "true-\(round)").0)
+            sandboxed.append(try await sandboxedRun(runtime, app: app, ["true"], in: folder, name: "true-\(round)"))
             let outcome = try await ChildProcess.run(
                 "/bin/true", [], environment: ["PATH=/usr/bin:/bin"], sampling: false,
                 output: folder.appendingPathComponent("true-direct-out").path,
