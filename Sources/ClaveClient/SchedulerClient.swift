@@ -53,6 +53,10 @@ public struct SchedulerClient: SchedulerService {
         return try TaskReport(json: json)
     }
 
+    public func status() async throws -> PoolStatus {
+        try PoolStatus(json: try await call { try await connection.get("/v1/pool/status") } ?? .null)
+    }
+
     private func call<Value>(_ request: () async throws -> Value) async throws(SchedulerError) -> Value {
         do {
             return try await request()

@@ -142,6 +142,19 @@ import Testing
                     folder.url.appendingPathComponent("failed").path, "--timeout", "60",
                 ] + node.remote + node.signer(parties.requester),
                 .failed, "app-failed", "the protected data has no field 'email'", "refunded")
+            // `clave status` finds the requester's deal and its task; `clave task debug` tells why it failed.
+            let status = try json(try await parties.run(["status", "--json"], as: parties.requester))
+            #expect(status["pool"]?["workers"]?.arrayValue?.isEmpty == false)
+            let deals = try #require(status["account"]?["deals"]?.arrayValue)
+            #expect(deals.count == 1)
+            let taskId = try #require(deals.first?["tasks"]?.arrayValue?.first?["taskId"]?.stringValue)
+            let debug = try await parties.run(["task", "debug", taskId], as: parties.requester)
+            #expect(debug.contains("failed: app-failed"))
+            #expect(debug.contains("the protected data has no field 'email'"))
+            #expect(debug.contains("== logs of worker"))
+            let text = try await parties.run(["status"], as: parties.requester)
+            #expect(text.contains("You \(parties.requester)"))
+            #expect(text.contains("deals (1 latest)"))
             // The same app on the same data, asked for a field it has, still runs.
             let output = folder.url.appendingPathComponent("after")
             _ = try await parties.runApp(python, data: data, output: output, extra: ["--args", "name"])

@@ -6,8 +6,12 @@ import ClaveCrypto
 /// `clave app`: registered apps.
 struct AppCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "app", abstract: "Deploy iApps, run them, and show apps registered on the ledger.",
-        subcommands: [AppDeployCommand.self, AppRunCommand.self, Show.self])
+        commandName: "app",
+        abstract: "Make, test, deploy and run iApps, and show apps registered on the ledger.",
+        subcommands: [
+            AppInitCommand.self, AppMockDataCommand.self, AppTestCommand.self, AppDeployCommand.self,
+            AppRunCommand.self, Show.self,
+        ])
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the app registered at an address.")

@@ -4,6 +4,7 @@ import ClaveCore
 import ClaveCrypto
 import ClaveLedger
 import ClaveSMS
+import ClaveServer
 import Foundation
 
 #if canImport(Glibc)
@@ -57,7 +58,7 @@ extension DataCommand {
         @Flag(help: "Protect a .json file whole, as a file, instead of as a record.")
         var asFile = false
 
-        @Option(help: "Where interrupted protects are journaled, to resume (default: ~/.clave/protect).")
+        @Option(help: "Where interrupted protects are journaled, to resume (default: $CLAVE_HOME/protect, else ~/.clave/protect).")
         var journalDir: String?
 
         func run() async throws {
@@ -65,9 +66,7 @@ extension DataCommand {
             let owner = try signer.key()
             let protector = try remote.dataProtector(owner: owner)
             let progress = ProgressLine()
-            let journal = URL(
-                fileURLWithPath: journalDir
-                    ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".clave/protect").path)
+            let journal = journalDir.map { URL(fileURLWithPath: $0) } ?? ClaveHome.url().appendingPathComponent("protect")
             let data: ProtectedData
             do {
                 data = try await remote.ask {

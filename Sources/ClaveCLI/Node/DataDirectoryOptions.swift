@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClaveServer
 import Foundation
 
 /// Where a node's data directory is.
@@ -14,9 +15,6 @@ struct DataDirectoryOptions: ParsableArguments {
 
     /// `$CLAVE_HOME/node`, else `~/.clave/node`.
     static func defaultURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let home = environment["CLAVE_HOME"], !home.isEmpty {
-            return URL(fileURLWithPath: home).appendingPathComponent("node")
-        }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".clave/node")
+        ClaveHome.url(environment: environment).appendingPathComponent("node")
     }
 }

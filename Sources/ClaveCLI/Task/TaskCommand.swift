@@ -9,8 +9,8 @@ import Foundation
 /// `clave task`: follow a task on the ledger and in its workerpool.
 struct TaskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "task", abstract: "Show, follow and read the logs of tasks.",
-        subcommands: [Show.self, Watch.self, Logs.self])
+        commandName: "task", abstract: "Show, follow, debug and read the logs of tasks.",
+        subcommands: [Show.self, Watch.self, Logs.self, Debug.self])
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -90,22 +90,81 @@ struct TaskCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (_, report) = try await TaskCommand.look(task, remote)
-            let withLogs = (report?.replicates ?? []).filter { $0.logs != nil }
-            guard !withLogs.isEmpty else {
+            let logs = try await TaskCommand.logs(of: task, report, signer: signer, remote: remote)
+            guard !logs.isEmpty else {
                 throw CLIError(
                     .notFound, "No worker has stored logs for task \(task) yet; see `clave task show \(task)`.")
             }
-            let key = try signer.key()
-            let blobs = BlobStoreClient(connection: try remote.connection())
-            for replicate in withLogs {
-                let text = try await remote.ask {
-                    try await TaskLogs.fetch(
-                        replicate.logs!, taskId: task, key: ResultKey.derive(from: key), blobs: blobs)
-                }
+            for (replicate, text) in logs {
                 say("== worker \(replicate.worker) (\(replicate.status.rawValue))")
                 say(text)
             }
         }
+    }
+
+    struct Debug: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Why a task failed: its status, each worker's account, the failure, and the app's logs.",
+            discussion: """
+                For the task's requester (the deal's beneficiary): the logs are decrypted with your wallet. A task \
+                still running is shown as it is; run this again once it ends.
+                Example: clave task debug 0x5d1c...e7 --address 0xYou
+                """)
+
+        @OptionGroup var remote: RemoteOptions
+        @OptionGroup var signer: SignerOptions
+
+        @Argument(help: "The task's id.", transform: parseBytes32)
+        var task: Bytes32
+
+        func run() async throws {
+            let (state, report) = try await TaskCommand.look(task, remote)
+            let logs = try await TaskCommand.logs(of: task, report, signer: signer, remote: remote)
+            let json: JSONValue = [
+                "task": TaskCommand.json(state, report),
+                "logs": .array(
+                    logs.map { ["worker": .string($0.0.worker.checksummed), "text": .string($0.1)] }),
+            ]
+            remote.emit(json) {
+                var lines = TaskCommand.lines(state, report)
+                if report?.failure == nil && state.status != .failed {
+                    lines.append(
+                        state.status == .completed
+                            ? "  it did not fail: fetch its result with `clave result fetch \(task)`"
+                            : "  it has not failed (yet); follow it with `clave task watch \(task)`")
+                }
+                if logs.isEmpty {
+                    lines.append(
+                        report?.failure != nil
+                            ? "No worker stored logs for it: the app did not run, so the failure above is the whole story."
+                            : "No logs: this node's scheduler knows no run of the task that stored some (it forgets them when it restarts)."
+                    )
+                }
+                for (replicate, text) in logs {
+                    lines.append("== logs of worker \(replicate.worker) (\(replicate.status.rawValue))")
+                    lines += text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                }
+                return lines
+            }
+        }
+    }
+
+    /// The logs each replicate of `task` stored, decrypted with the signer's result key.
+    static func logs(
+        of task: Bytes32, _ report: TaskReport?, signer: SignerOptions, remote: RemoteOptions
+    ) async throws -> [(ReplicateReport, String)] {
+        let withLogs = (report?.replicates ?? []).filter { $0.logs != nil }
+        guard !withLogs.isEmpty else { return [] }
+        let key = try signer.key()
+        let blobs = BlobStoreClient(connection: try remote.connection())
+        var logs: [(ReplicateReport, String)] = []
+        for replicate in withLogs {
+            let text = try await remote.ask {
+                try await TaskLogs.fetch(replicate.logs!, taskId: task, key: ResultKey.derive(from: key), blobs: blobs)
+            }
+            logs.append((replicate, text))
+        }
+        return logs
     }
 
     /// The task on the ledger, and its scheduler's report when the node runs its workerpool.

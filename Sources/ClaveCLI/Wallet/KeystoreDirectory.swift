@@ -1,5 +1,6 @@
 public import ClaveCrypto
 public import Foundation
+import ClaveServer
 
 /// A folder of Ethereum keystore v3 files, one per account, named as geth names them
 /// (`UTC--<time>--<address>`), so geth's and Clave's keystore folders are interchangeable.
@@ -18,10 +19,7 @@ public struct KeystoreDirectory: Sendable {
         if let explicit = environment["CLAVE_KEYSTORE_DIR"], !explicit.isEmpty {
             return URL(fileURLWithPath: explicit)
         }
-        if let home = environment["CLAVE_HOME"], !home.isEmpty {
-            return URL(fileURLWithPath: home).appendingPathComponent("keystore")
-        }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".clave/keystore")
+        return ClaveHome.url(environment: environment).appendingPathComponent("keystore")
     }
 
     /// One keystore file found in the folder.

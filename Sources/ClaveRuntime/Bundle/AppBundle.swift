@@ -15,14 +15,19 @@ public struct AppBundle: Sendable {
     public let measurement: Bytes32
     public let entries: [BundleArchive.Entry]
 
+    /// The file of a bundle folder that names what the bundle leaves out.
+    public static let ignoreFileName = ".iappignore"
+
     /// Reads the bundle in `directory`: every regular file under it, but those whose name (or a folder's) starts
-    /// with `.` (`.git`, `.env`: never measured, never shipped). Symbolic links and other special files are refused,
-    /// as are a missing or invalid `iapp.json` and an entrypoint path the bundle does not hold.
+    /// with `.` (`.git`, `.env`: never measured, never shipped) and the paths `.iappignore` lists (a project's test
+    /// fixtures and output). Symbolic links and other special files are refused, as are a missing or invalid
+    /// `iapp.json` and an entrypoint path the bundle does not hold.
     public init(directory: URL) throws(RuntimeError) {
         var entries: [BundleArchive.Entry] = []
         var total = 0
         let root = directory.standardizedFileURL.resolvingSymlinksInPath()
-        try Self.collect(root, relative: "", into: &entries, total: &total)
+        let ignored = try Self.ignoredPaths(in: root)
+        try Self.collect(root, relative: "", ignoring: ignored, into: &entries, total: &total)
         let archive = try BundleArchive.archive(entries)
         try self.init(archive: archive, entries: BundleArchive.sorted(entries), measurement: Self.sha256(archive))
     }
@@ -92,8 +97,34 @@ public struct AppBundle: Sendable {
         }
     }
 
+    /// The paths `.iappignore` lists, one per line, relative to the bundle folder (a folder leaves out all it holds);
+    /// blank lines and lines starting with `#` are skipped. A path that is absolute or climbs out with `..` is refused.
+    static func ignoredPaths(in root: URL) throws(RuntimeError) -> Set<String> {
+        let file = root.appendingPathComponent(ignoreFileName)
+        guard FileManager.default.fileExists(atPath: file.path) else { return [] }
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw RuntimeError(.io, "Cannot read \(file.path); check its permissions.")
+        }
+        var paths: Set<String> = []
+        for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() {
+            var path = line.trimmingCharacters(in: .whitespaces)
+            if path.isEmpty || path.hasPrefix("#") { continue }
+            while path.hasSuffix("/") { path.removeLast() }
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard !path.hasPrefix("/"), !parts.contains(".."), !parts.contains(""), !parts.contains(".") else {
+                throw RuntimeError(
+                    .invalidBundle,
+                    "\(ignoreFileName) line \(number + 1), '\(line)', is not a path inside the bundle; write it relative to the bundle folder, without `..`."
+                )
+            }
+            paths.insert(path)
+        }
+        return paths
+    }
+
     private static func collect(
-        _ folder: URL, relative: String, into entries: inout [BundleArchive.Entry], total: inout Int
+        _ folder: URL, relative: String, ignoring ignored: Set<String>, into entries: inout [BundleArchive.Entry],
+        total: inout Int
     ) throws(RuntimeError) {
         let manager = FileManager.default
         let names: [String]
@@ -105,6 +136,7 @@ public struct AppBundle: Sendable {
         for name in names where !name.hasPrefix(".") {
             let url = folder.appendingPathComponent(name)
             let path = relative.isEmpty ? name : relative + "/" + name
+            if ignored.contains(path) { continue }
             let attributes: [FileAttributeKey: Any]
             do {
                 attributes = try manager.attributesOfItem(atPath: url.path)
@@ -113,7 +145,7 @@ public struct AppBundle: Sendable {
             }
             switch attributes[.type] as? FileAttributeType {
             case .typeDirectory?:
-                try collect(url, relative: path, into: &entries, total: &total)
+                try collect(url, relative: path, ignoring: ignored, into: &entries, total: &total)
             case .typeRegular?:
                 let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
                 total += size

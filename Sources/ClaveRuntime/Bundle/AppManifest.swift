@@ -48,7 +48,7 @@ public struct AppManifest: Sendable, Hashable {
                 "has an unknown field '\(unknown)'; the fields are \(known.sorted().joined(separator: ", "))")
         }
 
-        guard let name = object["name"]?.stringValue, Self.isName(name) else {
+        guard let name = object["name"]?.stringValue, Self.isValidName(name) else {
             throw Self.invalid("needs a 'name' of 1 to 64 letters, digits, '.', '-' or '_'")
         }
         guard let version = object["version"]?.stringValue, !version.isEmpty, version.count <= 64 else {
@@ -139,7 +139,8 @@ public struct AppManifest: Sendable, Hashable {
         return limits
     }
 
-    private static func isName(_ name: String) -> Bool {
+    /// Whether `name` is an app's name: 1 to 64 letters, digits, `.`, `-` or `_`.
+    public static func isValidName(_ name: String) -> Bool {
         (1...64).contains(name.utf8.count)
             && name.utf8.allSatisfy { byte in
                 (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)

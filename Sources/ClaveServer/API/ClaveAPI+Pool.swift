@@ -51,6 +51,9 @@ extension ClaveAPI {
                 logs: report.logs, result: report.result, failure: report.failure)
             return JSONResponse.make(["recorded": .bool(true)])
         }
+        on(Route(.get, "/v1/pool/status")) { _, _ in
+            JSONResponse.make(try await pool().status().json)
+        }
         on(Route(.get, "/v1/pool/tasks/{taskId}")) { _, context in
             let taskId = try Parameters.bytes32(context, "taskId")
             guard let report = try await pool().taskReport(taskId) else {

@@ -74,6 +74,7 @@ public struct ClaveAPI: Sendable {
         Route(.post, "/v1/pool/assignments"),
         Route(.post, "/v1/pool/heartbeats"),
         Route(.post, "/v1/pool/reports"),
+        Route(.get, "/v1/pool/status"),
         Route(.get, "/v1/pool/tasks/{taskId}"),
     ]
 

@@ -77,9 +77,9 @@ public final class Node: Service, Sendable {
             self.executor = executor
         }
 
-        /// `~/.clave/node`.
+        /// `node` in ``ClaveHome``: `$CLAVE_HOME/node`, else `~/.clave/node`.
         public static var defaultDataDirectory: URL {
-            FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".clave/node")
+            ClaveHome.url().appendingPathComponent("node")
         }
     }
 

@@ -325,30 +325,17 @@ public struct TaskExecutor: TaskExecuting {
     /// iExec's environment of an app (its I/O contract): the task, the dataset, the input files, the secrets.
     static func environment(_ run: TaskRun, secrets: SessionSecrets, inputs: TaskInputs) -> [String: String] {
         let deal = run.deal
-        var environment = [
-            "IEXEC_TASK_ID": run.assignment.taskId.description,
-            "IEXEC_DEAL_ID": deal.id.description,
-            "IEXEC_BOT_SIZE": String(deal.botSize),
-            "IEXEC_BOT_FIRST_INDEX": String(deal.botFirst),
-            "IEXEC_BOT_TASK_INDEX": String(run.assignment.index),
-            "IEXEC_INPUT_FILES_FOLDER": Execution.inputPath,
-            "IEXEC_INPUT_FILES_NUMBER": String(inputs.files.count),
-        ]
-        if let dataset = inputs.dataset {
-            environment["IEXEC_DATASET_ADDRESS"] = dataset.address.checksummed
-            environment["IEXEC_DATASET_FILENAME"] = dataset.filename
-            environment["IEXEC_DATASET_CHECKSUM"] = dataset.checksum.description
-        }
-        for (offset, file) in inputs.files.enumerated() {
-            environment["IEXEC_INPUT_FILE_NAME_\(offset + 1)"] = file.name
-        }
-        if let secret = secrets.appDeveloperSecret {
-            environment["IEXEC_APP_DEVELOPER_SECRET"] = String(decoding: secret, as: UTF8.self)
-        }
-        for (index, secret) in secrets.requesterSecrets {
-            environment["IEXEC_REQUESTER_SECRET_\(index)"] = String(decoding: secret, as: UTF8.self)
-        }
-        return environment
+        return AppEnvironment(
+            taskId: run.assignment.taskId.description, dealId: deal.id.description, botSize: deal.botSize,
+            botFirstIndex: deal.botFirst, taskIndex: run.assignment.index,
+            dataset: inputs.dataset.map {
+                AppEnvironment.Dataset(
+                    address: $0.address.checksummed, filename: $0.filename, checksum: $0.checksum.description)
+            },
+            inputFiles: inputs.files.map(\.name),
+            appDeveloperSecret: secrets.appDeveloperSecret.map { String(decoding: $0, as: UTF8.self) },
+            requesterSecrets: secrets.requesterSecrets.mapValues { String(decoding: $0, as: UTF8.self) }
+        ).variables
     }
 
     /// The `error-message` of the computed.json a failed app wrote, read as leniently as it can be: an app that

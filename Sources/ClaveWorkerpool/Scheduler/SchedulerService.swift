@@ -27,6 +27,8 @@ public protocol SchedulerService: Sendable {
     ) async throws
     /// How the task is doing, as the scheduler knows it; nil for a task it does not schedule.
     func taskReport(_ taskId: Bytes32) async throws -> TaskReport?
+    /// The workers logged in now, and how many of the tasks the scheduler follows are in each status.
+    func status() async throws -> PoolStatus
 }
 
 extension SchedulerService {

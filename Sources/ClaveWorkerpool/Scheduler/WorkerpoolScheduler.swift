@@ -310,6 +310,24 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
             }, failure: record.failure)
     }
 
+    public func status() async throws -> PoolStatus {
+        let now = clock.now()
+        var workers: [Address: PoolStatus.Worker] = [:]
+        for record in sessions.values {
+            let session = record.session
+            let seen = now - record.lastSeen
+            if let known = workers[session.worker], known.lastSeen <= seen { continue }
+            workers[session.worker] = PoolStatus.Worker(
+                worker: session.worker, capacity: session.capacity, running: state.busyReplicates(of: session.worker),
+                lastSeen: seen)
+        }
+        var tasks: [ComputeTask.Status: UInt64] = [:]
+        for record in state.tasks.values { tasks[record.ledger?.status ?? .unset, default: 0] += 1 }
+        return PoolStatus(
+            workerpool: workerpool, workers: workers.values.sorted { $0.worker.description < $1.worker.description },
+            tasks: tasks)
+    }
+
     // MARK: Ledger events
 
     private func handle(_ event: Event) async {

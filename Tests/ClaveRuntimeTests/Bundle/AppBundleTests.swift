@@ -103,6 +103,32 @@ import Testing
         #expect(try bundle(dotted).measurement == one.measurement)
     }
 
+    /// `.iappignore` leaves a project's fixtures and test output out of what is measured and shipped; a line that
+    /// leaves the folder is refused.
+    @Test func theIgnoreFileLeavesOutWhatItListsAndNothingElse() throws {
+        let files: [String: (String, Bool)] = [
+            "iapp.json": (Self.manifest, false), "app.py": ("print('hi')\n", false),
+            "mock/protectedData/default": ("zip", false), "output/result.txt": ("Hello", false),
+            "outputs.txt": ("kept: only exact paths are left out", false),
+            ".iappignore": ("# test fixtures and output\nmock/\n\noutput\n", false),
+        ]
+        let ignoring = try bundle(files)
+        #expect(ignoring.entries.map(\.path) == ["app.py", "iapp.json", "outputs.txt"])
+        var withoutFixtures = files
+        for path in ["mock/protectedData/default", "output/result.txt", ".iappignore"] {
+            withoutFixtures.removeValue(forKey: path)
+        }
+        #expect(try bundle(withoutFixtures).measurement == ignoring.measurement)
+
+        for line in ["../secret", "/etc", "mock/../app.py"] {
+            var escaping = files
+            escaping[".iappignore"] = ("mock\n\(line)\n", false)
+            #expect { try bundle(escaping) } throws: { error in
+                (error as? RuntimeError)?.message.contains(".iappignore line 2, '\(line)', is not a path inside") == true
+            }
+        }
+    }
+
     /// GNU tar, an independent reader, sees the same files, modes and contents.
     @Test func theArchiveIsAPlainTarThatGNUTarReads() throws {
         let bundle = try bundle([
