@@ -16,14 +16,19 @@ need_swift() {
 
 # Debian packages Clave builds and tests against.
 # bubblewrap: the sandbox of process apps (ClaveRuntime.ProcessRuntime, docs/runtime.md).
-DEBIAN_PACKAGES=(pkg-config libsecp256k1-dev libssl-dev bubblewrap)
+# jq: the demo and the tutorials read `clave ... --json` with it.
+DEBIAN_PACKAGES=(pkg-config libsecp256k1-dev libssl-dev bubblewrap jq)
+# What the tests add: the iApp templates' toolchains (`clave app init --template wasm-c` builds with clang 14, lld
+# and wasi-libc; `--template node` runs node).
+DEBIAN_TEST_PACKAGES=(clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32)
 BREW_PACKAGES=(pkg-config secp256k1 openssl@3 python@3)
 
 missing_debian_packages() {
     local missing=()
     # Python 3 with venv and ensurepip, for the independent reference implementations.
     python3 -c "import venv, ensurepip" >/dev/null 2>&1 || missing+=(python3 python3-venv)
-    for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    command -v node >/dev/null 2>&1 || [ -z "${WITH_TEST_PACKAGES:-}" ] || missing+=(nodejs)
+    for pkg in "${DEBIAN_PACKAGES[@]}" ${WITH_TEST_PACKAGES:+"${DEBIAN_TEST_PACKAGES[@]}"}; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
     done
     echo "${missing[@]:-}"

@@ -7,7 +7,8 @@ public struct ClaveCommand: AsyncParsableCommand {
         abstract: "Clave: confidential computing on protected data.",
         version: "0.1.0",
         subcommands: [
-            NodeCommand.self, StatusCommand.self, WalletCommand.self, AccountCommand.self, AppCommand.self, DatasetCommand.self,
+            NodeCommand.self, StatusCommand.self, WalletCommand.self, AccountCommand.self, AppCommand.self,
+            DatasetCommand.self,
             PoolCommand.self, OrderCommand.self, LedgerCommand.self, DataCommand.self,
             SecretCommand.self, TaskCommand.self, ResultCommand.self, WorkerCommand.self,
         ]

@@ -58,7 +58,10 @@ extension DataCommand {
         @Flag(help: "Protect a .json file whole, as a file, instead of as a record.")
         var asFile = false
 
-        @Option(help: "Where interrupted protects are journaled, to resume (default: $CLAVE_HOME/protect, else ~/.clave/protect).")
+        @Option(
+            help:
+                "Where interrupted protects are journaled, to resume (default: $CLAVE_HOME/protect, else ~/.clave/protect)."
+        )
         var journalDir: String?
 
         func run() async throws {
@@ -66,7 +69,8 @@ extension DataCommand {
             let owner = try signer.key()
             let protector = try remote.dataProtector(owner: owner)
             let progress = ProgressLine()
-            let journal = journalDir.map { URL(fileURLWithPath: $0) } ?? ClaveHome.url().appendingPathComponent("protect")
+            let journal =
+                journalDir.map { URL(fileURLWithPath: $0) } ?? ClaveHome.url().appendingPathComponent("protect")
             let data: ProtectedData
             do {
                 data = try await remote.ask {

@@ -21,11 +21,11 @@ struct NodeCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataDirectoryOptions
 
-    @Option(help: "The address to listen on.")
-    var host: String = "127.0.0.1"
+    @Option(help: "The address to listen on (default: $CLAVE_NODE's host, else 127.0.0.1).")
+    var host: String?
 
-    @Option(help: "The port to listen on; 0 picks a free one.")
-    var port: Int = Node.defaultPort
+    @Option(help: "The port to listen on; 0 picks a free one (default: $CLAVE_NODE's port, else 8545).")
+    var port: Int?
 
     @Option(help: "How many funded development accounts a new data directory gets (1 to 100).")
     var accounts: Int = 8
@@ -46,7 +46,8 @@ struct NodeCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535.") }
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535.") }
+        _ = try listeningAddress()
         guard (1...100).contains(accounts) else { throw ValidationError("--accounts must be from 1 to 100.") }
         guard (0...64).contains(workers) else { throw ValidationError("--workers must be from 0 to 64.") }
         guard workerCapacity >= 1 else { throw ValidationError("--worker-capacity must be 1 or more.") }
@@ -59,6 +60,7 @@ struct NodeCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "clave.node") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let (host, port) = try listeningAddress()
         let configuration = Node.Configuration(
             dataDirectory: data.url, host: host, port: port, development: DevelopmentChain(accounts: accounts),
             maximumBlobSize: maxBlobSize, workers: workers, workerCapacity: workerCapacity,
@@ -82,6 +84,26 @@ struct NodeCommand: AsyncParsableCommand {
         }
         try await node.run()
         say("Clave node stopped at block \(await node.ledger.head.height).")
+    }
+
+    /// Where to listen: `--host` and `--port`, else where `$CLAVE_NODE` says the node is (so that one variable points
+    /// the node and the commands that ask it at the same place), else 127.0.0.1:8545.
+    func listeningAddress(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (
+        host: String, port: Int
+    ) {
+        var host = "127.0.0.1"
+        var port = Node.defaultPort
+        if let url = environment[RemoteOptions.environmentVariable], !url.isEmpty {
+            guard let components = URLComponents(string: url), components.scheme == "http",
+                let named = components.host, !named.isEmpty
+            else {
+                throw ValidationError(
+                    "$\(RemoteOptions.environmentVariable) is '\(url)', not a URL such as http://127.0.0.1:8545; fix it, or give --host and --port.")
+            }
+            host = named
+            port = components.port ?? 80
+        }
+        return (self.host ?? host, self.port ?? port)
     }
 
     /// What is printed once, when the data directory is created: the development accounts and their keys.

@@ -124,7 +124,8 @@ import Testing
             var escaping = files
             escaping[".iappignore"] = ("mock\n\(line)\n", false)
             #expect { try bundle(escaping) } throws: { error in
-                (error as? RuntimeError)?.message.contains(".iappignore line 2, '\(line)', is not a path inside") == true
+                (error as? RuntimeError)?.message.contains(".iappignore line 2, '\(line)', is not a path inside")
+                    == true
             }
         }
     }
