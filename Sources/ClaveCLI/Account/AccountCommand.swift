@@ -34,7 +34,8 @@ struct Amount: ExpressibleByArgument {
 extension AccountCommand {
     struct Balance: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show an account's wallet, escrow balance, score and nonce.")
+            abstract: "Show an account's wallet, escrow balance, score and nonce.",
+            discussion: "Example: clave account balance 0x70c0...1ce5 --json")
 
         @OptionGroup var remote: RemoteOptions
 
@@ -54,7 +55,8 @@ extension AccountCommand {
 
     struct Deposit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Move funds from the account's wallet into its escrow balance.")
+            abstract: "Move funds from the account's wallet into its escrow balance.",
+            discussion: "Example: clave account deposit 1000 --address 0xYou   # 1000 nano-units, to pay for runs")
 
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var signer: SignerOptions
@@ -69,7 +71,8 @@ extension AccountCommand {
 
     struct Withdraw: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Move funds from the account's free escrow balance back to its wallet.")
+            abstract: "Move funds from the account's free escrow balance back to its wallet.",
+            discussion: "Example: clave account withdraw 250 --address 0xYou")
 
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var signer: SignerOptions
@@ -84,7 +87,8 @@ extension AccountCommand {
 
     struct Faucet: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Development chains only: credit the account's wallet (at most the chain's faucet limit).")
+            abstract: "Development chains only: credit the account's wallet (at most the chain's faucet limit).",
+            discussion: "Example: clave account faucet 1000000 --address 0xYou")
 
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var signer: SignerOptions

@@ -14,7 +14,8 @@ struct AppCommand: AsyncParsableCommand {
         ])
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the app registered at an address.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the app registered at an address.", discussion: "Example: clave app show 0x470f...5dd1")
 
         @OptionGroup var remote: RemoteOptions
 
@@ -37,7 +38,9 @@ struct DatasetCommand: AsyncParsableCommand {
         commandName: "dataset", abstract: "Show datasets registered on the ledger.", subcommands: [Show.self])
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the dataset registered at an address.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the dataset registered at an address.",
+            discussion: "Example: clave dataset show 0xc765...bD24 --json")
 
         @OptionGroup var remote: RemoteOptions
 
@@ -60,7 +63,9 @@ struct PoolCommand: AsyncParsableCommand {
         commandName: "pool", abstract: "Show workerpools registered on the ledger.", subcommands: [Show.self])
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the workerpool registered at an address.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the workerpool registered at an address.",
+            discussion: "Example: clave pool show 0xbb21...C434   # `clave status` prints the node's workerpool")
 
         @OptionGroup var remote: RemoteOptions
 

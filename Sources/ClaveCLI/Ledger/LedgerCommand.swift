@@ -23,6 +23,7 @@ extension LedgerCommand {
                 Checks every hash, link, signature, state transition and event (docs/ledger.md) and names the first \
                 block that diverges; exits non-zero if one does. It reads the data directory's ledger.sqlite, and may \
                 run while the node does.
+                Example: clave ledger verify --data-dir ~/.clave/node
                 """
         )
 
@@ -57,7 +58,8 @@ extension LedgerCommand {
 
     struct Blocks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List blocks: the latest ones, or from a height on.")
+            abstract: "List blocks: the latest ones, or from a height on.",
+            discussion: "Examples: clave ledger blocks   |   clave ledger blocks --from 1 --limit 5 --json")
 
         @OptionGroup var remote: RemoteOptions
 
@@ -93,7 +95,8 @@ extension LedgerCommand {
 
     struct Tx: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "tx", abstract: "Show a stored transaction: its block, body, signature and events.")
+            commandName: "tx", abstract: "Show a stored transaction: its block, body, signature and events.",
+            discussion: "Example: clave ledger tx 0x805d...f781")
 
         @OptionGroup var remote: RemoteOptions
 

@@ -16,6 +16,9 @@ struct NodeCommand: AsyncParsableCommand {
             The first start creates the data directory with a development chain (id 65535) and funded development \
             accounts, and prints their private keys once. Later starts reuse it. SIGINT (Ctrl-C) or SIGTERM stops \
             the node gracefully. See docs/node.md.
+            Examples:
+              clave node                                  # http://127.0.0.1:8545, data in ~/.clave/node
+              clave node --data-dir /tmp/n --port 0 --workers 4
             """
     )
 
@@ -98,7 +101,8 @@ struct NodeCommand: AsyncParsableCommand {
                 let named = components.host, !named.isEmpty
             else {
                 throw ValidationError(
-                    "$\(RemoteOptions.environmentVariable) is '\(url)', not a URL such as http://127.0.0.1:8545; fix it, or give --host and --port.")
+                    "$\(RemoteOptions.environmentVariable) is '\(url)', not a URL such as http://127.0.0.1:8545; fix it, or give --host and --port."
+                )
             }
             host = named
             port = components.port ?? 80

@@ -43,7 +43,11 @@ extension AnyOrder {
 extension OrderCommand {
     struct Publish: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Publish an order from a JSON file {\"kind\", \"order\", \"signature\"}.")
+            abstract: "Publish an order from a JSON file {\"kind\", \"order\", \"signature\"}.",
+            discussion: """
+                --sign signs it with your keystore first (replacing any signature in the file).
+                Example: clave order publish apporder.json --sign --address 0xYou
+                """)
 
         @OptionGroup var remote: RemoteOptions
         @OptionGroup var signer: SignerOptions
@@ -99,6 +103,7 @@ extension OrderCommand {
             discussion: """
                 The book stops listing the order. Whoever copied the signed order can still match it on the ledger \
                 until its signer closes it there (closeOrder).
+                Example: clave order cancel 0x3d55...ca31 --address 0xYou
                 """
         )
 
@@ -121,7 +126,8 @@ extension OrderCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show one order of the book, whatever its status.")
+            abstract: "Show one order of the book, whatever its status.",
+            discussion: "Example: clave order show 0x3d55...ca31 --json")
 
         @OptionGroup var remote: RemoteOptions
 
@@ -143,6 +149,7 @@ extension OrderCommand {
             discussion: """
                 Every filter left out selects everything (docs/market.md). A page that is not the last ends with the \
                 --cursor that gives the next one; --all follows the pages to the end.
+                Example: clave order list --kind dataset --app 0x470f...5dd1 --all
                 """
         )
 

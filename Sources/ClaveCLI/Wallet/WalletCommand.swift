@@ -48,7 +48,12 @@ func parseAddress(_ text: String) throws -> Address { try Address(text) }
 
 extension WalletCommand {
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a new account and its keystore file.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a new account and its keystore file.",
+            discussion: """
+                The password comes from --password-file, else $CLAVE_WALLET_PASSWORD, else it is asked without echo.
+                Examples: clave wallet create   |   clave wallet create --kdf light   # fast, for throw-away wallets
+                """)
 
         @OptionGroup var keystore: KeystoreOptions
 
@@ -64,7 +69,9 @@ extension WalletCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the accounts in the keystore folder.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the accounts in the keystore folder.",
+            discussion: "Examples: clave wallet show   |   ME=$(clave wallet show | cut -d' ' -f1)")
 
         @OptionGroup var keystore: KeystoreOptions
 
@@ -89,8 +96,9 @@ extension WalletCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import an account from a keystore file (geth, eth-account) or a raw private key.",
             discussion: """
-                With --keystore, the file is opened with its password to check it, then copied as it is. \
+                With --from, the file is opened with its password to check it, then copied as it is. \
                 With --private-key-file, the file holds the key as 64 hex digits; it is encrypted with the password.
+                Example: clave wallet import --from ~/.ethereum/keystore/UTC--2024-...--70c0...1ce5
                 """
         )
 
@@ -140,7 +148,8 @@ extension WalletCommand {
     struct SignMessage: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sign-message",
-            abstract: "Sign a message as an EIP-191 personal message (personal_sign) and print the signature."
+            abstract: "Sign a message as an EIP-191 personal message (personal_sign) and print the signature.",
+            discussion: "Example: clave wallet sign-message \"I own this account\" --address 0xYou"
         )
 
         @OptionGroup var keystore: KeystoreOptions
@@ -166,7 +175,9 @@ extension WalletCommand {
     struct VerifyMessage: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify-message",
-            abstract: "Check who signed a personal message; with --address, fail unless that account did."
+            abstract: "Check who signed a personal message; with --address, fail unless that account did.",
+            discussion:
+                "Example: clave wallet verify-message \"I own this account\" --signature 0x5a1e... --address 0x70c0...1ce5"
         )
 
         @Option(help: "The 65-byte (or 64-byte EIP-2098) signature, as hex.")
