@@ -131,3 +131,71 @@ final class ClaveProcess {
         #expect(badPort.stderr.contains("--port must be from 0 to 65535"))
     }
 }
+
+/// Bad input at the `clave` binary, as a person types it: each gets one line on standard error that says what was
+/// wrong and what to do, a non-zero exit, and changes nothing on the node.
+@Suite struct BadInputBinaryTests {
+    @Test func eachMistakeGetsOneLineNamingTheFixAndChangesNothing() async throws {
+        let folder = try TemporaryDirectory()
+        let node = try ClaveProcess([
+            "node", "--data-dir", folder.url.appendingPathComponent("node").path, "--port", "0", "--accounts", "1",
+        ])
+        let url = try await node.url()
+        let keystore = folder.url.appendingPathComponent("keystore").path
+        let environment = ["CLAVE_NODE": url, "CLAVE_WALLET_PASSWORD": "pw", "CLAVE_KEYSTORE_DIR": keystore]
+        func clave(_ arguments: [String], _ environment: [String: String] = environment) throws -> ProcessResult {
+            try ClaveBinary.run(arguments, environment: environment)
+        }
+        func succeed(_ arguments: [String]) throws -> String {
+            let result = try clave(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            return result.stdout
+        }
+        _ = try succeed(["wallet", "create", "--kdf", "light"])
+        let me = String(try succeed(["wallet", "show"]).prefix(42))
+        _ = try succeed(["account", "faucet", "1000"])
+        let data = try json(try succeed(["data", "protect", #"{"name": "Ada"}"#, "--name", "ada", "--json"]))[
+            "address"]!
+            .stringValue!
+        let app = try json(
+            try succeed([
+                "app", "deploy", ExecutionTests.examples.appendingPathComponent("hello-python").path, "--json",
+            ]))["app"]!.stringValue!
+        let height = { () throws -> String? in
+            try json(try succeed(["status", "--json"]))["node"]?["height"]?.stringValue
+        }
+        let before = try height()
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted()
+
+        let mistakes: [(arguments: [String], environment: [String: String]?, says: [String])] = [
+            (["data", "protect", "missing.json"], nil, ["missing.json is not a file", "give the path of a file"]),
+            (
+                ["data", "grant", "0x123", "--app", app, "--user", me], nil,
+                ["'0x123'", "(usage: `clave data grant --help`)"]
+            ),
+            (
+                ["app", "run", "0x00000000000000000000000000000000000000a1", "--dataset", data], nil,
+                ["0x00000000000000000000000000000000000000A1"]
+            ),
+            (["app", "run", app, "--dataset", data], nil, ["has granted no access to app", "clave data grant"]),
+            (
+                ["account", "balance", me], ["CLAVE_NODE": "http://127.0.0.1:1"],
+                ["No Clave node answers at http://127.0.0.1:1", "Start one with `clave node`"]
+            ),
+            (["app", "test", folder.url.path], nil, ["has no iapp.json", "clave app init"]),
+        ]
+        for mistake in mistakes {
+            let result = try clave(mistake.arguments, mistake.environment ?? environment)
+            let lines = result.stderr.split(separator: "\n")
+            #expect(result.status != 0, "\(mistake.arguments) succeeded")
+            #expect(lines.count == 1, "\(mistake.arguments) printed \(lines.count) lines: \(result.stderr)")
+            for fragment in mistake.says {
+                #expect(result.stderr.contains(fragment), "\(mistake.arguments): \(result.stderr)")
+            }
+            #expect(!result.stderr.contains("Fatal error"))
+        }
+        #expect(try height() == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted() == files)
+        #expect(try await node.stop(SIGTERM) == 0)
+    }
+}
