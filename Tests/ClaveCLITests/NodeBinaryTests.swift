@@ -143,28 +143,30 @@ final class ClaveProcess {
         let url = try await node.url()
         let keystore = folder.url.appendingPathComponent("keystore").path
         let environment = ["CLAVE_NODE": url, "CLAVE_WALLET_PASSWORD": "pw", "CLAVE_KEYSTORE_DIR": keystore]
-        func clave(_ arguments: [String], _ environment: [String: String] = environment) throws -> ProcessResult {
-            try ClaveBinary.run(arguments, environment: environment)
+        func clave(_ arguments: [String], _ environment: [String: String] = environment) async throws -> ProcessResult {
+            var environment = environment
+            environment["PATH"] = "/usr/bin:/bin"
+            return try await runProcess(try ClaveBinary.path, arguments, in: folder.url, environment: environment)
         }
-        func succeed(_ arguments: [String]) throws -> String {
-            let result = try clave(arguments)
+        func succeed(_ arguments: [String]) async throws -> String {
+            let result = try await clave(arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
             return result.stdout
         }
-        _ = try succeed(["wallet", "create", "--kdf", "light"])
-        let me = String(try succeed(["wallet", "show"]).prefix(42))
-        _ = try succeed(["account", "faucet", "1000"])
-        let data = try json(try succeed(["data", "protect", #"{"name": "Ada"}"#, "--name", "ada", "--json"]))[
-            "address"]!
-            .stringValue!
+        _ = try await succeed(["wallet", "create", "--kdf", "light"])
+        let me = String(try await succeed(["wallet", "show"]).prefix(42))
+        _ = try await succeed(["account", "faucet", "1000"])
+        let protected = try json(
+            try await succeed(["data", "protect", #"{"name": "Ada"}"#, "--name", "ada", "--json"]))
+        let data = protected["address"]!.stringValue!
         let app = try json(
-            try succeed([
+            try await succeed([
                 "app", "deploy", ExecutionTests.examples.appendingPathComponent("hello-python").path, "--json",
             ]))["app"]!.stringValue!
-        let height = { () throws -> String? in
-            try json(try succeed(["status", "--json"]))["node"]?["height"]?.stringValue
+        func height() async throws -> String? {
+            try json(try await succeed(["status", "--json"]))["node"]?["height"]?.stringValue
         }
-        let before = try height()
+        let before = try await height()
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted()
 
         let mistakes: [(arguments: [String], environment: [String: String]?, says: [String])] = [
@@ -185,7 +187,7 @@ final class ClaveProcess {
             (["app", "test", folder.url.path], nil, ["has no iapp.json", "clave app init"]),
         ]
         for mistake in mistakes {
-            let result = try clave(mistake.arguments, mistake.environment ?? environment)
+            let result = try await clave(mistake.arguments, mistake.environment ?? environment)
             let lines = result.stderr.split(separator: "\n")
             #expect(result.status != 0, "\(mistake.arguments) succeeded")
             #expect(lines.count == 1, "\(mistake.arguments) printed \(lines.count) lines: \(result.stderr)")
@@ -194,7 +196,7 @@ final class ClaveProcess {
             }
             #expect(!result.stderr.contains("Fatal error"))
         }
-        #expect(try height() == before)
+        #expect(try await height() == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted() == files)
         #expect(try await node.stop(SIGTERM) == 0)
     }

@@ -2,6 +2,7 @@ import ClaveCLI
 import ClaveCrypto
 import ClaveTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -81,7 +82,7 @@ import Testing
         let url = "http://127.0.0.1:\(try freePort())"
 
         let bin = URL(fileURLWithPath: try ClaveBinary.path).deletingLastPathComponent().path
-        let result = try runBash(
+        let result = try await runBash(
             Self.script(markdowns), in: work,
             environment: [
                 "HOME": home.url.path, "PATH": "\(bin):/usr/local/bin:/usr/bin:/bin", "CLAVE_NODE": url,
@@ -136,38 +137,60 @@ func freePort() throws -> Int {
 }
 
 /// Runs `script` with bash in `folder`, with exactly `environment`.
-func runBash(_ script: String, in folder: URL, environment: [String: String]) throws -> ProcessResult {
+func runBash(_ script: String, in folder: URL, environment: [String: String]) async throws -> ProcessResult {
+    try await runProcess("/bin/bash", ["-c", script], in: folder, environment: environment)
+}
+
+/// Runs `executable` to its end without holding a thread of Swift's cooperative pool (a test that blocked one for
+/// a minute would starve every other test of the run), collecting its standard output and error.
+func runProcess(_ executable: String, _ arguments: [String], in folder: URL, environment: [String: String])
+    async throws -> ProcessResult
+{
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = ["-c", script]
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
     process.currentDirectoryURL = folder
     process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
     process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Read both pipes at once, so that neither fills while the other is read.
-    let errors = OutputBuffer()
-    err.fileHandleForReading.readabilityHandler = { handle in
-        errors.append(String(decoding: handle.availableData, as: UTF8.self))
+    let pipes = (out: Pipe(), err: Pipe())
+    process.standardOutput = pipes.out
+    process.standardError = pipes.err
+    let collected = (out: CollectedBytes(), err: CollectedBytes())
+    for (pipe, bytes) in [(pipes.out, collected.out), (pipes.err, collected.err)] {
+        pipe.fileHandleForReading.readabilityHandler = { handle in bytes.append(handle.availableData) }
     }
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    err.fileHandleForReading.readabilityHandler = nil
-    errors.append(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-    return ProcessResult(
-        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: errors.value)
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        process.terminationHandler = { _ in continuation.resume() }
+        do {
+            try process.run()
+        } catch {
+            process.terminationHandler = nil
+            continuation.resume(throwing: error)
+        }
+    }
+    for (pipe, bytes) in [(pipes.out, collected.out), (pipes.err, collected.err)] {
+        pipe.fileHandleForReading.readabilityHandler = nil
+        bytes.append(pipe.fileHandleForReading.readDataToEndOfFile())
+    }
+    return ProcessResult(status: process.terminationStatus, stdout: collected.out.text, stderr: collected.err.text)
+}
+
+/// Bytes appended from several threads, read as UTF-8 text once complete.
+final class CollectedBytes: Sendable {
+    private let bytes = Mutex(Data())
+
+    func append(_ data: Data) { bytes.withLock { $0.append(data) } }
+
+    var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
 }
 
 /// `Scripts/demo`, which `bash Scripts/run` runs once clave is built: the hello world walked with the real binary,
 /// each step printed with its command, ending with the node stopped cleanly (CLAVE_DEMO_EXIT=1 stands for Ctrl-C).
 @Suite struct DemoTests {
-    @Test func theDemoWalksTheHelloWorldAndStopsItsNodeCleanly() throws {
+    @Test func theDemoWalksTheHelloWorldAndStopsItsNodeCleanly() async throws {
         let folder = try TemporaryDirectory()
         let url = "http://127.0.0.1:\(try freePort())"
-        let result = try runBash(
+        let result = try await runBash(
             "bash \(ClaveBinary.repositoryRoot.appendingPathComponent("Scripts/demo").path)", in: folder.url,
             environment: [
                 "HOME": folder.url.path, "PATH": "/usr/local/bin:/usr/bin:/bin", "CLAVE": try ClaveBinary.path,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClaveCore
+import ClaveCrypto
 import ClaveRuntime
 import Foundation
 
@@ -26,6 +27,8 @@ struct AppInitCommand: ParsableCommand {
 
     @Option(help: "Where to make the project's folder (default: here).")
     var directory: String = "."
+
+    @OptionGroup var output: JSONOutput
 
     func validate() throws {
         guard AppManifest.isValidName(name), !name.hasPrefix(".") else {
@@ -62,11 +65,17 @@ struct AppInitCommand: ParsableCommand {
                 .systemFailure, "Cannot write the project into \(folder.path): \(error.localizedDescription).")
         }
         let build = template == .wasmC ? " && ./build.sh" : ""
-        say("Created \(template.rawValue) iApp \(name) in \(folder.path):")
-        for file in template.files(name: name).map(\.path).sorted() + [MockData.path(MockData.defaultName)] {
-            say("  \(file)")
+        let files = template.files(name: name).map(\.path).sorted() + [MockData.path(MockData.defaultName)]
+        output.emit(
+            [
+                "project": .string(folder.path), "template": .string(template.rawValue),
+                "files": .array(files.map(JSONValue.string)),
+            ]
+        ) {
+            ["Created \(template.rawValue) iApp \(name) in \(folder.path):"] + files.map { "  \($0)" } + [
+                "Next: cd \(folder.path)\(build) && clave app test   (then `clave app deploy .`)"
+            ]
         }
-        say("Next: cd \(folder.path)\(build) && clave app test   (then `clave app deploy .`)")
     }
 }
 

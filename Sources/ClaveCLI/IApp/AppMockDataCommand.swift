@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClaveCore
+import ClaveCrypto
 import Foundation
 
 /// `clave app mock-data <json>`: protected data for local tests, unencrypted, in iExec's layout.
@@ -26,6 +27,8 @@ struct AppMockDataCommand: ParsableCommand {
     @Option(help: "The project's folder (with iapp.json).")
     var project: String = "."
 
+    @OptionGroup var output: JSONOutput
+
     func validate() throws {
         guard MockData.isValidName(name) else {
             throw ValidationError(
@@ -49,12 +52,17 @@ struct AppMockDataCommand: ParsableCommand {
         }
         let value = try MockData.value(json)
         let url = try MockData.write(value, name: name, project: URL(fileURLWithPath: project))
-        let schema = try? ProtectedDataSchema(of: value)
-        say(
-            "Wrote \(url.path) (\((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0) bytes)"
-        )
-        if let schema { say("  schema  \(String(decoding: schema.json.serialized(), as: UTF8.self))") }
-        say("Run the app on it: clave app test\(project == "." ? "" : " \(project)") --protected-data \(name)")
+        let schema = (try? ProtectedDataSchema(of: value))?.json ?? .null
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        output.emit([
+            "path": .string(url.path), "name": .string(name), "bytes": .string(String(size)), "schema": schema,
+        ]) {
+            [
+                "Wrote \(url.path) (\(size) bytes)",
+                "  schema  \(String(decoding: schema.serialized(), as: UTF8.self))",
+                "Run the app on it: clave app test\(project == "." ? "" : " \(project)") --protected-data \(name)",
+            ]
+        }
     }
 }
 

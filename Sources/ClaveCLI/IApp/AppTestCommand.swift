@@ -53,8 +53,9 @@ struct AppTestCommand: AsyncParsableCommand {
     @Option(help: "The app developer's secret: IEXEC_APP_DEVELOPER_SECRET.")
     var appSecret: String?
 
-    @Flag(help: "Print a JSON summary instead of text.")
-    var json = false
+    @OptionGroup var format: JSONOutput
+
+    private var json: Bool { format.json }
 
     func validate() throws {
         if noProtectedData && protectedData != nil {

@@ -28,6 +28,7 @@ extension LedgerCommand {
         )
 
         @OptionGroup var data: DataDirectoryOptions
+        @OptionGroup var output: JSONOutput
 
         func run() async throws {
             let directory: NodeDirectory
@@ -50,9 +51,17 @@ extension LedgerCommand {
                     "The ledger in \(directory.ledgerURL.path) does not verify: block \(divergence.height) diverges (\(divergence.kind.rawValue)). \(divergence.message) \(report.blocks) block\(report.blocks == 1 ? "" : "s") before it verified."
                 )
             }
-            say(
-                "The ledger in \(directory.ledgerURL.path) verifies: \(report.blocks) blocks (0 to \(report.blocks - 1)) and \(report.transactions) transactions replay from genesis \(directory.genesis.hash)."
-            )
+            output.emit(
+                [
+                    "ledger": .string(directory.ledgerURL.path), "verified": .bool(true),
+                    "blocks": .string(String(report.blocks)), "transactions": .string(String(report.transactions)),
+                    "genesis": .string(directory.genesis.hash.description),
+                ]
+            ) {
+                [
+                    "The ledger in \(directory.ledgerURL.path) verifies: \(report.blocks) blocks (0 to \(report.blocks - 1)) and \(report.transactions) transactions replay from genesis \(directory.genesis.hash)."
+                ]
+            }
         }
     }
 

@@ -23,8 +23,10 @@ struct RemoteOptions: ParsableArguments {
         help: ArgumentHelp("The node's URL (default: $CLAVE_NODE, else http://127.0.0.1:8545).", valueName: "url"))
     var nodeURL: String?
 
-    @Flag(help: "Print the API's JSON instead of text.")
-    var json = false
+    @OptionGroup var output: JSONOutput
+
+    /// Whether `--json` was given.
+    var json: Bool { output.json }
 
     /// The URL asked: `--node`, else `$CLAVE_NODE`, else the default.
     func url(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -52,11 +54,7 @@ struct RemoteOptions: ParsableArguments {
 
     /// Prints `json` when `--json` was given, else the text lines `text` makes.
     func emit(_ json: @autoclosure () -> JSONValue, text: () -> [String]) {
-        if self.json {
-            say(String(decoding: json().serialized(), as: UTF8.self))
-        } else {
-            for line in text() { say(line) }
-        }
+        output.emit(json(), text: text)
     }
 
     /// Runs `body`, which asks the node, and turns the node's refusals and a node that cannot be reached into one

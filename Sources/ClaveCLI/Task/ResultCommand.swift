@@ -48,6 +48,8 @@ struct ResultCommand: AsyncParsableCommand {
         @Option(help: "Where the decrypted zip is written.")
         var output: String
 
+        @OptionGroup var format: JSONOutput
+
         func run() async throws {
             let key = try signer.key()
             do {
@@ -57,7 +59,9 @@ struct ResultCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError(.verificationFailed, "\(file) does not decrypt: \(error.message)")
             }
-            say("Decrypted \(file) into \(output)")
+            format.emit(["decrypted": .string(file), "output": .string(output)]) {
+                ["Decrypted \(file) into \(output)"]
+            }
         }
     }
 

@@ -47,6 +47,11 @@ enum KDFStrength: String, ExpressibleByArgument, CaseIterable {
 func parseAddress(_ text: String) throws -> Address { try Address(text) }
 
 extension WalletCommand {
+    /// An account of the keystore folder, as `--json` prints it.
+    static func json(_ entry: KeystoreDirectory.Entry) -> JSONValue {
+        ["address": .string(entry.address.checksummed), "keystore": .string(entry.file.path)]
+    }
+
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a new account and its keystore file.",
@@ -60,11 +65,14 @@ extension WalletCommand {
         @Option(help: "Key derivation strength: standard (as geth) or light (fast, for development).")
         var kdf: KDFStrength = .standard
 
+        @OptionGroup var output: JSONOutput
+
         func run() async throws {
             let password = try keystore.passwords.password(prompt: "Password for the new account: ", confirm: true)
             let entry = try keystore.directory.store(PrivateKey.generate(), password: password, kdf: kdf.kdf)
-            print("Created account \(entry.address)")
-            print("Keystore: \(entry.file.path)")
+            output.emit(WalletCommand.json(entry)) {
+                ["Created account \(entry.address)", "Keystore: \(entry.file.path)"]
+            }
         }
     }
 
@@ -78,6 +86,8 @@ extension WalletCommand {
         @Option(help: "Show only this account.", transform: parseAddress)
         var address: Address?
 
+        @OptionGroup var output: JSONOutput
+
         func run() async throws {
             let directory = keystore.directory
             let entries = try address.map { [try directory.entry(for: $0)] } ?? directory.entries()
@@ -86,9 +96,7 @@ extension WalletCommand {
                     "There is no keystore in \(directory.url.path). Create one with `clave wallet create`."
                 )
             }
-            for entry in entries {
-                print("\(entry.address)  \(entry.file.path)")
-            }
+            output.emit(.array(entries.map(WalletCommand.json))) { entries.map { "\($0.address)  \($0.file.path)" } }
         }
     }
 
@@ -113,6 +121,8 @@ extension WalletCommand {
         @Option(help: "Key derivation strength when encrypting a raw private key.")
         var kdf: KDFStrength = .standard
 
+        @OptionGroup var output: JSONOutput
+
         func validate() throws {
             guard (from == nil) != (privateKeyFile == nil) else {
                 throw ValidationError("Give exactly one of --from KEYSTORE_FILE or --private-key-file FILE.")
@@ -128,9 +138,7 @@ extension WalletCommand {
                 let imported = try Keystore(jsonData: data)
                 let password = try keystore.passwords.password(prompt: "Password of \(from): ")
                 let key = try imported.decrypt(password: password)
-                let entry = try directory.write(imported, address: key.address)
-                print("Imported account \(entry.address)")
-                print("Keystore: \(entry.file.path)")
+                report(try directory.write(imported, address: key.address))
             } else if let privateKeyFile {
                 guard let data = FileManager.default.contents(atPath: privateKeyFile) else {
                     throw CLIError("Could not read \(privateKeyFile); check the path.")
@@ -138,9 +146,13 @@ extension WalletCommand {
                 let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 let key = try PrivateKey(hex: text)
                 let password = try keystore.passwords.password(prompt: "Password for \(key.address): ", confirm: true)
-                let entry = try directory.store(key, password: password, kdf: kdf.kdf)
-                print("Imported account \(entry.address)")
-                print("Keystore: \(entry.file.path)")
+                report(try directory.store(key, password: password, kdf: kdf.kdf))
+            }
+        }
+
+        private func report(_ entry: KeystoreDirectory.Entry) {
+            output.emit(WalletCommand.json(entry)) {
+                ["Imported account \(entry.address)", "Keystore: \(entry.file.path)"]
             }
         }
     }
@@ -163,12 +175,17 @@ extension WalletCommand {
         @Argument(help: "The message (UTF-8 text, or hex bytes with --hex).")
         var message: String
 
+        @OptionGroup var output: JSONOutput
+
         func run() async throws {
             let bytes = try MessageBytes.parse(message, hex: hex)
             let entry = try keystore.directory.entry(for: address)
             let password = try keystore.passwords.password(prompt: "Password of \(entry.address): ")
             let key = try entry.keystore.decrypt(password: password)
-            print(key.signPersonalMessage(bytes).description)
+            let signature = key.signPersonalMessage(bytes).description
+            output.emit(["address": .string(entry.address.checksummed), "signature": .string(signature)]) {
+                [signature]
+            }
         }
     }
 
@@ -192,6 +209,8 @@ extension WalletCommand {
         @Argument(help: "The message that was signed.")
         var message: String
 
+        @OptionGroup var output: JSONOutput
+
         func run() async throws {
             let bytes = try MessageBytes.parse(message, hex: hex)
             let parsed = try Signature(hex: signature)
@@ -201,7 +220,9 @@ extension WalletCommand {
                     "The signature is NOT by \(address): it was made by \(signer) (or over a different message)."
                 )
             }
-            print(address == nil ? "Signed by \(signer)" : "Valid: signed by \(signer)")
+            output.emit(["signer": .string(signer.checksummed)]) {
+                [address == nil ? "Signed by \(signer)" : "Valid: signed by \(signer)"]
+            }
         }
     }
 }

@@ -266,17 +266,19 @@ private final class Watch: Sendable {
         if kill { Glibc.kill(-pid, SIGKILL) }
     }
 
+    /// Waits for the process to end. It is marked ended as soon as `waitpid` returns, on the waiting thread, so that
+    /// a deadline that fires while the caller's task waits to be resumed (a busy executor) cannot call a run that
+    /// ended in time a timeout.
     func wait() async -> Int32 {
         let pid = pid
-        let status: Int32 = await withCheckedContinuation { continuation in
+        return await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 var status: Int32 = 0
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                self.state.withLock { $0.ended = true }
                 continuation.resume(returning: status)
             }
         }
-        state.withLock { $0.ended = true }
-        return status
     }
 }
 
