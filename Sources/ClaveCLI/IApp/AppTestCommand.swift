@@ -65,17 +65,7 @@ struct AppTestCommand: AsyncParsableCommand {
         if let args { _ = try splitArguments(args) }
     }
 
-    private func requesterSecrets() throws -> [UInt64: String] {
-        var secrets: [UInt64: String] = [:]
-        for pair in secret {
-            guard let equals = pair.firstIndex(of: "="), let index = UInt64(pair[..<equals]), index > 0 else {
-                throw ValidationError(
-                    "--secret takes <index>=<value> with an index of 1 or more, e.g. --secret 1=token.")
-            }
-            secrets[index] = String(pair[pair.index(after: equals)...])
-        }
-        return secrets
-    }
+    private func requesterSecrets() throws -> [UInt64: String] { try parseRequesterSecrets(secret) }
 
     private func splitArguments(_ text: String) throws -> [String] {
         do {

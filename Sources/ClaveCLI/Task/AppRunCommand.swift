@@ -72,17 +72,7 @@ struct AppRunCommand: AsyncParsableCommand {
         _ = try secrets()
     }
 
-    func secrets() throws -> [UInt64: String] {
-        var secrets: [UInt64: String] = [:]
-        for pair in secret {
-            guard let equals = pair.firstIndex(of: "="), let index = UInt64(pair[..<equals]), index > 0 else {
-                throw ValidationError(
-                    "--secret takes <index>=<value> with an index of 1 or more, e.g. --secret 1=token.")
-            }
-            secrets[index] = String(pair[pair.index(after: equals)...])
-        }
-        return secrets
-    }
+    func secrets() throws -> [UInt64: String] { try parseRequesterSecrets(secret) }
 
     func run() async throws {
         let key = try signer.key()
@@ -132,4 +122,16 @@ struct AppRunCommand: AsyncParsableCommand {
         }
         remote.emit(.array(results.map(ResultCommand.json))) { results.flatMap(ResultCommand.lines) }
     }
+}
+
+/// `--secret` values, `<index>=<value>`, as requester secrets by index (1 or more): `IEXEC_REQUESTER_SECRET_<index>`.
+func parseRequesterSecrets(_ pairs: [String]) throws -> [UInt64: String] {
+    var secrets: [UInt64: String] = [:]
+    for pair in pairs {
+        guard let equals = pair.firstIndex(of: "="), let index = UInt64(pair[..<equals]), index > 0 else {
+            throw ValidationError("--secret takes <index>=<value> with an index of 1 or more, e.g. --secret 1=token.")
+        }
+        secrets[index] = String(pair[pair.index(after: equals)...])
+    }
+    return secrets
 }
