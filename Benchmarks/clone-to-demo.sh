@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Time from `git clone` to the demo's decrypted result, build included (the fresh path), then again from the warm
-# build (the warm path; target: the demo completes in under 10 s). Each run is `bash Scripts/run` with
+# build (the warm path; target: the demo completes in under 10 s), after the one rerun that settles the build. Each run is `bash Scripts/run` with
 # CLAVE_DEMO_EXIT=1, which stops the node once the walk is done.
 #
 #   bash Benchmarks/clone-to-demo.sh [repository]      (default: this clone; the fresh clone goes to a temporary folder)
@@ -25,16 +25,19 @@ cd "$WORK/clave"
 demo "$WORK/fresh.log"
 fresh=$(seconds "$started")
 
+# The first run after a fresh release build still rebuilds part of it (SwiftPM's doing, once); the warm path is the
+# run after that.
+started=$EPOCHREALTIME
+demo "$WORK/rerun.log"
+rerun=$(seconds "$started")
 started=$EPOCHREALTIME
 demo "$WORK/warm.log"
 warm=$(seconds "$started")
-started=$EPOCHREALTIME
-swift build -c release --product clave > /dev/null 2>&1
-check=$(seconds "$started")
 
 walk() { grep -o 'Done in [0-9.]* s' "$1" | grep -o '[0-9.]*' | head -n 1; }
 cat <<REPORT
 clone to decrypted result, fresh (clone, release build, node start, walk): $fresh s  (the walk alone: $(walk "$WORK/fresh.log") s)
-the same from a warm build:                                                $warm s  (the walk alone: $(walk "$WORK/warm.log") s; swift build's no-op check: $check s)
+the first run after it (SwiftPM redoes part of a fresh release build once):  $rerun s
+from a warm build (the no-op build check, node start, walk):                 $warm s  (the walk alone: $(walk "$WORK/warm.log") s)
 target for the warm path: under 10 s -> $(awk -v w="$warm" 'BEGIN { print (w < 10 ? "met" : "missed") }')
 REPORT

@@ -78,10 +78,17 @@ install_python_tools() {
 }
 
 # Builds and fails on any warning in Clave's own code (dependencies' warnings are theirs).
+# SwiftPM rebuilds everything when the environment it runs in changes (any variable: CLAVE_NODE, CLAVE_PYTHON, ...),
+# so builds run with the same few variables whatever the caller's shell holds, and a warm build stays warm.
+stable_swift() {
+    env -i HOME="$HOME" PATH="$PATH" ${TMPDIR:+TMPDIR="$TMPDIR"} ${PKG_CONFIG_PATH:+PKG_CONFIG_PATH="$PKG_CONFIG_PATH"} \
+        swift "$@"
+}
+
 build_without_warnings() {
     local log
     log="$(mktemp)"
-    if ! swift build "$@" 2>&1 | tee "$log" | grep -E "error:|Compiling|Build complete|Build of product .* complete" | grep -v "^\[" ; then :; fi
+    if ! stable_swift build "$@" 2>&1 | tee "$log" | grep -E "error:|Compiling|Build complete|Build of product .* complete" | grep -v "^\[" ; then :; fi
     if grep -q "error:" "$log" || ! grep -qE "Build complete|Build of product .* complete" "$log"; then
         cat "$log" >&2
         rm -f "$log"
