@@ -49,6 +49,17 @@ extension JSONFields {
     mutating func milliseconds(_ name: String) throws(TransactionFormatError) -> Duration {
         .milliseconds(try decimal(name))
     }
+
+    mutating func taskStatus(_ name: String) throws(TransactionFormatError) -> ComputeTask.Status {
+        let text = try string(name)
+        guard let status = ComputeTask.Status(rawValue: text) else {
+            throw TransactionFormatError(
+                .invalidValue, at: "\(path).\(name)",
+                "'\(text)' is not a task status (\(ComputeTask.Status.allCases.map(\.rawValue).joined(separator: ", ")))."
+            )
+        }
+        return status
+    }
 }
 
 // MARK: Replicate values
@@ -219,11 +230,7 @@ extension TaskReport {
             let taskId = try fields.bytes32("taskId")
             let dealId = try fields.bytes32("dealId")
             let index = try fields.decimal("index")
-            let statusText = try fields.string("status")
-            guard let status = ComputeTask.Status(rawValue: statusText) else {
-                throw TransactionFormatError(
-                    .invalidValue, at: "\(fields.path).status", "'\(statusText)' is not a task status.")
-            }
+            let status = try fields.taskStatus("status")
             let replicates = try fields.array("replicates") { (item, path) throws(TransactionFormatError) in
                 var member = try JSONFields(item, at: path)
                 let replicate = try ReplicateReport.read(&member)
@@ -240,6 +247,50 @@ extension TaskReport {
             }
             return TaskReport(
                 taskId: taskId, dealId: dealId, index: index, status: status, replicates: replicates, failure: failure)
+        }
+    }
+}
+
+extension PoolStatus {
+    public var json: JSONValue {
+        [
+            "workerpool": SchedulerJSON.address(workerpool),
+            "workers": .array(
+                workers.map { worker in
+                    [
+                        "worker": SchedulerJSON.address(worker.worker),
+                        "capacity": SchedulerJSON.decimal(worker.capacity),
+                        "running": SchedulerJSON.decimal(worker.running),
+                        "lastSeenMilliseconds": SchedulerJSON.milliseconds(worker.lastSeen),
+                    ]
+                }),
+            "tasks": .object(
+                JSONValue.Object(
+                    Dictionary(uniqueKeysWithValues: tasks.map { ($0.key.rawValue, SchedulerJSON.decimal($0.value)) }))),
+        ]
+    }
+
+    public init(json: JSONValue, path: String = "status") throws(SchedulerError) {
+        self = try SchedulerJSON.read(json, path) { (fields) throws(TransactionFormatError) in
+            let workerpool = try fields.address("workerpool")
+            let workers = try fields.array("workers") { (item, path) throws(TransactionFormatError) in
+                try JSONFields.read(item, at: path) { (worker) throws(TransactionFormatError) in
+                    Worker(
+                        worker: try worker.address("worker"), capacity: try worker.decimal("capacity"),
+                        running: try worker.decimal("running"),
+                        lastSeen: try worker.milliseconds("lastSeenMilliseconds"))
+                }
+            }
+            // One member per status; a name that is no task status is refused as an unknown member.
+            let tasks = try JSONFields.read(try fields.member("tasks"), at: "\(fields.path).tasks") {
+                (counts) throws(TransactionFormatError) in
+                var tasks: [ComputeTask.Status: UInt64] = [:]
+                for status in ComputeTask.Status.allCases where counts.optional(status.rawValue) != nil {
+                    tasks[status] = try counts.decimal(status.rawValue)
+                }
+                return tasks
+            }
+            return PoolStatus(workerpool: workerpool, workers: workers, tasks: tasks)
         }
     }
 }

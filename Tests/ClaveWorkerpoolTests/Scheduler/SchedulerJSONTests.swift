@@ -48,6 +48,12 @@ import Testing
             ],
             failure: ReplicateFailure(.appFailed, "boom", isDeterministic: true))
         #expect(try TaskReport(json: report.json) == report)
+
+        let status = PoolStatus(
+            workerpool: pool,
+            workers: [PoolStatus.Worker(worker: worker.address, capacity: 2, running: 1, lastSeen: .milliseconds(120))],
+            tasks: [.active: 1, .completed: 4])
+        #expect(try PoolStatus(json: status.json) == status)
     }
 
     @Test func unknownMembersAndStatusesAreRefused() throws {
@@ -63,5 +69,11 @@ import Testing
         guard case .object(var fields) = replicate.json else { throw FixtureError("not an object") }
         fields["status"] = .string("RUNNING")
         #expect(throws: SchedulerError.self) { try ReplicateReport(json: .object(fields)) }
+
+        let status = PoolStatus(workerpool: pool, workers: [], tasks: [.active: 1])
+        guard case .object(var counted) = status.json else { throw FixtureError("not an object") }
+        counted["tasks"] = ["RUNNING": "1"]
+        let unknownStatus = #expect(throws: SchedulerError.self) { try PoolStatus(json: .object(counted)) }
+        #expect(unknownStatus?.message.contains("status.tasks.RUNNING") == true)
     }
 }
