@@ -5,12 +5,6 @@ import ClaveRuntime
 import Foundation
 import Logging
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// `clave app test`: runs a project's app here, in the runtime and sandbox a worker uses, on mock protected data.
 struct AppTestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -108,7 +102,6 @@ struct AppTestCommand: AsyncParsableCommand {
         } catch {
             throw CLIError(error.code == .sandboxUnavailable ? .systemFailure : .invalidInput, error.message)
         }
-        Self.giveBack(output)
         try report(result, execution: execution, bundle: bundle)
     }
 
@@ -217,14 +210,6 @@ struct AppTestCommand: AsyncParsableCommand {
         }
     }
 
-    /// A root run gives `$IEXEC_OUT` to a sandbox user; the output is given back to whoever runs the test.
-    private static func giveBack(_ output: URL) {
-        guard geteuid() == 0 else { return }
-        let paths =
-            [output.path] + (FileManager.default.subpaths(atPath: output.path) ?? []).map { output.path + "/" + $0 }
-        for path in paths { _ = lchown(path, 0, 0) }
-    }
-
     /// Prints what the app wrote and said, and checks its result as a worker would before it signs one.
     private func report(_ result: ExecutionResult, execution: Execution, bundle: AppBundle) throws {
         let stdout = Self.text(execution.standardOutput)
@@ -233,9 +218,9 @@ struct AppTestCommand: AsyncParsableCommand {
         var problem: String?
         var digest: Bytes32?
         if !result.termination.succeeded {
-            let said = Self.errorMessage(in: output).map { "; its error-message: \($0)" } ?? ""
+            let said = OutputDigest.errorMessage(in: output).map { "; its error-message: \($0)" } ?? ""
             problem = "The app \(result.termination)\(said)."
-        } else if let message = Self.errorMessage(in: output) {
+        } else if let message = OutputDigest.errorMessage(in: output) {
             problem = "The app exited with status 0 but reported an error-message: \(message)."
         } else {
             do {
@@ -284,12 +269,5 @@ struct AppTestCommand: AsyncParsableCommand {
 
     private static func text(_ url: URL) -> String {
         FileManager.default.contents(atPath: url.path).map { String(decoding: $0, as: UTF8.self) } ?? ""
-    }
-
-    private static func errorMessage(in output: URL) -> String? {
-        guard let data = FileManager.default.contents(atPath: output.appendingPathComponent("computed.json").path),
-            let json = try? JSONValue(parsing: Array(data)), let message = json["error-message"]?.stringValue
-        else { return nil }
-        return message
     }
 }

@@ -78,6 +78,9 @@ public struct ProcessRuntime: AppRuntime {
         if let user, chown(execution.output.path, uid_t(user.id), gid_t(user.id)) != 0 {
             throw RuntimeError(.io, "Cannot give the output folder \(execution.output.path) to the sandbox's user.")
         }
+        // Once the sandbox is gone, what it wrote is the worker's again (to archive, to remove, or, for
+        // `clave app test`, to read), and nothing of it stays with a user id the next run may get.
+        defer { if user != nil { Self.giveBack(execution.output) } }
         let logs = try Logs(execution)
         let limits = execution.limits
         var spawnLimits = clave_limits()
@@ -121,6 +124,15 @@ public struct ProcessRuntime: AppRuntime {
             termination = .outputTooLarge
         }
         return ExecutionResult(termination: termination, wallTime: ContinuousClock.now - started)
+    }
+
+    /// Gives `output` and everything under it to the worker's user, without following a link the app left there
+    /// (`lchown`, and an enumerator that does not descend into linked folders).
+    private static func giveBack(_ output: URL) {
+        let (user, group) = (geteuid(), getegid())
+        _ = lchown(output.path, user, group)
+        guard let entries = FileManager.default.enumerator(at: output, includingPropertiesForKeys: nil) else { return }
+        for case let entry as URL in entries { _ = lchown(entry.path, user, group) }
     }
 
     // MARK: The sandbox

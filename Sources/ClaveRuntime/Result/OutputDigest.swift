@@ -34,6 +34,16 @@ public enum OutputDigest {
         return try ComputedFile(parsing: bytes)
     }
 
+    /// The `error-message` of the computed.json a failed app wrote (its first 1,000 characters), read as leniently
+    /// as it can be: an app that fails may write nothing else. A worker tells it to the requester; `clave app test`,
+    /// to the developer.
+    public static func errorMessage(in output: URL) -> String? {
+        guard let data = FileManager.default.contents(atPath: output.appendingPathComponent(computedFileName).path),
+            let json = try? JSONValue(parsing: Array(data)), let message = json["error-message"]?.stringValue
+        else { return nil }
+        return String(message.prefix(1000))
+    }
+
     /// The result digest of the output folder `output` with its computed file.
     public static func compute(output: URL, computed: ComputedFile) throws(ResultError) -> Bytes32 {
         if let callbackData = computed.callbackData {

@@ -317,7 +317,7 @@ public struct TaskExecutor: TaskExecuting {
         case .outOfMemory, .outputTooLarge:
             throw ReplicateFailure(.limitExceeded, "The app \(result.termination).", isDeterministic: true)
         case .exited, .signaled, .trapped:
-            let said = Self.errorMessage(in: run.output).map { " Its error-message: \($0)" }
+            let said = OutputDigest.errorMessage(in: run.output).map { " Its error-message: \($0)" }
             throw ReplicateFailure(.appFailed, "The app \(result.termination).\(said ?? "")", isDeterministic: true)
         }
     }
@@ -338,15 +338,6 @@ public struct TaskExecutor: TaskExecuting {
         ).variables
     }
 
-    /// The `error-message` of the computed.json a failed app wrote, read as leniently as it can be: an app that
-    /// fails may write nothing else.
-    static func errorMessage(in output: URL) -> String? {
-        guard let data = FileManager.default.contents(atPath: output.appendingPathComponent("computed.json").path),
-            let json = try? JSONValue(parsing: Array(data)), let message = json["error-message"]?.stringValue
-        else { return nil }
-        return String(message.prefix(1000))
-    }
-
     static func computedFile(in output: URL) throws(ReplicateFailure) -> ComputedFile {
         do {
             return try OutputDigest.computedFile(in: output)
@@ -365,7 +356,7 @@ public struct TaskExecutor: TaskExecuting {
                 .workerError, "This worker's enclave kind `\(enclave.kind)` has no name in result receipts.",
                 isDeterministic: false)
         }
-        if let message = Self.errorMessage(in: run.output) {
+        if let message = OutputDigest.errorMessage(in: run.output) {
             throw ReplicateFailure(.appFailed, "The app reported an error: \(message)", isDeterministic: true)
         }
         // An error-message was looked for above, so the computed file holds none.

@@ -71,6 +71,11 @@ import Testing
             ))
         #expect(ProcessInfo.processInfo.environment["HOME"] != nil)
         #expect(run.standardError == "a warning\n")
+        // What the sandbox's user wrote is the worker's once the run is over.
+        for path in ["", "/result.txt", "/computed.json"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: run.execution.output.path + path)
+            #expect((attributes[.ownerAccountID] as? NSNumber)?.uint32Value == geteuid(), "\(path)")
+        }
     }
 
     /// Reading /etc/passwd, writing to its input or its bundle, reaching a server on the host's loopback, seeing
