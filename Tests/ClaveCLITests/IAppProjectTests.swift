@@ -101,6 +101,22 @@ import Testing
             ["app", "mock-data", #"{"name": [1, 2]}"#, "--project", project], .invalidInput,
             "not one Clave can protect")
         await expectFailure(["app", "mock-data", "missing.json", "--project", project], .invalidInput, "is not a file")
+        await expectValidationFailure(
+            ["app", "mock-data", #"{"name": "x"}"#, "--name", "../x", "--project", project], "is not a mock's name")
+        await expectValidationFailure(
+            ["app", "test", project, "--protected-data", "default", "--no-protected-data"], "cannot both be given")
+        let notes = folder.url.appendingPathComponent("notes.txt")
+        try Data("a".utf8).write(to: notes)
+        let nested = folder.url.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+        try Data("b".utf8).write(to: nested.appendingPathComponent("notes.txt"))
+        await expectFailure(
+            [
+                "app", "test", project, "--input-file", notes.path, "--input-file",
+                nested.appendingPathComponent("notes.txt").path,
+            ], .invalidInput, "Two input files are named notes.txt")
+        try FileManager.default.removeItem(at: notes)
+        try FileManager.default.removeItem(at: nested)
         // Only the project's own files, and no failed mock, are left.
         let mocks = try FileManager.default.contentsOfDirectory(atPath: project + "/mock/protectedData")
         #expect(mocks == ["default"])

@@ -7,12 +7,6 @@ import ClaveSMS
 import ClaveServer
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 func parsePayloadFormat(_ text: String) throws -> PayloadFormat {
     guard let format = PayloadFormat(rawValue: text) else {
         throw ValidationError("'\(text)' is not a format; use clave or iexec.")
@@ -102,39 +96,24 @@ extension DataCommand {
         }
 
         private func makeRequest() throws -> ProtectRequest {
-            let trimmed = source.trimmingCharacters(in: .whitespaces)
-            if trimmed.hasPrefix("{") {
-                let value = try record(Data(trimmed.utf8), relativeTo: URL(fileURLWithPath: "."))
+            if RecordArgument.isInline(source) {
+                let value = try RecordArgument.inline(source)
                 guard let name else {
                     throw CLIError(.invalidInput, "An inline record has no file name; give it one with --name.")
                 }
                 return ProtectRequest(.value(value), name: name, format: format)
             }
             let url = URL(fileURLWithPath: source)
-            var info = stat()
-            guard stat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            guard RecordArgument.isRegularFile(url.path) else {
                 throw CLIError(
                     .invalidInput,
                     "\(source) is not a file; give the path of a file, a .json record, or an inline JSON object.")
             }
             let name = self.name ?? url.lastPathComponent
             if url.pathExtension.lowercased() == "json" && !asFile {
-                guard let bytes = FileManager.default.contents(atPath: url.path) else {
-                    throw CLIError(.invalidInput, "Cannot read \(source); check its permissions.")
-                }
-                let value = try record(bytes, relativeTo: url.deletingLastPathComponent())
-                return ProtectRequest(.value(value), name: name, format: format)
+                return ProtectRequest(.value(try RecordArgument.file(url, source: source)), name: name, format: format)
             }
             return ProtectRequest(.file(url, key: key), name: name, format: format)
-        }
-
-        private func record(_ bytes: Data, relativeTo folder: URL) throws -> ProtectedValue {
-            do {
-                return try ProtectedValue(
-                    parsingRecord: bytes, readFile: ProtectedValue.fileReader(relativeTo: folder))
-            } catch {
-                throw CLIError(.invalidInput, "\(source.prefix(80)) is not a record Clave can protect: \(error)")
-            }
         }
     }
 

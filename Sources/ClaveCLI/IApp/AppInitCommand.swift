@@ -44,10 +44,11 @@ struct AppInitCommand: ParsableCommand {
                 .invalidInput, "\(folder.path) exists already; choose another name, or remove it first.")
         }
         // Everything is written into a hidden sibling, then moved into place: a failure leaves no half project.
+        let files = template.files(name: name)
         let staging = URL(fileURLWithPath: directory).appendingPathComponent(".\(name).init-\(UUID().uuidString)")
         do {
             defer { try? FileManager.default.removeItem(at: staging) }
-            for file in template.files(name: name) {
+            for file in files {
                 let url = staging.appendingPathComponent(file.path)
                 try FileManager.default.createDirectory(
                     at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -56,7 +57,7 @@ struct AppInitCommand: ParsableCommand {
                     [.posixPermissions: file.executable ? 0o755 : 0o644], ofItemAtPath: url.path)
             }
             _ = try MockData.write(
-                try MockData.value(Data(AppTemplate.mockRecord.utf8)), name: MockData.defaultName, project: staging)
+                try RecordArgument.inline(AppTemplate.mockRecord), name: MockData.defaultName, project: staging)
             try FileManager.default.moveItem(at: staging, to: folder)
         } catch let error as CLIError {
             throw error
@@ -65,14 +66,14 @@ struct AppInitCommand: ParsableCommand {
                 .systemFailure, "Cannot write the project into \(folder.path): \(error.localizedDescription).")
         }
         let build = template == .wasmC ? " && ./build.sh" : ""
-        let files = template.files(name: name).map(\.path).sorted() + [MockData.path(MockData.defaultName)]
+        let paths = files.map(\.path).sorted() + [MockData.path(MockData.defaultName)]
         output.emit(
             [
                 "project": .string(folder.path), "template": .string(template.rawValue),
-                "files": .array(files.map(JSONValue.string)),
+                "files": .array(paths.map(JSONValue.string)),
             ]
         ) {
-            ["Created \(template.rawValue) iApp \(name) in \(folder.path):"] + files.map { "  \($0)" } + [
+            ["Created \(template.rawValue) iApp \(name) in \(folder.path):"] + paths.map { "  \($0)" } + [
                 "Next: cd \(folder.path)\(build) && clave app test   (then `clave app deploy .`)"
             ]
         }

@@ -37,23 +37,20 @@ struct AppMockDataCommand: ParsableCommand {
     }
 
     func run() throws {
-        let trimmed = record.trimmingCharacters(in: .whitespaces)
-        let json: Data
-        if trimmed.hasPrefix("{") {
-            json = Data(trimmed.utf8)
+        let value: ProtectedValue
+        if RecordArgument.isInline(record) {
+            value = try RecordArgument.inline(record)
         } else {
-            guard let contents = FileManager.default.contents(atPath: record) else {
+            guard RecordArgument.isRegularFile(record) else {
                 throw CLIError(
                     .invalidInput,
                     "\(record) is not a file; give a .json file or an inline JSON object such as '{\"name\": \"Ada\"}'."
                 )
             }
-            json = contents
+            value = try RecordArgument.file(URL(fileURLWithPath: record), source: record)
         }
-        let value = try MockData.value(json)
-        let url = try MockData.write(value, name: name, project: URL(fileURLWithPath: project))
+        let (url, size) = try MockData.write(value, name: name, project: URL(fileURLWithPath: project))
         let schema = (try? ProtectedDataSchema(of: value))?.json ?? .null
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
         output.emit([
             "path": .string(url.path), "name": .string(name), "bytes": .string(String(size)), "schema": schema,
         ]) {
@@ -78,18 +75,8 @@ enum MockData {
             && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
     }
 
-    /// The record in `json` as a protected value; a file a field names is read relative to the current folder.
-    static func value(_ json: some DataProtocol) throws -> ProtectedValue {
-        do {
-            return try ProtectedValue(
-                parsingRecord: json, readFile: ProtectedValue.fileReader(relativeTo: URL(fileURLWithPath: ".")))
-        } catch {
-            throw CLIError(.invalidInput, "The record is not one Clave can protect: \(error)")
-        }
-    }
-
-    /// Writes `value`'s zip as the mock `name` of the project in `project`, atomically; returns its path.
-    static func write(_ value: ProtectedValue, name: String, project: URL) throws -> URL {
+    /// Writes `value`'s zip as the mock `name` of the project in `project`, atomically; returns its path and size.
+    static func write(_ value: ProtectedValue, name: String, project: URL) throws -> (url: URL, bytes: Int) {
         let bytes: [UInt8]
         do {
             bytes = try ProtectedDataZip.bytes(of: value)
@@ -104,6 +91,6 @@ enum MockData {
         } catch {
             throw CLIError(.systemFailure, "Cannot write \(url.path): \(error.localizedDescription).")
         }
-        return url
+        return (url, bytes.count)
     }
 }
