@@ -87,10 +87,10 @@ final class ClaveProcess {
         _ = try Address(address)
 
         // Another process finds the node through $CLAVE_NODE.
-        let balance = try ClaveBinary.run(["account", "balance", address], environment: ["CLAVE_NODE": url])
+        let balance = try await ClaveBinary.run(["account", "balance", address], environment: ["CLAVE_NODE": url])
         #expect(balance.status == 0, "\(balance.stderr)")
         #expect(balance.stdout.contains("wallet   1000000000000000"))
-        let deposit = try ClaveBinary.run(
+        let deposit = try await ClaveBinary.run(
             [
                 "account", "deposit", "42", "--node", url, "--keystore-dir", "\(dataDir)/keystore", "--address",
                 address,
@@ -109,26 +109,34 @@ final class ClaveProcess {
         #expect(second.stdout.contains("Data directory \(dataDir): chain 65535, block 2."))
         #expect(try await second.stop(SIGINT) == 0)
 
-        let verified = try ClaveBinary.run(["ledger", "verify", "--data-dir", dataDir], environment: [:])
+        let verified = try await ClaveBinary.run(["ledger", "verify", "--data-dir", dataDir], environment: [:])
         #expect(verified.status == 0, "\(verified.stderr)")
         #expect(verified.stdout.contains("verifies: 3 blocks"))
     }
 
-    @Test func failuresExitNonZeroWithTheirMessage() throws {
+    @Test func failuresExitNonZeroWithTheirMessage() async throws {
         let folder = try TemporaryDirectory()
-        let unreachable = try ClaveBinary.run(
+        let unreachable = try await ClaveBinary.run(
             ["account", "balance", TestAccountAddress.one], environment: ["CLAVE_NODE": "http://127.0.0.1:1"])
         #expect(unreachable.status != 0)
         #expect(unreachable.stderr.contains("No Clave node answers at http://127.0.0.1:1"))
         #expect(!unreachable.stderr.contains("Fatal error"))
 
-        let notANode = try ClaveBinary.run(["ledger", "verify", "--data-dir", folder.url.path], environment: [:])
+        let notANode = try await ClaveBinary.run(["ledger", "verify", "--data-dir", folder.url.path], environment: [:])
         #expect(notANode.status != 0)
         #expect(notANode.stderr.contains("not a node's data directory"))
 
-        let badPort = try ClaveBinary.run(["node", "--port", "70000"], environment: [:])
+        let badPort = try await ClaveBinary.run(["node", "--port", "70000"], environment: [:])
         #expect(badPort.status != 0)
         #expect(badPort.stderr.contains("--port must be from 0 to 65535"))
+
+        // Where $CLAVE_NODE points is where the node listens; a value that is not a URL stops it before it starts.
+        let badURL = try await ClaveBinary.run(
+            ["node", "--data-dir", folder.url.appendingPathComponent("n").path],
+            environment: ["CLAVE_NODE": "127.0.0.1:8545"])
+        #expect(badURL.status != 0)
+        #expect(badURL.stderr.contains("$CLAVE_NODE is '127.0.0.1:8545', not a URL such as http://127.0.0.1:8545"))
+        #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("n").path))
     }
 }
 
@@ -144,9 +152,7 @@ final class ClaveProcess {
         let keystore = folder.url.appendingPathComponent("keystore").path
         let environment = ["CLAVE_NODE": url, "CLAVE_WALLET_PASSWORD": "pw", "CLAVE_KEYSTORE_DIR": keystore]
         func clave(_ arguments: [String], _ environment: [String: String] = environment) async throws -> ProcessResult {
-            var environment = environment
-            environment["PATH"] = "/usr/bin:/bin"
-            return try await runProcess(try ClaveBinary.path, arguments, in: folder.url, environment: environment)
+            try await ClaveBinary.run(arguments, environment: environment, in: folder.url)
         }
         func succeed(_ arguments: [String]) async throws -> String {
             let result = try await clave(arguments)

@@ -110,7 +110,7 @@ import Testing
             #expect(deal["tasks"]?.arrayValue?.map { $0["status"]?.stringValue } == ["COMPLETED"])
         }
         #expect(status["account"]?["datasets"]?.arrayValue?.count == 2)
-        let verified = try ClaveBinary.run(
+        let verified = try await ClaveBinary.run(
             ["ledger", "verify", "--data-dir", home.url.appendingPathComponent(".clave/node").path], environment: [:])
         #expect(verified.status == 0, "\(verified.stderr)")
         #expect(verified.stdout.contains("verifies"))
@@ -139,54 +139,6 @@ func freePort() throws -> Int {
 /// Runs `script` with bash in `folder`, with exactly `environment`.
 func runBash(_ script: String, in folder: URL, environment: [String: String]) async throws -> ProcessResult {
     try await runProcess("/bin/bash", ["-c", script], in: folder, environment: environment)
-}
-
-/// Runs `executable` to its end without holding a thread of Swift's cooperative pool (a test that blocked one for
-/// a minute would starve every other test of the run), collecting its standard output and error.
-///
-/// `watch`, when given, sees the standard output so far each time more comes, with the process's id (to signal it).
-func runProcess(
-    _ executable: String, _ arguments: [String], in folder: URL, environment: [String: String],
-    watch: (@Sendable (String, pid_t) -> Void)? = nil
-) async throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = folder
-    process.environment = environment
-    process.standardInput = FileHandle.nullDevice
-    let pipes = (out: Pipe(), err: Pipe())
-    process.standardOutput = pipes.out
-    process.standardError = pipes.err
-    let collected = (out: CollectedBytes(), err: CollectedBytes())
-    pipes.err.fileHandleForReading.readabilityHandler = { handle in collected.err.append(handle.availableData) }
-    pipes.out.fileHandleForReading.readabilityHandler = { [process] handle in
-        collected.out.append(handle.availableData)
-        watch?(collected.out.text, process.processIdentifier)
-    }
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-        process.terminationHandler = { _ in continuation.resume() }
-        do {
-            try process.run()
-        } catch {
-            process.terminationHandler = nil
-            continuation.resume(throwing: error)
-        }
-    }
-    for (pipe, bytes) in [(pipes.out, collected.out), (pipes.err, collected.err)] {
-        pipe.fileHandleForReading.readabilityHandler = nil
-        bytes.append(pipe.fileHandleForReading.readDataToEndOfFile())
-    }
-    return ProcessResult(status: process.terminationStatus, stdout: collected.out.text, stderr: collected.err.text)
-}
-
-/// Bytes appended from several threads, read as UTF-8 text once complete.
-final class CollectedBytes: Sendable {
-    private let bytes = Mutex(Data())
-
-    func append(_ data: Data) { bytes.withLock { $0.append(data) } }
-
-    var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
 }
 
 /// `Scripts/demo`, which `bash Scripts/run` runs once clave is built: the hello world walked with the real binary,

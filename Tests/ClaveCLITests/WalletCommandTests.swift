@@ -130,20 +130,20 @@ import Testing
 
 /// The `clave` executable itself: what a user sees, the exit codes, the environment variables.
 @Suite struct WalletBinaryTests {
-    @Test func signAndVerifyThroughTheExecutable() throws {
+    @Test func signAndVerifyThroughTheExecutable() async throws {
         let folder = try TemporaryDirectory()
         let env = ["CLAVE_KEYSTORE_DIR": folder.url.path, "CLAVE_WALLET_PASSWORD": "pw"]
-        let created = try ClaveBinary.run(["wallet", "create", "--kdf", "light"], environment: env)
+        let created = try await ClaveBinary.run(["wallet", "create", "--kdf", "light"], environment: env)
         #expect(created.status == 0, "\(created.stderr)")
         let address = try Address(try #require(created.stdout.split(separator: "\n").first?.split(separator: " ").last))
 
-        let signed = try ClaveBinary.run(["wallet", "sign-message", "hello clave"], environment: env)
+        let signed = try await ClaveBinary.run(["wallet", "sign-message", "hello clave"], environment: env)
         #expect(signed.status == 0, "\(signed.stderr)")
         let signatureText = signed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         // Anyone can check it: the signer is recovered from the signature alone.
         #expect(try Signature(hex: signatureText).recoverPersonalMessageSigner(Array("hello clave".utf8)) == address)
 
-        let verified = try ClaveBinary.run(
+        let verified = try await ClaveBinary.run(
             [
                 "wallet", "verify-message", "hello clave", "--signature", signatureText, "--address",
                 address.checksummed,
@@ -152,7 +152,7 @@ import Testing
         #expect(verified.status == 0)
         #expect(verified.stdout.contains("Valid: signed by \(address.checksummed)"))
 
-        let tampered = try ClaveBinary.run(
+        let tampered = try await ClaveBinary.run(
             [
                 "wallet", "verify-message", "hello clave!", "--signature", signatureText, "--address",
                 address.checksummed,
@@ -161,13 +161,13 @@ import Testing
         #expect(tampered.status != 0)
         #expect(tampered.stderr.contains("NOT by \(address.checksummed)"))
 
-        let hex = try ClaveBinary.run(
+        let hex = try await ClaveBinary.run(
             ["wallet", "sign-message", "--hex", Hex.encode(Array("hello clave".utf8))], environment: env)
         #expect(hex.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == signatureText)
     }
 
-    @Test func refusesAMistypedAddress() throws {
-        let result = try ClaveBinary.run(
+    @Test func refusesAMistypedAddress() async throws {
+        let result = try await ClaveBinary.run(
             [
                 "wallet", "verify-message", "m", "--signature", "0x00", "--address",
                 "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD",
@@ -177,12 +177,12 @@ import Testing
         #expect(result.stderr.contains("EIP-55 checksum"))
     }
 
-    @Test func wrongPasswordIsAClearError() throws {
+    @Test func wrongPasswordIsAClearError() async throws {
         let folder = try TemporaryDirectory()
-        _ = try ClaveBinary.run(
+        _ = try await ClaveBinary.run(
             ["wallet", "create", "--kdf", "light"],
             environment: ["CLAVE_KEYSTORE_DIR": folder.url.path, "CLAVE_WALLET_PASSWORD": "a"])
-        let result = try ClaveBinary.run(
+        let result = try await ClaveBinary.run(
             ["wallet", "sign-message", "m"],
             environment: ["CLAVE_KEYSTORE_DIR": folder.url.path, "CLAVE_WALLET_PASSWORD": "b"])
         #expect(result.status != 0)
@@ -190,10 +190,10 @@ import Testing
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func withoutPasswordOrTerminalSaysWhatToDo() throws {
+    @Test func withoutPasswordOrTerminalSaysWhatToDo() async throws {
         let folder = try TemporaryDirectory()
         // setsid: a new session with no controlling terminal, as under CI or cron.
-        let result = try ClaveBinary.run(
+        let result = try await ClaveBinary.run(
             ["wallet", "create", "--kdf", "light"], environment: ["CLAVE_KEYSTORE_DIR": folder.url.path],
             prefix: ["setsid", "--wait"])
         #expect(result.status != 0)

@@ -92,19 +92,18 @@ struct StatusCommand: AsyncParsableCommand {
                 let account = try await ledger.account(address)
                 let datasets = try await ledger.datasets(DatasetQuery(owner: address, limit: DatasetQuery.maximumLimit))
                 let apps = try await events(ledger, EventFilter(account: address, name: "AppCreated")).compactMap {
-                    $0.json["app"]?.stringValue.flatMap { try? Address($0) }
+                    if case .appCreated(let app, _)? = try? Event(json: $0.json) { app } else { nil }
                 }
                 var deals: [(deal: Deal, tasks: [ComputeTask])] = []
                 let matched = try await events(ledger, EventFilter(name: "OrdersMatched"))
                 for event in matched.reversed() where deals.count < limit {
-                    guard let id = event.json["dealId"]?.stringValue.flatMap({ try? Bytes32(hex: $0) }),
+                    guard case .ordersMatched(let id, _, _, _, _, _)? = try? Event(json: event.json),
                         let deal = try await ledger.deal(id), deal.requester == address || deal.beneficiary == address
                     else { continue }
+                    // A task's id follows from its deal's and its index; one not initialized yet is not on the ledger.
                     var tasks: [ComputeTask] = []
-                    for initialized in try await events(ledger, EventFilter(deal: id, name: "TaskInitialized")) {
-                        if let taskId = initialized.json["taskId"]?.stringValue.flatMap({ try? Bytes32(hex: $0) }),
-                            let task = try await ledger.task(taskId)
-                        {
+                    for index in deal.botFirst..<(deal.botFirst + deal.botSize) {
+                        if let task = try await ledger.task(ComputeTask.id(dealId: id, index: index)) {
                             tasks.append(task)
                         }
                     }

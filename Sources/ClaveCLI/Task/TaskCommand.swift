@@ -155,12 +155,12 @@ struct TaskCommand: AsyncParsableCommand {
     ) async throws -> [(ReplicateReport, String)] {
         let withLogs = (report?.replicates ?? []).filter { $0.logs != nil }
         guard !withLogs.isEmpty else { return [] }
-        let key = try signer.key()
+        let key = ResultKey.derive(from: try signer.key())
         let blobs = BlobStoreClient(connection: try remote.connection())
         var logs: [(ReplicateReport, String)] = []
         for replicate in withLogs {
             let text = try await remote.ask {
-                try await TaskLogs.fetch(replicate.logs!, taskId: task, key: ResultKey.derive(from: key), blobs: blobs)
+                try await TaskLogs.fetch(replicate.logs!, taskId: task, key: key, blobs: blobs)
             }
             logs.append((replicate, text))
         }
