@@ -79,25 +79,13 @@ final class WASIGate: Sendable {
         revoked.withLock { $0 = true }
     }
 
-    /// Defines `bridge`'s preview 1 functions (``capabilities``, the others as `ENOSYS` stubs) in `imports`, each
-    /// behind the gate.
-    func link(_ bridge: WASIBridgeToHost, to imports: inout Imports, store: Store) {
-        let functions = bridge.hostFunctions(capabilities: Self.capabilities, stubUnlinked: true)
-        for (name, function) in functions {
-            let implementation = function.implementation
-            let gated: Function.Implementation = { caller, arguments in
-                guard case .memory(let memory) = caller.instance?.export("memory") else {
-                    throw RuntimeError(.invalidModule, "The module exports no memory named memory, which WASI needs.")
-                }
-                return try self.revoked.withLock { revoked throws -> [Value] in
-                    guard !revoked else { throw GuestStop.revoked }
-                    return try self.call(name, arguments, memory: memory) {
-                        try implementation(memory, arguments)
-                    }
-                }
-            }
-            imports.define(
-                module: "wasi_snapshot_preview1", name: name, Function(store: store, type: function.type, body: gated))
+    /// Runs the preview 1 function `name` behind the gate: refused once revoked, and checked as the type says.
+    func perform(
+        _ name: String, _ arguments: [Value], memory: Memory, forward: () throws -> [Value]
+    ) throws -> [Value] {
+        try revoked.withLock { revoked throws -> [Value] in
+            guard !revoked else { throw GuestStop.revoked }
+            return try call(name, arguments, memory: memory, forward: forward)
         }
     }
 
@@ -212,5 +200,53 @@ extension Memory {
         return withUnsafeBufferPointer(offset: UInt(address), count: 4) {
             UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))
         }
+    }
+}
+
+/// The `wasi_snapshot_preview1` functions of one instance: defined once, when the instance is made, each forwarding
+/// its calls to the run bound at the time (its bridge, behind its gate). An instance kept between runs
+/// (``WasmInstancePool``) is bound to each run in turn; a call while no run is bound ends the guest as revoked.
+final class WASIImports: Sendable {
+    private typealias Implementation = @Sendable (Memory, [Value]) throws -> [Value]
+
+    private struct Binding: Sendable {
+        var functions: [String: Implementation]
+        var gate: WASIGate
+    }
+
+    private let binding = Mutex<Binding?>(nil)
+
+    /// Defines the functions ``WASIGate/capabilities`` give (the others as `ENOSYS` stubs) in `imports`, with the
+    /// signatures `bridge` has, and binds `bridge` and `gate`.
+    init(binding bridge: WASIBridgeToHost, gate: WASIGate, into imports: inout Imports, store: Store) {
+        let functions = bridge.hostFunctions(capabilities: WASIGate.capabilities, stubUnlinked: true)
+        binding.withLock { $0 = Binding(functions: functions.mapValues(\.implementation), gate: gate) }
+        for (name, function) in functions {
+            let forwarding: Function.Implementation = { caller, arguments in
+                guard case .memory(let memory) = caller.instance?.export("memory") else {
+                    throw RuntimeError(.invalidModule, "The module exports no memory named memory, which WASI needs.")
+                }
+                guard let bound = self.binding.withLock({ $0 }), let implementation = bound.functions[name] else {
+                    throw GuestStop.revoked
+                }
+                return try bound.gate.perform(name, arguments, memory: memory) {
+                    try implementation(memory, arguments)
+                }
+            }
+            imports.define(
+                module: "wasi_snapshot_preview1", name: name,
+                Function(store: store, type: function.type, body: forwarding))
+        }
+    }
+
+    /// Makes the calls from now on go to `bridge`, behind `gate`.
+    func bind(_ bridge: WASIBridgeToHost, gate: WASIGate) {
+        let functions = bridge.hostFunctions(capabilities: WASIGate.capabilities, stubUnlinked: true)
+        binding.withLock { $0 = Binding(functions: functions.mapValues(\.implementation), gate: gate) }
+    }
+
+    /// Ends the binding: calls from now on end the guest.
+    func unbind() {
+        binding.withLock { $0 = nil }
     }
 }

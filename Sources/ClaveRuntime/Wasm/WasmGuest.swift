@@ -1,41 +1,50 @@
 import WasmKit
 import WasmKitWASI
 
-/// One WebAssembly run, synchronous on the calling thread: engine, store and limits, WASI behind the gate, `_start`.
+/// One WebAssembly run, synchronous on the calling thread: an instance (kept from an earlier run of the module, or
+/// new), its WASI functions bound to this run's bridge behind the gate, its fuel, `_start`.
 struct WasmGuest: Sendable {
-    var module: Module
+    var image: WasmModuleImage
     var limits: ResourceLimits
     var bridge: WASIBridgeToHost
     var gate: WASIGate
+    var pool: WasmInstancePool
 
-    /// Instantiates the module and runs `_start` to its end, then closes the bridge (whatever happened).
+    /// Runs `_start` to its end, then closes the bridge (whatever happened). An instance whose run returned or exited
+    /// goes back to the pool once reset; any other end drops it.
     ///
     /// Throws only when the module cannot be instantiated for a reason of its own (an import WASI does not provide).
     func run() throws(RuntimeError) -> Termination {
         let limits = limits
-        let module = module
+        let image = image
         let gate = gate
+        let pool = pool
+        let key = WasmInstancePool.Key(
+            digest: image.digest, fuelMetering: limits.fuel != nil, memoryLimit: limits.memory)
         do {
-            return try bridge.runAndClose { bridge in
-                let engine = Engine(configuration: EngineConfiguration(fuelMetering: limits.fuel != nil))
-                let store = Store(engine: engine)
+            let (code, instance) = try bridge.runAndClose { bridge in
+                let instance: KeptInstance
+                if let kept = pool.take(key) {
+                    kept.imports.bind(bridge, gate: gate)
+                    instance = kept
+                } else {
+                    do {
+                        instance = try KeptInstance(image, key: key, bridge: bridge, gate: gate)
+                    } catch let error where !(error is GuestStop) && !(error is Trap) {
+                        throw RuntimeError(
+                            .invalidModule,
+                            "The WebAssembly module cannot be instantiated: \(error). A Clave app must be a WASI "
+                                + "preview 1 command that imports only wasi_snapshot_preview1 functions.")
+                    }
+                }
+                defer { instance.imports.unbind() }
                 if let fuel = limits.fuel {
-                    store.fuel = Fuel(remaining: fuel)
+                    instance.store.fuel = Fuel(remaining: fuel)
                 }
-                LinearMemoryLimiter(memoryLimit: limits.memory).install(on: store)
-                var imports = Imports()
-                gate.link(bridge, to: &imports, store: store)
-                let instance: Instance
-                do {
-                    instance = try module.instantiate(store: store, imports: imports)
-                } catch let error where !(error is GuestStop) && !(error is Trap) {
-                    throw RuntimeError(
-                        .invalidModule,
-                        "The WebAssembly module cannot be instantiated: \(error). A Clave app must be a WASI preview 1 "
-                            + "command that imports only wasi_snapshot_preview1 functions.")
-                }
-                return .exited(Int32(bitPattern: try bridge.start(instance)))
+                return (try bridge.start(instance.instance), instance)
             }
+            if pool.maximumIdleInstances > 0, instance.reset() { pool.keep(instance) }
+            return .exited(Int32(bitPattern: code))
         } catch let error as RuntimeError {
             throw error
         } catch let stop as GuestStop {

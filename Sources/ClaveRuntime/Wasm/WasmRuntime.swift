@@ -20,24 +20,31 @@ public struct WasmRuntime: AppRuntime {
     public struct Configuration: Sendable {
         /// The stack of the thread each run executes on (WasmKit's interpreter keeps the guest's own stack apart).
         public var threadStackSize: Int
+        /// How many instances of one module (with one set of limits) are kept between runs, put back as new, for the
+        /// next runs to skip instantiating and translating it (docs/runtime.md, "Instances kept between runs"); 0
+        /// makes every run instantiate its module anew. As many as the runs of one app at once is enough.
+        public var keptInstances: Int
 
-        public init(threadStackSize: Int = 8 << 20) {
+        public init(threadStackSize: Int = 8 << 20, keptInstances: Int = 8) {
             self.threadStackSize = threadStackSize
+            self.keptInstances = keptInstances
         }
     }
 
     public let configuration: Configuration
     private let logger: Logger
+    let pool: WasmInstancePool
 
     public init(configuration: Configuration = Configuration(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        pool = WasmInstancePool(maximumIdleInstances: configuration.keptInstances)
     }
 
     public func run(_ execution: Execution) async throws(RuntimeError) -> ExecutionResult {
         let clock = ContinuousClock()
         let start = clock.now
-        let (module, name) = try Self.loadModule(execution)
+        let (image, name) = try loadModule(execution)
         var logger = logger
         logger[metadataKey: "wasm.module"] = "\(name)"
 
@@ -75,7 +82,7 @@ public struct WasmRuntime: AppRuntime {
         let measure = OutputMeasure(execution)
         // The preopens are the guest's descriptors 3 (`/iexec_in`) and 4 (`/iexec_out`), in the order above.
         let gate = WASIGate(readOnlyPreopen: 3, outputLimit: execution.limits.outputSize, measure: measure)
-        let guest = WasmGuest(module: module, limits: execution.limits, bridge: bridge, gate: gate)
+        let guest = WasmGuest(image: image, limits: execution.limits, bridge: bridge, gate: gate, pool: pool)
         logger.debug(
             "WebAssembly run starting", metadata: ["wasm.fuel": "\(execution.limits.fuel.map(String.init) ?? "none")"])
         let outcome = await EngineThread<Result<Termination, RuntimeError>>.run(
@@ -115,8 +122,9 @@ public struct WasmRuntime: AppRuntime {
         return ExecutionResult(termination: termination, wallTime: wallTime)
     }
 
-    /// Reads and parses the entrypoint module, and checks it is a WASI command: `_start` and `memory` exported.
-    private static func loadModule(_ execution: Execution) throws(RuntimeError) -> (Module, name: String) {
+    /// Reads and parses the entrypoint module (or finds it parsed in the pool), and checks it is a WASI command:
+    /// `_start` and `memory` exported.
+    private func loadModule(_ execution: Execution) throws(RuntimeError) -> (WasmModuleImage, name: String) {
         guard let name = execution.entrypoint.first else {
             throw RuntimeError(
                 .invalidBundle,
@@ -132,15 +140,15 @@ public struct WasmRuntime: AppRuntime {
                 "The app's module \(name) cannot be read from its bundle (\(url.path)): \(error). Check the bundle's "
                     + "entrypoint.")
         }
-        let module: Module
+        let image: WasmModuleImage
         do {
-            module = try parseWasm(bytes: bytes)
+            image = try pool.image(of: bytes)
         } catch {
             throw RuntimeError(
                 .invalidModule,
                 "\(name) is not a valid WebAssembly module: \(error). Build the app for wasm32-wasi (WASI preview 1).")
         }
-        let exports = module.exports
+        let exports = image.module.exports
         let exportsStart = exports.contains { export in
             guard export.name == "_start", case .function = export.descriptor else { return false }
             return true
@@ -161,7 +169,7 @@ public struct WasmRuntime: AppRuntime {
                 "\(name) exports no linear memory named memory, which WASI needs to pass data. Build it for "
                     + "wasm32-wasi with a toolchain that exports its memory (the default).")
         }
-        return (module, name)
+        return (image, name)
     }
 
     private static func openDescriptor(_ path: String, flags: CInt) throws(RuntimeError) -> CInt {

@@ -31,24 +31,25 @@ struct WasmFixture {
         try Data(contents.utf8).write(to: input.appendingPathComponent(name))
     }
 
-    /// Runs `module` (WebAssembly bytes) as `app.wasm`.
+    /// Runs `module` (WebAssembly bytes) as `app.wasm`, with a runtime of its own unless one is given.
     func run(
         module: [UInt8], arguments: [String] = [], environment: [String: String] = [:],
-        limits: ResourceLimits = WasmFixture.limits
+        limits: ResourceLimits = WasmFixture.limits, runtime: WasmRuntime = WasmRuntime(logger: .quiet)
     ) async throws -> ExecutionResult {
         try Data(module).write(to: bundle.appendingPathComponent("app.wasm"))
         let execution = Execution(
             bundle: bundle, entrypoint: ["app.wasm"], arguments: arguments, environment: environment, input: input,
             output: output, limits: limits, standardOutput: standardOutput, standardError: standardError)
-        return try await WasmRuntime(logger: .quiet).run(execution)
+        return try await runtime.run(execution)
     }
 
     /// Runs the module `wat` describes.
     func run(
         wat: String, arguments: [String] = [], environment: [String: String] = [:],
-        limits: ResourceLimits = WasmFixture.limits
+        limits: ResourceLimits = WasmFixture.limits, runtime: WasmRuntime = WasmRuntime(logger: .quiet)
     ) async throws -> ExecutionResult {
-        try await run(module: try wat2wasm(wat), arguments: arguments, environment: environment, limits: limits)
+        try await run(
+            module: try wat2wasm(wat), arguments: arguments, environment: environment, limits: limits, runtime: runtime)
     }
 
     func contents(of url: URL) throws -> [UInt8] {

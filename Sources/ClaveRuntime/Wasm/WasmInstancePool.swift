@@ -1,0 +1,127 @@
+import ClaveCrypto
+import Synchronization
+import WasmKit
+import WasmKitWASI
+
+/// The modules a ``WasmRuntime`` ran lately, parsed, and instances of them put back as new after their runs, so that
+/// the next run of the same module skips reading, validating, instantiating and translating it again
+/// (docs/runtime.md, "Instances kept between runs"). ``WasmModuleImage`` decides which modules allow it.
+final class WasmInstancePool: Sendable {
+    /// What an instance is bound to besides its module: its store's fuel metering and memory limit.
+    struct Key: Hashable, Sendable {
+        var digest: Bytes32
+        var fuelMetering: Bool
+        var memoryLimit: Int
+    }
+
+    private struct State {
+        /// Most recently used last.
+        var images: [WasmModuleImage] = []
+        var idle: [Key: [KeptInstance]] = [:]
+    }
+
+    /// How many modules are kept parsed; the least recently used goes first, with its instances.
+    let maximumModules: Int
+    /// How many idle instances are kept per module and limits: as many as runs of it at once, at most.
+    let maximumIdleInstances: Int
+    private let state = Mutex(State())
+
+    init(maximumModules: Int = 8, maximumIdleInstances: Int) {
+        self.maximumModules = maximumModules
+        self.maximumIdleInstances = maximumIdleInstances
+    }
+
+    /// The parsed module of `bytes`, from the pool when it was parsed lately; throws what parsing throws.
+    func image(of bytes: [UInt8]) throws -> WasmModuleImage {
+        let digest = AppBundle.sha256(bytes)
+        let cached = state.withLock { state -> WasmModuleImage? in
+            guard let index = state.images.firstIndex(where: { $0.digest == digest }) else { return nil }
+            let image = state.images.remove(at: index)
+            state.images.append(image)
+            return image
+        }
+        if let cached { return cached }
+        let image = try WasmModuleImage(bytes: bytes, digest: digest)
+        state.withLock { state in
+            guard !state.images.contains(where: { $0.digest == digest }) else { return }
+            state.images.append(image)
+            while state.images.count > maximumModules {
+                let evicted = state.images.removeFirst().digest
+                state.idle = state.idle.filter { $0.key.digest != evicted }
+            }
+        }
+        return image
+    }
+
+    /// An idle instance for `key`, taken out of the pool; nil when there is none.
+    func take(_ key: Key) -> KeptInstance? {
+        state.withLock { state in state.idle[key]?.popLast() }
+    }
+
+    /// Puts `instance` back, to be taken by a later run; it must have been reset. Dropped when the pool is full or its
+    /// module was evicted meanwhile.
+    func keep(_ instance: KeptInstance) {
+        state.withLock { state in
+            guard state.images.contains(where: { $0.digest == instance.key.digest }) else { return }
+            var idle = state.idle[instance.key, default: []]
+            guard idle.count < maximumIdleInstances else { return }
+            idle.append(instance)
+            state.idle[instance.key] = idle
+        }
+    }
+}
+
+/// An instance of a module in a store of its own, its WASI functions bound run by run, and the state it had when new:
+/// its linear memory and mutable globals, to put back after each run.
+///
+/// Not thread-safe: one run at a time has it, between ``WasmInstancePool/take(_:)`` and
+/// ``WasmInstancePool/keep(_:)``, which hand it over under the pool's lock.
+final class KeptInstance: @unchecked Sendable {
+    let key: WasmInstancePool.Key
+    let store: Store
+    let instance: Instance
+    let imports: WASIImports
+    private let memory: Memory?
+    private let memoryWhenNew: [UInt8]
+    private let globalsWhenNew: [(Global, Value)]
+
+    /// Instantiates `image` in a new store with `key`'s metering and limit, its WASI functions bound to `bridge`
+    /// behind `gate`; throws what instantiation throws.
+    init(_ image: WasmModuleImage, key: WasmInstancePool.Key, bridge: WASIBridgeToHost, gate: WASIGate) throws {
+        self.key = key
+        store = Store(engine: Engine(configuration: EngineConfiguration(fuelMetering: key.fuelMetering)))
+        LinearMemoryLimiter(memoryLimit: key.memoryLimit).install(on: store)
+        var imports = Imports()
+        self.imports = WASIImports(binding: bridge, gate: gate, into: &imports, store: store)
+        instance = try image.module.instantiate(store: store, imports: imports)
+        let exports = instance.exports
+        let globals = image.resetGlobals.compactMap { exports[global: $0] }
+        if image.freshReason == nil, globals.count == image.resetGlobals.count,
+            case .memory(let memory) = instance.export("memory")
+        {
+            self.memory = memory
+            memoryWhenNew = memory.withUnsafeBufferPointer(offset: 0, count: memory.byteCount) { Array($0) }
+            globalsWhenNew = globals.map { ($0, $0.value) }
+        } else {
+            memory = nil
+            memoryWhenNew = []
+            globalsWhenNew = []
+        }
+    }
+
+    /// Puts the memory and globals back as they were when new, after a run that ended by returning or exiting; false
+    /// when that cannot be done (the module does not allow it, or the run grew the memory), and the instance must
+    /// then be dropped.
+    func reset() -> Bool {
+        guard let memory, memory.byteCount == memoryWhenNew.count else { return false }
+        memory.withUnsafeMutableBufferPointer(offset: 0, count: memoryWhenNew.count) { target in
+            memoryWhenNew.withUnsafeBytes { target.copyMemory(from: $0) }
+        }
+        do {
+            for (global, value) in globalsWhenNew { try global.assign(value) }
+        } catch {
+            return false
+        }
+        return true
+    }
+}
