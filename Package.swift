@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swiftwasm/WasmKit.git", from: "0.4.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -73,7 +74,9 @@ let package = Package(
         ),
         .target(
             name: "ClaveCore",
-            dependencies: ["ClaveCrypto", "CClaveCRC32"],
+            dependencies: [
+                "ClaveCrypto", "CClaveCRC32", .product(name: "HashTreeCollections", package: "swift-collections"),
+            ],
             swiftSettings: strictSwift
         ),
         .target(

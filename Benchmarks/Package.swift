@@ -38,6 +38,7 @@ let package = Package(
                 .product(name: "ClaveClient", package: "Clave"),
                 .product(name: "ClaveServer", package: "Clave"),
                 .product(name: "ClaveRuntime", package: "Clave"),
+                .product(name: "ClaveWorkerpool", package: "Clave"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),

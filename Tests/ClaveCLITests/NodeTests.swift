@@ -93,6 +93,17 @@ import Testing
         }
     }
 
+    @Test func theTaskFolderTheNodeChoseIsRemovedWhenItStops() async throws {
+        let folder = try TemporaryDirectory()
+        let work = try await withNode(at: folder.url.appendingPathComponent("node"), workerpool: true) { running in
+            let work = try #require(running.node.ownWorkFolder)
+            try FileManager.default.createDirectory(
+                at: work.appendingPathComponent("bundles"), withIntermediateDirectories: true)
+            return work
+        }
+        #expect(!FileManager.default.fileExists(atPath: work.path))
+    }
+
     @Test func anEmptyFolderBecomesANodeDirectory() async throws {
         let folder = try TemporaryDirectory()
         let directory = folder.url.appendingPathComponent("empty")

@@ -3,6 +3,7 @@ import ClaveCore
 import ClaveCrypto
 import ClaveRuntime
 import ClaveServer
+import ClaveWorkerpool
 import Foundation
 import Logging
 
@@ -77,8 +78,13 @@ struct TaskBenchmark {
                     owner: requester)
             }
             let request = ProcessRequest(app: app, protectedData: data.address)
-            let results = directory.appendingPathComponent("results")
+            // The requesters stand for programs on machines of their own: the results they fetch go where the
+            // node's workers make their task folders (in memory when the machine has a memory file system), not beside
+            // the node's data directory, whose blob store would otherwise share a disk and its inode groups with the
+            // files they create and remove (see Benchmarks/README.md, "Tasks and runtimes").
+            let results = ScratchFolder.default(named: "clave-bench-results-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: results) }
             @Sendable func oneTask(_ requesterSide: DataProtector) async throws -> Duration {
                 let start = ContinuousClock.now
                 let output = results.appendingPathComponent(UUID().uuidString)

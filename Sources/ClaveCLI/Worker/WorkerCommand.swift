@@ -34,8 +34,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "How many tasks to run at once.")
     var capacity: UInt64 = 1
 
-    @Option(help: "Where task folders are made.")
-    var workDirectory: String = FileManager.default.temporaryDirectory.appendingPathComponent("clave-worker").path
+    @Option(help: "Where task folders are made (default: /dev/shm/clave-worker when /dev/shm is a memory file system).")
+    var workDirectory: String = ScratchFolder.default(named: "clave-worker").path
 
     @Option(help: "The least severe log messages written to standard error: trace, debug, info, warning, error.")
     var logLevel: String = "info"

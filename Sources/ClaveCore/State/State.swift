@@ -1,29 +1,35 @@
 public import ClaveCrypto
+public import HashTreeCollections
 
 /// The whole protocol state of one chain, as a value, and its only transition: ``apply(_:at:)``.
 ///
 /// No I/O and no clock: the time of each transaction is an argument. The ledger around it checks signatures, orders
 /// transactions into blocks and stores them; replaying the same transactions at the same times from the same genesis
 /// gives the same state and the same events, everywhere.
+///
+/// Its tables are persistent hash maps (`TreeDictionary`, `TreeSet`): a copy shares them, and a change to the copy
+/// copies only the path to what changed. The ledger holds two states at once (the last durable one, which it answers
+/// from, and the one the next block is applied to), so with standard dictionaries every block copied each table it
+/// touched whole, a cost that grew with the chain (docs/ledger.md, "Throughput").
 public struct State: Sendable, Hashable {
     public let configuration: ChainConfiguration
     /// The EIP-712 domain of the chain's orders.
     public let orderDomain: OrderDomain
 
     /// Every account with something in it (an account with all fields zero is not stored).
-    public private(set) var accounts: [Address: Account]
-    public private(set) var apps: [Address: App]
-    public private(set) var datasets: [Address: Dataset]
-    public private(set) var workerpools: [Address: Workerpool]
+    public private(set) var accounts: TreeDictionary<Address, Account>
+    public private(set) var apps: TreeDictionary<Address, App>
+    public private(set) var datasets: TreeDictionary<Address, Dataset>
+    public private(set) var workerpools: TreeDictionary<Address, Workerpool>
     /// Who presigned each order hash.
-    public private(set) var presignatures: [Bytes32: Address]
+    public private(set) var presignatures: TreeDictionary<Bytes32, Address>
     /// The volume consumed of each order hash (its volume once closed).
-    public private(set) var consumedVolumes: [Bytes32: UInt64]
+    public private(set) var consumedVolumes: TreeDictionary<Bytes32, UInt64>
     /// The hashes of the orders closed by their signer (`closeOrder`): revoked, whatever volume was left.
-    public private(set) var closedOrders: Set<Bytes32>
-    public private(set) var deals: [Bytes32: Deal]
+    public private(set) var closedOrders: TreeSet<Bytes32>
+    public private(set) var deals: TreeDictionary<Bytes32, Deal>
     /// Initialized tasks.
-    public private(set) var tasks: [Bytes32: ComputeTask]
+    public private(set) var tasks: TreeDictionary<Bytes32, ComputeTask>
     /// The schedulers' stakes seized from failed tasks, paid back bit by bit to schedulers who complete tasks.
     public private(set) var kitty: UInt64
 
@@ -31,7 +37,8 @@ public struct State: Sendable, Hashable {
     public init(configuration: ChainConfiguration, genesis: [Address: UInt64] = [:]) {
         self.configuration = configuration
         self.orderDomain = configuration.orderDomain
-        self.accounts = genesis.filter { $0.value > 0 }.mapValues { Account(wallet: $0) }
+        self.accounts = TreeDictionary(
+            uniqueKeysWithValues: genesis.filter { $0.value > 0 }.mapValues { Account(wallet: $0) })
         self.apps = [:]
         self.datasets = [:]
         self.workerpools = [:]

@@ -108,6 +108,9 @@ public final class Node: Service, Sendable {
 
     private let logger: Logger
     private let lock: DirectoryLock
+    /// The workers' task folder the node chose itself (in memory when it can, docs/worker.md), removed when the node
+    /// stops; nil when the configuration gave an executor, or the node runs no workerpool.
+    public let ownWorkFolder: URL?
     private let onServerRunning: @Sendable (String) async -> Void
     private let serving = Mutex<String?>(nil)
 
@@ -171,6 +174,7 @@ public final class Node: Service, Sendable {
             poolMarket = nil
             scheduler = nil
             workers = []
+            ownWorkFolder = nil
             return
         }
         let schedulerKey = try directory.schedulerKey()
@@ -183,12 +187,14 @@ public final class Node: Service, Sendable {
             configuration: configuration.scheduler, logger: logger)
         poolMarket = market
         self.scheduler = scheduler
+        let ownConfiguration = TaskExecutor.Configuration(
+            workDirectory: ScratchFolder.default(
+                named:
+                    "clave-work-\(Hex.encode(Keccak256.hash(Array(directory.url.path.utf8)).bytes.prefix(6)).dropFirst(2))"
+            ))
+        ownWorkFolder = configuration.executor == nil ? ownConfiguration.workDirectory : nil
         let executor = TaskExecutor(
-            configuration: configuration.executor
-                ?? TaskExecutor.Configuration(
-                    workDirectory: FileManager.default.temporaryDirectory.appendingPathComponent(
-                        "clave-work-\(Hex.encode(Keccak256.hash(Array(directory.url.path.utf8)).bytes.prefix(6)).dropFirst(2))"
-                    )),
+            configuration: configuration.executor ?? ownConfiguration,
             ledger: ledger, blobs: blobs, sms: sms, enclave: simulatedEnclave, logger: logger)
         var workers: [WorkerAgent] = []
         for number in 0..<configuration.workers {
@@ -218,6 +224,7 @@ public final class Node: Service, Sendable {
     /// ledger seal what it took, and releases the data directory.
     public func run() async throws {
         defer { lock.release() }
+        defer { if let ownWorkFolder { try? FileManager.default.removeItem(at: ownWorkFolder) } }
         let host = configuration.host
         let application = Application(
             router: ClaveAPI(

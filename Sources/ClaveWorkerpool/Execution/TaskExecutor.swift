@@ -26,13 +26,14 @@ public import Logging
 /// Every failure becomes a ``ReplicateFailure`` that says why, for the requester.
 public struct TaskExecutor: TaskExecuting {
     public struct Configuration: Sendable {
-        /// Where each run gets a folder of its own (removed when the run ends).
+        /// Where each run gets a folder of its own (removed when the run ends); by default in memory when the machine
+        /// has a memory file system (``ScratchFolder``).
         public var workDirectory: URL
         /// The runtime of `process` apps; nil when this worker takes only WebAssembly apps.
         public var processRuntime: ProcessRuntime?
 
         public init(
-            workDirectory: URL = FileManager.default.temporaryDirectory.appendingPathComponent("clave-worker"),
+            workDirectory: URL = ScratchFolder.default(named: "clave-worker"),
             processRuntime: ProcessRuntime? = ProcessRuntime()
         ) {
             self.workDirectory = workDirectory
