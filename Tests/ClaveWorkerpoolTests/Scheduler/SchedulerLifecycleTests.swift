@@ -64,7 +64,9 @@ import Testing
         // Twelve tasks at trust 3: each needs both fresh workers, and each completion scores them 1.
         let warmUp = try await f.match(volume: 12, trust: 3, salt: 1)
         var honest = [Running(f.agent(honest1, scheduler: scheduler)), Running(f.agent(honest2, scheduler: scheduler))]
-        try await eventually("the warm-up deal is COMPLETED") {
+        // Twenty-four replicates, each a ledger transaction or two: well under a second alone, but the whole suite
+        // starts hundreds of tests at once on two cores, and this wait once passed 60 s there.
+        try await eventually("the warm-up deal is COMPLETED", timeout: .seconds(180)) {
             for taskId in f.taskIds(warmUp, count: 12) where await f.ledger.task(taskId)?.status != .completed {
                 return false
             }
