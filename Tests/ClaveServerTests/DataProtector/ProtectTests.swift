@@ -86,12 +86,17 @@ import Testing
             #expect(zip == (try ProtectedDataZip.bytes(of: Self.record)))
             #expect(try ProtectedDataZip.read(zip, schema: data.schema) == Self.record)
 
-            // Another key does not open it.
-            await #expect(throws: (any Error).self) {
-                try await protector.decryptPayload(
-                    of: data.address, key: .generate(format), to: folder.url.appendingPathComponent("wrong.zip"))
+            // Another key does not open it. A clave-stream-v1 payload is authenticated, so it is always refused; iExec's
+            // AES-CBC is not, and a wrong key is caught only by its padding, which one key in 256 or so happens to
+            // make valid: then what comes out must not be the record.
+            let wrong = folder.url.appendingPathComponent("wrong.zip")
+            do {
+                _ = try await protector.decryptPayload(of: data.address, key: .generate(format), to: wrong)
+                #expect(format == .iexec, "a clave-stream-v1 payload opened under another key")
+                #expect(try Data(contentsOf: wrong) != Data(zip))
+            } catch {
+                #expect(!FileManager.default.fileExists(atPath: wrong.path))
             }
-            #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("wrong.zip").path))
         }
     }
 
