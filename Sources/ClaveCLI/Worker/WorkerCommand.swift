@@ -34,7 +34,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "How many tasks to run at once.")
     var capacity: UInt64 = 1
 
-    @Option(help: "Where task folders are made (default: /dev/shm/clave-worker when /dev/shm is a memory file system).")
+    @Option(help: "Where task folders are made: in memory (/dev/shm) when the machine has a memory file system.")
     var workDirectory: String = ScratchFolder.default(named: "clave-worker").path
 
     @Option(help: "The least severe log messages written to standard error: trace, debug, info, warning, error.")
