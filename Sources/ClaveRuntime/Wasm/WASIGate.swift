@@ -207,30 +207,35 @@ extension Memory {
 /// its calls to the run bound at the time (its bridge, behind its gate). An instance kept between runs
 /// (``WasmInstancePool``) is bound to each run in turn; a call while no run is bound ends the guest as revoked.
 final class WASIImports: Sendable {
-    private typealias Implementation = @Sendable (Memory, [Value]) throws -> [Value]
-
     private struct Binding: Sendable {
-        var functions: [String: Implementation]
+        var functions: [String: (type: FunctionType, implementation: @Sendable (Memory, [Value]) throws -> [Value])]
         var gate: WASIGate
+
+        /// The functions ``WASIGate/capabilities`` give (the others as `ENOSYS` stubs), as `bridge` implements them.
+        init(_ bridge: WASIBridgeToHost, gate: WASIGate) {
+            functions = bridge.hostFunctions(capabilities: WASIGate.capabilities, stubUnlinked: true).mapValues {
+                ($0.type, $0.implementation)
+            }
+            self.gate = gate
+        }
     }
 
-    private let binding = Mutex<Binding?>(nil)
+    private let binding: Mutex<Binding?>
 
-    /// Defines the functions ``WASIGate/capabilities`` give (the others as `ENOSYS` stubs) in `imports`, with the
-    /// signatures `bridge` has, and binds `bridge` and `gate`.
+    /// Defines the preview 1 functions in `imports` and binds `bridge` and `gate`.
     init(binding bridge: WASIBridgeToHost, gate: WASIGate, into imports: inout Imports, store: Store) {
-        let functions = bridge.hostFunctions(capabilities: WASIGate.capabilities, stubUnlinked: true)
-        binding.withLock { $0 = Binding(functions: functions.mapValues(\.implementation), gate: gate) }
-        for (name, function) in functions {
+        let bound = Binding(bridge, gate: gate)
+        binding = Mutex(bound)
+        for (name, function) in bound.functions {
             let forwarding: Function.Implementation = { caller, arguments in
                 guard case .memory(let memory) = caller.instance?.export("memory") else {
                     throw RuntimeError(.invalidModule, "The module exports no memory named memory, which WASI needs.")
                 }
-                guard let bound = self.binding.withLock({ $0 }), let implementation = bound.functions[name] else {
+                guard let bound = self.binding.withLock({ $0 }), let function = bound.functions[name] else {
                     throw GuestStop.revoked
                 }
                 return try bound.gate.perform(name, arguments, memory: memory) {
-                    try implementation(memory, arguments)
+                    try function.implementation(memory, arguments)
                 }
             }
             imports.define(
@@ -241,8 +246,7 @@ final class WASIImports: Sendable {
 
     /// Makes the calls from now on go to `bridge`, behind `gate`.
     func bind(_ bridge: WASIBridgeToHost, gate: WASIGate) {
-        let functions = bridge.hostFunctions(capabilities: WASIGate.capabilities, stubUnlinked: true)
-        binding.withLock { $0 = Binding(functions: functions.mapValues(\.implementation), gate: gate) }
+        binding.withLock { $0 = Binding(bridge, gate: gate) }
     }
 
     /// Ends the binding: calls from now on end the guest.

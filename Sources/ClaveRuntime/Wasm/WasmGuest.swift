@@ -24,18 +24,13 @@ struct WasmGuest: Sendable {
         do {
             let (code, instance) = try bridge.runAndClose { bridge in
                 let instance: KeptInstance
-                if let kept = pool.take(key) {
-                    kept.imports.bind(bridge, gate: gate)
-                    instance = kept
-                } else {
-                    do {
-                        instance = try KeptInstance(image, key: key, bridge: bridge, gate: gate)
-                    } catch let error where !(error is GuestStop) && !(error is Trap) {
-                        throw RuntimeError(
-                            .invalidModule,
-                            "The WebAssembly module cannot be instantiated: \(error). A Clave app must be a WASI "
-                                + "preview 1 command that imports only wasi_snapshot_preview1 functions.")
-                    }
+                do {
+                    instance = try pool.instance(of: image, key: key, bridge: bridge, gate: gate)
+                } catch let error where !(error is GuestStop) && !(error is Trap) {
+                    throw RuntimeError(
+                        .invalidModule,
+                        "The WebAssembly module cannot be instantiated: \(error). A Clave app must be a WASI "
+                            + "preview 1 command that imports only wasi_snapshot_preview1 functions.")
                 }
                 defer { instance.imports.unbind() }
                 if let fuel = limits.fuel {
@@ -43,7 +38,7 @@ struct WasmGuest: Sendable {
                 }
                 return (try bridge.start(instance.instance), instance)
             }
-            if pool.maximumIdleInstances > 0, instance.reset() { pool.keep(instance) }
+            pool.giveBack(instance)
             return .exited(Int32(bitPattern: code))
         } catch let error as RuntimeError {
             throw error

@@ -53,14 +53,21 @@ final class WasmInstancePool: Sendable {
         return image
     }
 
-    /// An idle instance for `key`, taken out of the pool; nil when there is none.
-    func take(_ key: Key) -> KeptInstance? {
-        state.withLock { state in state.idle[key]?.popLast() }
+    /// An instance of `image` for a run under `key`, bound to the run's `bridge` and `gate`: an idle one taken out of
+    /// the pool, or a new one; throws what instantiation throws.
+    func instance(of image: WasmModuleImage, key: Key, bridge: WASIBridgeToHost, gate: WASIGate) throws -> KeptInstance
+    {
+        if let kept = take(key) {
+            kept.imports.bind(bridge, gate: gate)
+            return kept
+        }
+        return try KeptInstance(image, key: key, bridge: bridge, gate: gate, keepsState: maximumIdleInstances > 0)
     }
 
-    /// Puts `instance` back, to be taken by a later run; it must have been reset. Dropped when the pool is full or its
-    /// module was evicted meanwhile.
-    func keep(_ instance: KeptInstance) {
+    /// Takes back `instance` after a run that returned or exited: reset and kept for a later run when it can be,
+    /// dropped when it cannot (see ``KeptInstance/reset()``), the pool is full or its module was evicted meanwhile.
+    func giveBack(_ instance: KeptInstance) {
+        guard instance.reset() else { return }
         state.withLock { state in
             guard state.images.contains(where: { $0.digest == instance.key.digest }) else { return }
             var idle = state.idle[instance.key, default: []]
@@ -69,13 +76,18 @@ final class WasmInstancePool: Sendable {
             state.idle[instance.key] = idle
         }
     }
+
+    /// An idle instance for `key`, taken out of the pool; nil when there is none.
+    func take(_ key: Key) -> KeptInstance? {
+        state.withLock { state in state.idle[key]?.popLast() }
+    }
 }
 
 /// An instance of a module in a store of its own, its WASI functions bound run by run, and the state it had when new:
 /// its linear memory and mutable globals, to put back after each run.
 ///
-/// Not thread-safe: one run at a time has it, between ``WasmInstancePool/take(_:)`` and
-/// ``WasmInstancePool/keep(_:)``, which hand it over under the pool's lock.
+/// Not thread-safe: one run at a time has it, between ``WasmInstancePool/instance(of:key:bridge:gate:)`` and
+/// ``WasmInstancePool/giveBack(_:)``, which hand it over under the pool's lock.
 final class KeptInstance: @unchecked Sendable {
     let key: WasmInstancePool.Key
     let store: Store
@@ -86,8 +98,12 @@ final class KeptInstance: @unchecked Sendable {
     private let globalsWhenNew: [(Global, Value)]
 
     /// Instantiates `image` in a new store with `key`'s metering and limit, its WASI functions bound to `bridge`
-    /// behind `gate`; throws what instantiation throws.
-    init(_ image: WasmModuleImage, key: WasmInstancePool.Key, bridge: WASIBridgeToHost, gate: WASIGate) throws {
+    /// behind `gate`, and copies its state when it `keepsState` and the module allows it; throws what instantiation
+    /// throws.
+    init(
+        _ image: WasmModuleImage, key: WasmInstancePool.Key, bridge: WASIBridgeToHost, gate: WASIGate,
+        keepsState: Bool
+    ) throws {
         self.key = key
         store = Store(engine: Engine(configuration: EngineConfiguration(fuelMetering: key.fuelMetering)))
         LinearMemoryLimiter(memoryLimit: key.memoryLimit).install(on: store)
@@ -96,7 +112,7 @@ final class KeptInstance: @unchecked Sendable {
         instance = try image.module.instantiate(store: store, imports: imports)
         let exports = instance.exports
         let globals = image.resetGlobals.compactMap { exports[global: $0] }
-        if image.freshReason == nil, globals.count == image.resetGlobals.count,
+        if keepsState, image.freshReason == nil, globals.count == image.resetGlobals.count,
             case .memory(let memory) = instance.export("memory")
         {
             self.memory = memory
@@ -110,8 +126,8 @@ final class KeptInstance: @unchecked Sendable {
     }
 
     /// Puts the memory and globals back as they were when new, after a run that ended by returning or exiting; false
-    /// when that cannot be done (the module does not allow it, or the run grew the memory), and the instance must
-    /// then be dropped.
+    /// when that cannot be done (no state was copied: the module does not allow it or the pool keeps no instances; or
+    /// the run grew the memory), and the instance must then be dropped.
     func reset() -> Bool {
         guard let memory, memory.byteCount == memoryWhenNew.count else { return false }
         memory.withUnsafeMutableBufferPointer(offset: 0, count: memoryWhenNew.count) { target in

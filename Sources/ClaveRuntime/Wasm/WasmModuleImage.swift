@@ -24,7 +24,7 @@ struct WasmModuleImage: Sendable {
     static let maximumSnapshotSize = 64 << 20
     static let resetExportPrefix = "clave.reset.global."
 
-    /// What to instantiate: the app's module, plus the exports of its mutable globals when ``reuse`` allows it.
+    /// What to instantiate: the app's module, plus the exports of its mutable globals when its instances can be kept.
     let module: Module
     /// The SHA-256 of the app's module file.
     let digest: Bytes32
@@ -43,10 +43,9 @@ struct WasmModuleImage: Sendable {
             resetGlobals = []
             module = try parseWasm(bytes: bytes)
         case .reusable(let globals, let rewritten):
-            let reparsed = try? parseWasm(bytes: rewritten)
-            if let reparsed {
+            if let reparsed = try? parseWasm(bytes: rewritten) {
                 freshReason = nil
-                resetGlobals = globals.map { "\(Self.resetExportPrefix)\($0)" }
+                resetGlobals = globals
                 module = reparsed
             } else {
                 freshReason = "its exports could not be extended to reach its globals"
@@ -58,7 +57,8 @@ struct WasmModuleImage: Sendable {
 
     private enum Plan {
         case fresh(String)
-        case reusable(mutableGlobals: [UInt32], module: [UInt8])
+        /// The names of the exports added for the mutable globals, and the module with them.
+        case reusable(resetGlobals: [String], module: [UInt8])
     }
 
     /// Reads the module's sections to decide whether its instances can be reset (see the type's documentation).
@@ -66,9 +66,10 @@ struct WasmModuleImage: Sendable {
         var parser = Parser(bytes: bytes)
         var mutableGlobals: [UInt32] = []
         var memories: [WasmParser.Memory] = []
-        var exportNames: Set<String> = []
+        var exportSection: (bytes: Range<Int>, exports: [Export])?
         var scanner = StateChangeScanner()
         do {
+            var sectionStart = parser.offset
             while let payload = try parser.parseNext() {
                 switch payload {
                 case .importSection(let imports):
@@ -85,7 +86,7 @@ struct WasmModuleImage: Sendable {
                         mutableGlobals.append(UInt32(offset))
                     }
                 case .exportSection(let exports):
-                    exportNames = Set(exports.map(\.name))
+                    exportSection = (sectionStart..<parser.offset, exports)
                 case .startSection:
                     return .fresh("it has a start function")
                 case .codeSection(let bodies):
@@ -99,6 +100,7 @@ struct WasmModuleImage: Sendable {
                 default:
                     break
                 }
+                sectionStart = parser.offset
             }
         } catch {
             return .fresh("its code could not be read ahead (\(error))")
@@ -110,12 +112,15 @@ struct WasmModuleImage: Sendable {
         guard memory.type.min <= UInt64(maximumSnapshotSize / 65536) else {
             return .fresh("its initial memory is larger than \(maximumSnapshotSize >> 20) MiB")
         }
-        let names = mutableGlobals.map { "\(resetExportPrefix)\($0)" }
-        guard exportNames.isDisjoint(with: names) else { return .fresh("it exports names Clave uses for its globals") }
-        guard let rewritten = WasmExportSection.adding(globals: mutableGlobals, named: names, to: bytes) else {
-            return .fresh("it has no export section")
+        guard let exportSection else { return .fresh("it has no export section") }
+        let added = mutableGlobals.map { Export(name: "\(resetExportPrefix)\($0)", descriptor: .global($0)) }
+        guard Set(exportSection.exports.map(\.name)).isDisjoint(with: added.map(\.name)) else {
+            return .fresh("it exports names Clave uses for its globals")
         }
-        return .reusable(mutableGlobals: mutableGlobals, module: rewritten)
+        var rewritten = bytes
+        rewritten.replaceSubrange(
+            exportSection.bytes, with: WasmExportSection.encoded(exportSection.exports + added))
+        return .reusable(resetGlobals: added.map(\.name), module: rewritten)
     }
 }
 
@@ -135,52 +140,25 @@ private struct StateChangeScanner: InstructionVisitor {
     mutating func visitDataDrop(dataIndex: UInt32) { change = change ?? "data.drop" }
 }
 
-/// Rewrites the export section (id 7) of a module binary.
+/// The export section (id 7) of a module binary, written from its entries.
 enum WasmExportSection {
-    private static let exportSectionID: UInt8 = 7
-    private static let globalKind: UInt8 = 3
-
-    /// `module` with one more export per global index, each under its name; nil when the module has no export section
-    /// or its sections cannot be walked.
-    static func adding(globals: [UInt32], named names: [String], to module: [UInt8]) -> [UInt8]? {
-        guard module.count >= 8 else { return nil }
-        var position = 8
-        while position < module.count {
-            let id = module[position]
-            guard let (size, sizeLength) = readLEB(module, at: position + 1) else { return nil }
-            let start = position + 1 + sizeLength
-            let end = start + Int(size)
-            guard end <= module.count else { return nil }
-            if id == exportSectionID {
-                guard let (count, countLength) = readLEB(module, at: start) else { return nil }
-                var body = leb(count + UInt32(globals.count))
-                body += module[(start + countLength)..<end]
-                for (index, name) in zip(globals, names) {
-                    let utf8 = Array(name.utf8)
-                    body += leb(UInt32(utf8.count)) + utf8 + [globalKind] + leb(index)
-                }
-                return Array(module[..<position]) + [exportSectionID] + leb(UInt32(body.count)) + body
-                    + Array(module[end...])
+    static func encoded(_ exports: [Export]) -> [UInt8] {
+        var body = leb(UInt32(exports.count))
+        for export in exports {
+            let name = Array(export.name.utf8)
+            body += leb(UInt32(name.count)) + name
+            switch export.descriptor {
+            case .function(let index): body += [0] + leb(index)
+            case .table(let index): body += [1] + leb(index)
+            case .memory(let index): body += [2] + leb(index)
+            case .global(let index): body += [3] + leb(index)
+            case .tag(let index): body += [4] + leb(index)
             }
-            position = end
         }
-        return nil
+        return [7] + leb(UInt32(body.count)) + body
     }
 
-    private static func readLEB(_ bytes: [UInt8], at offset: Int) -> (UInt32, Int)? {
-        var value: UInt32 = 0
-        var shift: UInt32 = 0
-        var index = offset
-        while index < bytes.count, shift < 35 {
-            let byte = bytes[index]
-            value |= UInt32(byte & 0x7f) << shift
-            index += 1
-            if byte & 0x80 == 0 { return (value, index - offset) }
-            shift += 7
-        }
-        return nil
-    }
-
+    /// Unsigned LEB128, as the binary format writes sizes, counts and indices.
     private static func leb(_ value: UInt32) -> [UInt8] {
         var value = value
         var bytes: [UInt8] = []

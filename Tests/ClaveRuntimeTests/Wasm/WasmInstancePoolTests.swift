@@ -1,3 +1,4 @@
+import ClaveCore
 import ClaveTestSupport
 import Foundation
 import Testing
@@ -113,6 +114,7 @@ import WAT
         ("(table 1 funcref) (func (drop (table.grow (ref.null func) (i32.const 1))))", "table.grow"),
         (#"(data $passive "x") (func (data.drop $passive))"#, "data.drop"),
         (#"(import "env" "table" (table 1 funcref))"#, "imports env.table"),
+        (#"(global (export "clave.reset.global.0") (mut i32) (i32.const 0))"#, "exports names Clave uses"),
     ])
     func modulesWhoseStateCannotBePutBackAreNotKept(extra: String, reason: String) throws {
         let module = try wat2wasm(
@@ -125,6 +127,37 @@ import WAT
         let image = try WasmModuleImage(bytes: module, digest: AppBundle.sha256(module))
         #expect(image.freshReason?.contains(reason) == true, "\(image.freshReason ?? "kept")")
         #expect(image.resetGlobals.isEmpty)
+    }
+
+    /// The C hello world (clang, wasi-libc) is a module whose instances are kept: its stack pointer is its one
+    /// mutable global, and the rewritten module still runs.
+    @Test func theCHelloWorldIsKeptAndRunsFromItsRewrittenModule() async throws {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
+        let module = Array(try Data(contentsOf: examples.appendingPathComponent("hello-wasm-c/app.wasm")))
+        let runtime = WasmRuntime(logger: .quiet)
+        let image = try runtime.pool.image(of: module)
+        #expect(image.freshReason == nil)
+        #expect(image.resetGlobals.count == 1)
+        // Two records one after the other through one kept instance: each run greets its own.
+        for name in ["Alice", "Bob"] {
+            let fixture = try WasmFixture()
+            let zip = try ProtectedDataZip.bytes(of: .object([(key: "name", value: .string(name))]))
+            try Data(zip).write(to: fixture.input.appendingPathComponent("data"))
+            let result = try await fixture.run(
+                module: module, environment: ["IEXEC_DATASET_FILENAME": "data"], runtime: runtime)
+            #expect(result.termination == .exited(0))
+            #expect(
+                try fixture.contents(of: fixture.output.appendingPathComponent("result.txt"))
+                    == Array("Hello, \(name)!\n".utf8))
+        }
+        #expect(runtime.pool.take(Self.key(module)) != nil)
+    }
+
+    @Test func aModuleWhoseInitialMemoryIsTooLargeToCopyIsNotKept() throws {
+        let module = try wat2wasm(#"(module (memory (export "memory") 1025) (func (export "_start")))"#)
+        let image = try WasmModuleImage(bytes: module, digest: AppBundle.sha256(module))
+        #expect(image.freshReason == "its initial memory is larger than 64 MiB")
     }
 
     @Test func theMutableGlobalsOfAKeptModuleAreExportedUnderNamesOfTheirOwn() throws {
