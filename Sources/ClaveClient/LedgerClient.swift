@@ -80,6 +80,19 @@ public struct LedgerClient: LedgerService {
         }
     }
 
+    /// `GET /v1/ledger/tasks/{id}?unlike=STATUS&wait=SECONDS`; the wait is whole seconds (at least one, at most 60), so
+    /// a timeout under a second waits a second.
+    public func task(_ id: Bytes32, unlike status: ComputeTask.Status, timeout: Duration) async throws -> ComputeTask? {
+        let wait = timeout > .zero ? max(1, min(timeout.components.seconds, Int64(60))) : 0
+        let json = try await call {
+            try await connection.get(
+                "/v1/ledger/tasks/\(id)", query: [("unlike", status.rawValue), ("wait", String(wait))],
+                timeout: .seconds(wait))
+        }
+        guard let json else { return nil }
+        return try decode(json, "task") { json throws(TransactionFormatError) in try ComputeTask(json: json) }
+    }
+
     public func block(height: UInt64) async throws -> Block? {
         try await find("/v1/ledger/blocks/\(height)", "block") { json throws(TransactionFormatError) in
             try Block(json: json)

@@ -236,4 +236,81 @@ import Testing
             #expect(ContinuousClock.now - start < .seconds(10))
         }
     }
+
+    @Test func aTaskLongPollAnswersWhenItsStatusChangesOrWhenTheWaitIsOver() async throws {
+        let fixture = try await ServerFixture()
+        let dealId = try await fixture.match()
+        let taskId = ComputeTask.id(dealId: dealId, index: 0)
+        try await fixture.application().test(.router) { client in
+            // Not initialized yet: UNSET, until the scheduler initializes it.
+            async let initialized = client.call(.get, "/v1/ledger/tasks/\(taskId)?unlike=UNSET&wait=30")
+            try await Task.sleep(for: .milliseconds(200))
+            let start = ContinuousClock.now
+            try await fixture.submit(fixture.scheduler, .initialize(dealId: dealId, index: 0))
+            let answer = try await initialized
+            #expect(answer.status == .ok)
+            #expect(answer.json["status"] == "ACTIVE")
+            #expect(ContinuousClock.now - start < .seconds(10))
+
+            // Already unlike the status asked: at once.
+            let now = try await client.call(.get, "/v1/ledger/tasks/\(taskId)?unlike=UNSET&wait=30")
+            #expect(now.json["status"] == "ACTIVE")
+            // Still ACTIVE when the wait is over: the task as it is.
+            let waitStart = ContinuousClock.now
+            let unchanged = try await client.call(.get, "/v1/ledger/tasks/\(taskId)?unlike=ACTIVE&wait=1")
+            #expect(unchanged.status == .ok)
+            #expect(unchanged.json["status"] == "ACTIVE")
+            #expect(ContinuousClock.now - waitStart >= .milliseconds(900))
+            // A task that never comes is 404 once the wait is over.
+            let missing = try await client.call(.get, "/v1/ledger/tasks/\(Bytes32.zero)?unlike=UNSET&wait=1")
+            #expect(missing.status == .notFound)
+
+            for uri in [
+                "/v1/ledger/tasks/\(taskId)?unlike=DONE", "/v1/ledger/tasks/\(taskId)?wait=5",
+                "/v1/ledger/tasks/\(taskId)?unlike=ACTIVE&wait=61", "/v1/ledger/tasks/\(taskId)?unlike=ACTIVE&since=1",
+            ] {
+                let refused = try await client.call(.get, uri)
+                #expect(refused.status == .badRequest, "\(uri)")
+                #expect(refused.code == "invalidParameter", "\(uri)")
+                #expect((refused.message ?? "").count > 20, "\(uri)")
+            }
+        }
+    }
+
+    @Test func aLedgerServiceWithoutALongPollOfItsOwnFollowsTheTaskEvents() async throws {
+        let fixture = try await ServerFixture()
+        let dealId = try await fixture.match()
+        let taskId = ComputeTask.id(dealId: dealId, index: 0)
+        let service = EventsOnly(ledger: fixture.ledger)
+        async let initialized = service.task(taskId, unlike: .unset, timeout: .seconds(30))
+        try await Task.sleep(for: .milliseconds(200))
+        try await fixture.submit(fixture.scheduler, .initialize(dealId: dealId, index: 0))
+        #expect(try await initialized?.status == .active)
+        let start = ContinuousClock.now
+        #expect(try await service.task(taskId, unlike: .active, timeout: .milliseconds(300))?.status == .active)
+        #expect(ContinuousClock.now - start >= .milliseconds(250))
+    }
+}
+
+/// A ledger reached only through the requirements every `LedgerService` has: its task long poll is the protocol's.
+private struct EventsOnly: LedgerService {
+    let ledger: Ledger
+    func submit(_ transaction: SignedTransaction) async throws -> Receipt { try await ledger.submit(transaction) }
+    func chainInfo() async throws -> ChainInfo { await ledger.chainInfo() }
+    func account(_ address: Address) async throws -> Account { await ledger.account(address) }
+    func app(_ address: Address) async throws -> App? { await ledger.app(address) }
+    func dataset(_ address: Address) async throws -> Dataset? { await ledger.dataset(address) }
+    func datasets(_ query: DatasetQuery) async throws -> DatasetPage { await ledger.datasets(query) }
+    func workerpool(_ address: Address) async throws -> Workerpool? { await ledger.workerpool(address) }
+    func consumed(_ orderHash: Bytes32) async throws -> UInt64 { await ledger.consumed(orderHash) }
+    func isClosed(_ orderHash: Bytes32) async throws -> Bool { await ledger.isClosed(orderHash) }
+    func deal(_ id: Bytes32) async throws -> Deal? { await ledger.deal(id) }
+    func task(_ id: Bytes32) async throws -> ComputeTask? { await ledger.task(id) }
+    func block(height: UInt64) async throws -> Block? { try await ledger.block(height: height) }
+    func transaction(hash: Bytes32) async throws -> TransactionRecord? { try await ledger.transaction(hash: hash) }
+    func events(matching filter: EventFilter, after cursor: EventCursor?, limit: Int, timeout: Duration) async throws
+        -> [LedgerEvent]
+    {
+        try await ledger.events(matching: filter, after: cursor, limit: limit, timeout: timeout)
+    }
 }

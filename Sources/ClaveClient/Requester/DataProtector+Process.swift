@@ -298,9 +298,8 @@ extension DataProtector {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         var last: ComputeTask.Status?
-        var cursor: EventCursor?
+        var state = try await ledger.task(task.taskId)
         while true {
-            let state = try await ledger.task(task.taskId)
             let status = state?.status ?? .unset
             if status != last {
                 last = status
@@ -330,10 +329,9 @@ extension DataProtector {
                     "Task \(task.taskId) is still \(status.rawValue) after \(timeout).\(reason) It goes on; follow it with `clave task watch \(task.taskId)`."
                 )
             }
-            // Wake on the task's next event, or after a second at most (a failure reason may come from the scheduler).
-            let events = try await ledger.events(
-                matching: EventFilter(task: task.taskId), after: cursor, limit: 100, timeout: min(left, .seconds(1)))
-            if let position = events.last?.position { cursor = position }
+            // Wake when the task's status changes, or after a second at most (a failure reason may come from the
+            // scheduler).
+            state = try await ledger.task(task.taskId, unlike: status, timeout: min(left, .seconds(1)))
         }
     }
 }

@@ -2,6 +2,7 @@ public import ClaveCore
 public import ClaveCrypto
 import Dispatch
 public import Logging
+import Synchronization
 
 /// The ledger service: a mempool, the block sequencer and the queries, over a ``LedgerStore``.
 ///
@@ -57,6 +58,9 @@ public actor Ledger {
     /// The last stored block's header and hash.
     public private(set) var head: BlockHeader
     public private(set) var headHash: Bytes32
+    /// ``state`` and ``head``'s height, for the queries: they read it without waiting for the sequencer's queue,
+    /// where a block being applied would hold them up, and every read would be a hop between threads.
+    private nonisolated let stored: Mutex<(state: State, height: UInt64)>
     /// The state, header and hash after the last sealed block: ``state``, ``head`` and ``headHash`` plus the block
     /// being written, if one is. The next block is applied to it.
     private var tip: State
@@ -100,6 +104,7 @@ public actor Ledger {
         if let divergence = replay.report.divergence {
             throw LedgerError(.corruptStore, "The stored log does not replay: \(divergence). Restore from a backup.")
         }
+        stored = Mutex((replay.state, replay.head.height))
         state = replay.state
         head = replay.head
         headHash = replay.head.hash
@@ -302,6 +307,7 @@ public actor Ledger {
         state = sealing.state
         head = sealing.header
         headHash = sealed.hash
+        stored.withLock { $0 = (sealing.state, height) }
         logger.debug(
             "sealed block", metadata: ["height": "\(height)", "transactions": "\(sealing.waiters.count)"])
         for (offset, waiter) in sealing.waiters.enumerated() {
@@ -342,15 +348,20 @@ public actor Ledger {
 
     // MARK: Queries
 
-    public func account(_ address: Address) -> Account { state.account(address) }
-    public func app(_ address: Address) -> App? { state.app(address) }
-    public func dataset(_ address: Address) -> Dataset? { state.dataset(address) }
-    public func datasets(_ query: DatasetQuery) -> DatasetPage { state.datasets(query) }
-    public func workerpool(_ address: Address) -> Workerpool? { state.workerpool(address) }
-    public func consumed(_ orderHash: Bytes32) -> UInt64 { state.consumed(orderHash) }
-    public func isClosed(_ orderHash: Bytes32) -> Bool { state.isClosed(orderHash) }
-    public func deal(_ id: Bytes32) -> Deal? { state.deal(id) }
-    public func task(_ id: Bytes32) -> ComputeTask? { state.task(id) }
+    // The queries read the last stored state without hopping to the sequencer's queue (they stay async: callers
+    // await them, as they await a ledger across the network).
+
+    /// The state after the last stored block, as the queries see it.
+    nonisolated var storedState: State { stored.withLock { $0.state } }
+    public nonisolated func account(_ address: Address) async -> Account { storedState.account(address) }
+    public nonisolated func app(_ address: Address) async -> App? { storedState.app(address) }
+    public nonisolated func dataset(_ address: Address) async -> Dataset? { storedState.dataset(address) }
+    public nonisolated func datasets(_ query: DatasetQuery) async -> DatasetPage { storedState.datasets(query) }
+    public nonisolated func workerpool(_ address: Address) async -> Workerpool? { storedState.workerpool(address) }
+    public nonisolated func consumed(_ orderHash: Bytes32) async -> UInt64 { storedState.consumed(orderHash) }
+    public nonisolated func isClosed(_ orderHash: Bytes32) async -> Bool { storedState.isClosed(orderHash) }
+    public nonisolated func deal(_ id: Bytes32) async -> Deal? { storedState.deal(id) }
+    public nonisolated func task(_ id: Bytes32) async -> ComputeTask? { storedState.task(id) }
 
     /// The stored block at `height`, with its transactions.
     public func block(height: UInt64) async throws -> Block? {
@@ -381,10 +392,10 @@ public actor Ledger {
     ///
     /// Only the events of blocks up to ``head`` are given: a block is in the store a moment before it becomes the
     /// ledger's state, and a follower that saw its events then would read a deal or a task the state does not have yet.
-    public func events(matching filter: EventFilter, after cursor: EventCursor? = nil, limit: Int = 100) async throws
-        -> [LedgerEvent]
+    public nonisolated func events(matching filter: EventFilter, after cursor: EventCursor? = nil, limit: Int = 100)
+        async throws -> [LedgerEvent]
     {
-        let visible = head.height
+        let visible = stored.withLock { $0.height }
         let page = try await store.events(matching: filter, after: cursor, limit: limit)
         guard let last = page.last, last.position.height > visible else { return page }
         return Array(page.prefix { $0.position.height <= visible })
@@ -423,7 +434,9 @@ public actor Ledger {
             let hash = sealed.block.transactions[index].hash
             for (eventIndex, event) in events.enumerated() {
                 var json: JSONValue?
-                for subscriber in subscribers.values where subscriber.filter.matches(event, height: height) {
+                let subjects = event.subjects
+                for subscriber in subscribers.values
+                where subscriber.filter.matches(event, subjects: subjects, height: height) {
                     if json == nil { json = event.json }
                     subscriber.continuation.yield(
                         LedgerEvent(

@@ -116,10 +116,15 @@ public struct EventFilter: Sendable, Hashable {
 
     /// Whether `event`, produced in block `height`, matches.
     public func matches(_ event: Event, height: UInt64) -> Bool {
+        matches(event, subjects: event.subjects, height: height)
+    }
+
+    /// ``matches(_:height:)`` with the event's subjects already worked out (once for every filter it is matched
+    /// against).
+    func matches(_ event: Event, subjects: EventSubjects, height: UInt64) -> Bool {
         if let fromBlock, height < fromBlock { return false }
         if let toBlock, height > toBlock { return false }
         if let name, event.name != name { return false }
-        let subjects = event.subjects
         if let account, !subjects.accounts.contains(account) { return false }
         if let asset, !subjects.assets.contains(asset) { return false }
         if let deal, !subjects.deals.contains(deal), !subjects.references.contains(deal) { return false }

@@ -44,6 +44,8 @@ public final class SecretManagementService: SecretService {
     private let verifiers: [EvidenceKind: any EvidenceVerifier]
     private let logger: Logger
     private let now: TimeSource
+    /// The dataset order of each deal whose tasks asked recently (``datasetOrderHash(of:)``).
+    private let datasetOrders = Mutex<[Bytes32: Bytes32]>([:])
 
     /// Opens the SMS over `database`, whose schema it migrates, with the master key of the key file `masterKeyFile`.
     ///
@@ -369,6 +371,20 @@ public final class SecretManagementService: SecretService {
 
     /// Refuses a deal whose dataset order was closed since the match: its owner revoked the grant.
     private func checkGrant(of deal: Deal) async throws(SMSError) {
+        let datasetOrderHash = try await datasetOrderHash(of: deal)
+        guard datasetOrderHash != .zero else { return }
+        if try await ledgerCall({ try await self.ledger.isClosed(datasetOrderHash) }) {
+            throw SMSError(
+                .grantRevoked,
+                "The owner of dataset \(deal.dataset.address) closed its order \(datasetOrderHash) after deal \(deal.id) was made: the grant is revoked, and the dataset's key is no longer released to this deal's tasks."
+            )
+        }
+    }
+
+    /// The hash of the dataset order `deal` was matched with, from its OrdersMatched event: read from the ledger's log
+    /// once per deal, since a deal's tasks each ask (it never changes).
+    private func datasetOrderHash(of deal: Deal) async throws(SMSError) -> Bytes32 {
+        if let known = datasetOrders.withLock({ $0[deal.id] }) { return known }
         let matched = try await ledgerCall {
             try await self.ledger.events(
                 matching: EventFilter(deal: deal.id, name: "OrdersMatched"), after: nil, limit: 1, timeout: .zero)
@@ -379,14 +395,15 @@ public final class SecretManagementService: SecretService {
             throw SMSError(
                 .ledgerUnavailable, "The ledger has deal \(deal.id) but not the OrdersMatched event that made it.")
         }
-        guard datasetOrderHash != .zero else { return }
-        if try await ledgerCall({ try await self.ledger.isClosed(datasetOrderHash) }) {
-            throw SMSError(
-                .grantRevoked,
-                "The owner of dataset \(deal.dataset.address) closed its order \(datasetOrderHash) after deal \(deal.id) was made: the grant is revoked, and the dataset's key is no longer released to this deal's tasks."
-            )
+        datasetOrders.withLock { known in
+            if known.count >= Self.rememberedDeals { known.removeAll(keepingCapacity: true) }
+            known[deal.id] = datasetOrderHash
         }
+        return datasetOrderHash
     }
+
+    /// How many deals' dataset orders ``datasetOrderHash(of:)`` remembers; it forgets them all when full.
+    private static let rememberedDeals = 4096
 
     /// The challenge key of `taskId`, if made.
     private static func challengeKey(_ db: Database, _ key: MasterKey, _ taskId: Bytes32) throws -> PrivateKey? {

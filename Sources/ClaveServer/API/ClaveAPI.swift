@@ -168,11 +168,30 @@ public struct ClaveAPI: Sendable {
             let id = try Parameters.bytes32(context, "dealId")
             return json(try found(await ledger.deal(id), "No deal has the id \(id).").json)
         }
-        on(Route(.get, "/v1/ledger/tasks/{taskId}")) { _, context in
+        on(Route(.get, "/v1/ledger/tasks/{taskId}")) { request, context in
             let id = try Parameters.bytes32(context, "taskId")
-            return json(
-                try found(await ledger.task(id), "No task has the id \(id); a task exists once it is initialized.").json
-            )
+            let parameters = Parameters(request)
+            _ = try parameters.all(allowed: ["unlike", "wait"])
+            let wait = try parameters.number("wait", range: 0...Self.maximumWait)
+            let task: ComputeTask?
+            if let text = try parameters.value("unlike") {
+                guard let status = ComputeTask.Status(rawValue: text) else {
+                    throw APIError.invalidParameter(
+                        "unlike", text,
+                        expected:
+                            "a task status (\(ComputeTask.Status.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
+                }
+                task = try await ledger.task(id, unlike: status, timeout: .seconds(Int64(wait ?? 0)))
+            } else if let wait {
+                throw APIError(
+                    .badRequest, code: "invalidParameter",
+                    "wait=\(wait) needs unlike=STATUS: the long poll waits for the task's status to change from STATUS."
+                )
+            } else {
+                task = try await ledger.task(id)
+            }
+            return json(try found(task, "No task has the id \(id); a task exists once it is initialized.").json)
         }
         on(Route(.get, "/v1/ledger/events")) { request, _ in
             let parameters = Parameters(request)

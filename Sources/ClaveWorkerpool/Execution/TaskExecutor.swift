@@ -68,8 +68,8 @@ public struct TaskExecutor: TaskExecuting {
         _ assignment: WorkAssignment, progress: @escaping @Sendable (ReplicateStatus) async -> Void
     ) async -> Result<ReplicateResult, ReplicateFailure> {
         var logger = logger
-        logger[metadataKey: "clave.task"] = "\(assignment.taskId)"
-        logger[metadataKey: "clave.worker"] = "\(assignment.worker)"
+        logger[metadataKey: "clave.task"] = .stringConvertible(assignment.taskId)
+        logger[metadataKey: "clave.worker"] = .stringConvertible(assignment.worker)
         let folder = configuration.workDirectory.appendingPathComponent(
             "task-\(Hex.encode(assignment.taskId.bytes.prefix(8)))-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }

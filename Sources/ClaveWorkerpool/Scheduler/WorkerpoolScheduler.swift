@@ -224,8 +224,8 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         state.addReplicate(worker: worker, weight: weight, to: taskId, at: wallClock())
         changes.signal()
         var logger = logger
-        logger[metadataKey: "clave.task"] = "\(taskId)"
-        logger[metadataKey: "clave.worker"] = "\(worker)"
+        logger[metadataKey: "clave.task"] = .stringConvertible(taskId)
+        logger[metadataKey: "clave.worker"] = .stringConvertible(worker)
         do {
             let challenge = try await sms.enclaveChallenge(for: taskId)
             guard let record = state.tasks[taskId] else { return nil }
@@ -272,8 +272,8 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
             if let result { replicate.result = result }
         }
         var logger = logger
-        logger[metadataKey: "clave.task"] = "\(taskId)"
-        logger[metadataKey: "clave.worker"] = "\(worker)"
+        logger[metadataKey: "clave.task"] = .stringConvertible(taskId)
+        logger[metadataKey: "clave.worker"] = .stringConvertible(worker)
         logger.debug("replicate status", metadata: ["status": "\(status.rawValue)"])
         // At trust 1 the worker finalizes with contributeAndFinalize; above, this scheduler does, with this result.
         if let result, let journal, let record = state.tasks[taskId], record.trust > 1 {
@@ -372,7 +372,7 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
     private func adopt(_ dealId: Bytes32) async {
         guard state.deals[dealId] == nil else { return }
         var logger = logger
-        logger[metadataKey: "clave.deal"] = "\(dealId)"
+        logger[metadataKey: "clave.deal"] = .stringConvertible(dealId)
         let deal: Deal
         do {
             guard let found = try await ledger.deal(dealId) else {
@@ -403,8 +403,8 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         guard let record = state.tasks[taskId], initializing.insert(taskId).inserted else { return }
         defer { initializing.remove(taskId) }
         var logger = logger
-        logger[metadataKey: "clave.deal"] = "\(record.dealId)"
-        logger[metadataKey: "clave.task"] = "\(taskId)"
+        logger[metadataKey: "clave.deal"] = .stringConvertible(record.dealId)
+        logger[metadataKey: "clave.task"] = .stringConvertible(taskId)
         do {
             try await sender.send(.initialize(dealId: record.dealId, index: record.index))
             logger.info("task initialized", metadata: ["index": "\(record.index)"])
@@ -460,8 +460,8 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
             task.revealCounter > 0
         else { return }
         var logger = logger
-        logger[metadataKey: "clave.deal"] = "\(record.dealId)"
-        logger[metadataKey: "clave.task"] = "\(taskId)"
+        logger[metadataKey: "clave.deal"] = .stringConvertible(record.dealId)
+        logger[metadataKey: "clave.task"] = .stringConvertible(taskId)
         guard let result = record.winningResult else {
             logger.error(
                 "no winner reported the results to store; the task cannot be finalized by this scheduler",

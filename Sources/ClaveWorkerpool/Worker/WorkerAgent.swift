@@ -164,8 +164,8 @@ public actor WorkerAgent: Service {
 
     private func runReplicate(_ assignment: WorkAssignment) async {
         var logger = logger
-        logger[metadataKey: "clave.deal"] = "\(assignment.dealId)"
-        logger[metadataKey: "clave.task"] = "\(assignment.taskId)"
+        logger[metadataKey: "clave.deal"] = .stringConvertible(assignment.dealId)
+        logger[metadataKey: "clave.task"] = .stringConvertible(assignment.taskId)
         var holdsSlot = true
         defer { if holdsSlot { releaseSlot() } }
         await report(assignment.taskId, .starting)
