@@ -217,16 +217,21 @@ public struct ProcessRuntime: AppRuntime {
 
     /// The processes whose real user is `uid`, from /proc.
     private static func processCount(of uid: uid_t) -> Int {
+        runningUsers().filter { $0 == Int(uid) }.count
+    }
+
+    /// The real user of every process on the host, from /proc (one entry per process).
+    static func runningUsers() -> [Int] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        var count = 0
+        var users: [Int] = []
         for entry in entries where entry.allSatisfy(\.isNumber) {
             guard let status = try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8),
                 let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }),
-                let real = line.split(whereSeparator: \.isWhitespace).dropFirst().first
+                let real = line.split(whereSeparator: \.isWhitespace).dropFirst().first.flatMap({ Int($0) })
             else { continue }
-            if real == "\(uid)" { count += 1 }
+            users.append(real)
         }
-        return count
+        return users
     }
 }
 
@@ -299,13 +304,21 @@ private final class Watch: Sendable {
 /// never run sandboxes as the same user, or the process limit of one would count the other's processes, and a fork
 /// bomb in one task would starve another. The process's own claims are a set; the host's, an exclusive `flock` on a
 /// file per id, held by the claim's open descriptor.
-private final class UserIDPool: Sendable {
+///
+/// A run ends when bubblewrap's first process does; what the sandbox started may still be exiting then (a timed-out
+/// run's processes die of their parent's death a moment later). So ids are handed out in turn across the range, not
+/// lowest first, and, when the process runs as root (the only case where runs get ids of their own), an id is skipped
+/// while any process on the host runs as it: a run never shares its user, and its process limit, with the remains of
+/// another.
+final class UserIDPool: Sendable {
     struct Claim {
         let id: Int
         let lock: CInt
     }
 
     private static let inUse = Mutex<Set<Int>>([])
+    /// Where the next search for a free id starts, as an offset into the range.
+    private let next = Mutex(0)
     private let range: Range<Int>
     private let locks: String
 
@@ -324,7 +337,12 @@ private final class UserIDPool: Sendable {
     }
 
     func take() throws(RuntimeError) -> Claim {
-        for id in range where Self.inUse.withLock({ $0.insert(id).inserted }) {
+        let running = geteuid() == 0 ? Set(ProcessRuntime.runningUsers()) : []
+        let start = next.withLock { $0 }
+        for step in 0..<range.count {
+            let offset = (start + step) % range.count
+            let id = range.lowerBound + offset
+            guard !running.contains(id), Self.inUse.withLock({ $0.insert(id).inserted }) else { continue }
             let lock = open("\(locks)/\(id).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             guard lock >= 0 else {
                 let reason = String(cString: strerror(errno))
@@ -334,13 +352,16 @@ private final class UserIDPool: Sendable {
                     "Cannot claim a sandbox user in \(locks) (\(reason)); run the worker as root, or set ProcessRuntime.Configuration.sandboxUserLocks to a folder root can write."
                 )
             }
-            if flock(lock, LOCK_EX | LOCK_NB) == 0 { return Claim(id: id, lock: lock) }
+            if flock(lock, LOCK_EX | LOCK_NB) == 0 {
+                next.withLock { $0 = (offset + 1) % range.count }
+                return Claim(id: id, lock: lock)
+            }
             close(lock)
             Self.inUse.withLock { _ = $0.remove(id) }
         }
         throw RuntimeError(
             .sandboxUnavailable,
-            "All \(range.count) sandbox users (\(range.lowerBound)..<\(range.upperBound)) are running tasks on this host; lower the workers' capacity or widen ProcessRuntime.Configuration.sandboxUserIDs."
+            "All \(range.count) sandbox users (\(range.lowerBound)..<\(range.upperBound)) are running tasks (or the remains of tasks) on this host; lower the workers' capacity or widen ProcessRuntime.Configuration.sandboxUserIDs."
         )
     }
 
