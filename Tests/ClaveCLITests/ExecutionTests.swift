@@ -211,12 +211,18 @@ import Testing
             let taskId = try Bytes32(hex: result["taskId"]!.stringValue!)
             let receipt = result["receipt"]!
             let cid = try CID(receipt["result"]!["cid"]!.stringValue!)
-            // One byte of the stored result flipped, in the store's own file.
-            let file = node.node.blobs.url(for: cid)
-            var bytes = try Data(contentsOf: file)
-            bytes[bytes.count / 2] ^= 0x01
-            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
-            try bytes.write(to: file)
+            // One byte of the stored result flipped, where the store keeps it (a pack, for a result this small).
+            let location = try #require(try node.node.blobs.location(of: cid))
+            var bytes = try Data(contentsOf: location.url)[location.offset..<(location.offset + location.size)]
+            let flipped = location.offset + location.size / 2
+            bytes[flipped] ^= 0x01
+            let handle = try FileHandle(forWritingTo: location.url)
+            try handle.seek(toOffset: UInt64(flipped))
+            try handle.write(contentsOf: Data([bytes[flipped]]))
+            try handle.close()
+            // The altered blob as a file of its own, for the offline checks below.
+            let file = folder.url.appendingPathComponent("altered.blob")
+            try Data(bytes).write(to: file)
             // The store itself finds its copy no longer hashes to the CID, and serves nothing of it.
             let refetched = folder.url.appendingPathComponent("second")
             await expectFailure(

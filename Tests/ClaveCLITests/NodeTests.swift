@@ -79,7 +79,8 @@ import Testing
             let stored = try await blobs.put(bytes: content)
             #expect(try await running.node.blobs.get(stored.cid).collect() == content)
             #expect(running.node.blobs.directory == directory.appendingPathComponent("blobs").standardizedFileURL)
-            #expect(FileManager.default.fileExists(atPath: running.node.blobs.url(for: stored.cid).path))
+            let location = try #require(try running.node.blobs.location(of: stored.cid))
+            #expect(location.url.deletingLastPathComponent().lastPathComponent == "packs")
             return stored.cid
         }
         // A data directory without the folder (made before the node had a blob store) gets one.

@@ -155,7 +155,8 @@ public final class Node: Service, Sendable {
         do {
             blobs = try LocalBlobStore(
                 directory: directory.blobsURL,
-                configuration: LocalBlobStore.Configuration(maximumBlobSize: configuration.maximumBlobSize),
+                configuration: LocalBlobStore.Configuration(
+                    maximumBlobSize: configuration.maximumBlobSize, packedBlobSize: Self.packedBlobSize),
                 logger: logger)
         } catch {
             throw NodeError(.corruptDirectory, "The blob store could not be opened: \(error.message)")
@@ -206,6 +207,10 @@ public final class Node: Service, Sendable {
         }
         self.workers = workers
     }
+
+    /// Blobs up to this size (a task's result, receipt and logs, a protected record) go to the blob store's packs
+    /// (docs/storage.md, "Packs"): one flush for the puts that arrive together, no file of their own.
+    public static let packedBlobSize = 256 << 10
 
     /// The services a run starts, in order (a graceful shutdown stops them in reverse): the ledger, the API, then
     /// the workerpool's orders, its scheduler and its workers.

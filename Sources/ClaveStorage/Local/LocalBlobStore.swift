@@ -16,6 +16,10 @@ public import Logging
 ///
 /// One process owns the directory (the node holds its data directory's lock): opening a store removes the temporary
 /// files a crash left behind.
+///
+/// With ``Configuration/packedBlobSize`` above zero, a put of content of a declared size up to it is appended to a
+/// pack file instead (`<directory>/packs/pack-<n>`, ``BlobPacks``), with one flush shared by the puts that arrive
+/// together. A store reads the blobs of its packs whatever its configuration.
 public struct LocalBlobStore: BlobStore {
     public struct Configuration: Sendable {
         /// The largest blob the store accepts: 4 GiB unless told otherwise.
@@ -35,15 +39,23 @@ public struct LocalBlobStore: BlobStore {
         /// disk, without the copy into the page cache that costs about as much CPU as hashing the blob. True unless
         /// told otherwise; where the file system refuses it (tmpfs), puts go through the page cache anyway.
         public var directWrites: Bool
+        /// A put of content whose size is declared and at most this many bytes goes to a pack file, not a file of its
+        /// own: 0 (no packing) unless told otherwise. The content is held in memory until it is written.
+        public var packedBlobSize: Int
+        /// A pack is closed and the next one started once it holds this many bytes: 1 GiB unless told otherwise.
+        public var packSize: Int
 
         public init(
             maximumBlobSize: Int = Self.defaultMaximumBlobSize, chunkSize: Int = 256 << 10,
-            writebackInterval: Int = 8 << 20, directWrites: Bool = true
+            writebackInterval: Int = 8 << 20, directWrites: Bool = true, packedBlobSize: Int = 0,
+            packSize: Int = 1 << 30
         ) {
             self.maximumBlobSize = maximumBlobSize
             self.chunkSize = chunkSize
             self.writebackInterval = writebackInterval
             self.directWrites = directWrites
+            self.packedBlobSize = packedBlobSize
+            self.packSize = packSize
         }
     }
 
@@ -51,6 +63,7 @@ public struct LocalBlobStore: BlobStore {
     public let directory: URL
     public let configuration: Configuration
     private let root: String
+    private let packs: BlobPacks
     private let logger: Logger
 
     /// The prefix of temporary files.
@@ -64,6 +77,8 @@ public struct LocalBlobStore: BlobStore {
         precondition(configuration.maximumBlobSize >= 0, "maximumBlobSize must not be negative")
         precondition((1...(64 << 20)).contains(configuration.chunkSize), "chunkSize must be from 1 byte to 64 MiB")
         precondition(configuration.writebackInterval >= 0, "writebackInterval must not be negative")
+        precondition(configuration.packedBlobSize >= 0, "packedBlobSize must not be negative")
+        precondition(configuration.packSize > 0, "packSize must be positive")
         self.directory = directory.standardizedFileURL
         self.configuration = configuration
         self.logger = logger
@@ -89,6 +104,28 @@ public struct LocalBlobStore: BlobStore {
             try FileIO.remove(root + "/" + name)
             logger.info("removed an interrupted upload", metadata: ["file": "\(root)/\(name)"])
         }
+        packs = try BlobPacks(
+            folder: root + "/packs", create: configuration.packedBlobSize > 0, maximumPackSize: configuration.packSize,
+            logger: logger)
+    }
+
+    /// Where the bytes of a stored blob are on the disk.
+    public struct Location: Sendable, Hashable {
+        /// The blob's own file, or the pack file that holds it.
+        public var url: URL
+        /// The offset of its first byte in that file: 0 for a file of its own.
+        public var offset: Int
+        public var size: Int
+    }
+
+    /// Where the blob `cid` is on the disk, or nil when the store holds none.
+    public func location(of cid: CID) throws(StorageError) -> Location? {
+        if let packed = packs.location(of: cid) {
+            return Location(
+                url: URL(fileURLWithPath: packs.path(of: packed.pack)), offset: packed.offset, size: packed.size)
+        }
+        guard let size = try FileIO.size(path(for: cid).file) else { return nil }
+        return Location(url: url(for: cid), offset: 0, size: size)
     }
 
     /// The file that holds (or would hold) the blob `cid`: in the folder named by the two characters before the
@@ -113,6 +150,9 @@ public struct LocalBlobStore: BlobStore {
     ) async throws(StorageError) -> StoredBlob where Chunks.Element: Collection<UInt8> & Sendable {
         let limit = min(configuration.maximumBlobSize, maximumSize ?? .max)
         if let size, size > limit { throw Self.tooLarge(size: size, limit: limit) }
+        if let size, configuration.packedBlobSize > 0, size <= configuration.packedBlobSize {
+            return try await putPacked(chunks, size: size, expected: expected)
+        }
         let temporary = root + "/" + Self.temporaryPrefix + FileIO.randomSuffix()
         let file = try FileDescriptor.create(temporary, permissions: 0o600)
         do throws(StorageError) {
@@ -141,6 +181,46 @@ public struct LocalBlobStore: BlobStore {
             _ = try? FileIO.remove(temporary)
             throw error
         }
+    }
+
+    /// A put into the packs: the content gathered in memory while hashed, then appended.
+    private func putPacked<Chunks: AsyncSequence & Sendable>(
+        _ chunks: Chunks, size: Int, expected: CID?
+    ) async throws(StorageError) -> StoredBlob where Chunks.Element: Collection<UInt8> & Sendable {
+        var hasher = CID.Hasher()
+        var content: [UInt8] = []
+        content.reserveCapacity(size)
+        var iterator = chunks.makeAsyncIterator()
+        while true {
+            let next: Chunks.Element?
+            do {
+                next = try await iterator.next(isolation: #isolation)
+            } catch {
+                throw StorageError(
+                    .sourceFailed,
+                    "The content could not be read to its end (\(error)); nothing was stored. Send it again.")
+            }
+            guard let chunk = next else { break }
+            if content.count + chunk.count > size {
+                throw Self.sizeMismatch(size, atLeast: content.count + chunk.count)
+            }
+            hasher.update(chunk)
+            content.append(contentsOf: chunk)
+        }
+        if content.count != size { throw Self.sizeMismatch(size, atLeast: content.count) }
+        let cid = hasher.finalize()
+        if let expected, cid != expected {
+            throw StorageError(
+                .digestMismatch,
+                "The content hashes to \(cid), not to the expected \(expected); it was not stored. Check that you sent the content you meant to."
+            )
+        }
+        let inFile = try FileIO.size(path(for: cid).file) != nil
+        let existed = inFile || packs.location(of: cid) != nil
+        _ = try await packs.append(content, cid: cid)
+        logger.debug(
+            "stored a blob in a pack", metadata: ["cid": "\(cid)", "size": "\(size)", "created": "\(!existed)"])
+        return StoredBlob(cid: cid, size: size, created: !existed)
     }
 
     /// Streams `chunks` into `file` while hashing them, within `limit`; returns the content's CID and size.
@@ -196,6 +276,16 @@ public struct LocalBlobStore: BlobStore {
     }
 
     public func get(_ cid: CID) async throws(StorageError) -> BlobStream {
+        if let packed = packs.location(of: cid), let file = packs.file(of: packed.pack) {
+            let chunkSize = configuration.chunkSize
+            let logger = logger
+            let place = "the pack \(file.path) (bytes \(packed.offset) to \(packed.offset + packed.size))"
+            return BlobStream(cid: cid, size: packed.size) {
+                LocalBlobSource(
+                    file: file, offset: packed.offset, place: place, cid: cid, size: packed.size, chunkSize: chunkSize,
+                    logger: logger)
+            }
+        }
         let (_, path) = path(for: cid)
         guard let file = try FileDescriptor.openForReading(path) else {
             throw StorageError(.notFound, "The store at \(root) holds no blob \(cid).")
@@ -204,17 +294,21 @@ public struct LocalBlobStore: BlobStore {
         let chunkSize = configuration.chunkSize
         let logger = logger
         return BlobStream(cid: cid, size: size) {
-            LocalBlobSource(file: file, cid: cid, size: size, chunkSize: chunkSize, logger: logger)
+            LocalBlobSource(
+                file: file, offset: 0, place: "the file \(file.path)", cid: cid, size: size, chunkSize: chunkSize,
+                logger: logger)
         }
     }
 
     public func size(of cid: CID) async throws(StorageError) -> Int? {
-        try FileIO.size(path(for: cid).file)
+        if let packed = packs.location(of: cid) { return packed.size }
+        return try FileIO.size(path(for: cid).file)
     }
 
     public func delete(_ cid: CID) async throws(StorageError) -> Bool {
         let (folder, file) = path(for: cid)
-        guard try FileIO.remove(file) else { return false }
+        let unpacked = try await packs.delete(cid)
+        guard try FileIO.remove(file) else { return unpacked }
         FileIO.syncFolder(folder)
         logger.debug("deleted a blob", metadata: ["cid": "\(cid)"])
         return true
@@ -242,16 +336,18 @@ public struct LocalBlobStore: BlobStore {
 /// The chunks of one blob's file, verified as they are read.
 private struct LocalBlobSource: BlobChunkSource {
     let file: FileDescriptor
+    /// Where the blob starts in the file: 0, or its offset in a pack.
+    let offset: Int
     let chunkSize: Int
     let logger: Logger
     var verifier: BlobVerifier
     var finished = false
 
-    init(file: FileDescriptor, cid: CID, size: Int, chunkSize: Int, logger: Logger) {
+    init(file: FileDescriptor, offset: Int, place: String, cid: CID, size: Int, chunkSize: Int, logger: Logger) {
         self.file = file
+        self.offset = offset
         self.chunkSize = chunkSize
         self.logger = logger
-        let path = file.path
         verifier = BlobVerifier(cid: cid, size: size) { mismatch in
             let what: String
             switch mismatch {
@@ -261,7 +357,7 @@ private struct LocalBlobSource: BlobChunkSource {
             }
             return StorageError(
                 .corrupted,
-                "The stored blob \(cid) is corrupted: \(what), not the content its name says. The disk or someone changed the file \(path); do not use what was read. Store the original content again to repair it, or delete the blob."
+                "The stored blob \(cid) is corrupted: \(what), not the content its name says. The disk or someone changed \(place); do not use what was read. Store the original content again to repair it, or delete the blob."
             )
         }
     }
@@ -275,7 +371,7 @@ private struct LocalBlobSource: BlobChunkSource {
                 try verifier.end()
                 return nil
             }
-            let chunk = try file.read(count: wanted, at: verifier.count)
+            let chunk = try file.read(count: wanted, at: offset + verifier.count)
             try verifier.absorb(chunk)
             if chunk.count < wanted { try verifier.end() }
             if verifier.isVerified { finished = true }

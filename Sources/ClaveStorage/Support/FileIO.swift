@@ -42,6 +42,52 @@ final class FileDescriptor: Sendable {
         return FileDescriptor(raw: raw, path: path)
     }
 
+    /// Opens `path` for reading and writing, creating it (with `permissions`) when `create` is set and nothing is
+    /// there; nil when nothing is there and `create` is not set.
+    static func openForUpdate(_ path: String, create: Bool, permissions: mode_t = 0o600) throws(StorageError)
+        -> FileDescriptor?
+    {
+        let flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0)
+        let raw = FileIO.retrying { open(path, flags, permissions) }
+        guard raw >= 0 else {
+            if errno == ENOENT, !create { return nil }
+            throw FileIO.failure("open \(path) for writing", hint: "check its permissions and its folder's")
+        }
+        return FileDescriptor(raw: raw, path: path)
+    }
+
+    /// Writes all of `bytes` at `offset` (pwrite), leaving the file's offset as it is.
+    func write(_ bytes: [UInt8], at offset: Int) throws(StorageError) {
+        var written = 0
+        var failed = false
+        bytes.withUnsafeBytes { buffer in
+            while written < buffer.count {
+                let result = pwrite(raw, buffer.baseAddress! + written, buffer.count - written, off_t(offset + written))
+                if result >= 0 {
+                    written += result
+                } else if errno != EINTR {
+                    failed = true
+                    return
+                }
+            }
+        }
+        if failed { throw FileIO.failure("write \(path)", hint: "check free space and the disk") }
+    }
+
+    /// Cuts the file to `size` bytes.
+    func truncate(to size: Int) throws(StorageError) {
+        guard FileIO.retrying({ ftruncate(raw, off_t(size)) }) == 0 else {
+            throw FileIO.failure("cut \(path) to \(size) bytes", hint: "check the disk")
+        }
+    }
+
+    /// Flushes the file's content (and the size, not the other metadata) to the disk, blocking the calling thread.
+    func syncDataNow() throws(StorageError) {
+        guard FileIO.retrying({ fdatasync(raw) }) == 0 else {
+            throw FileIO.failure("flush \(path) to disk", hint: "check the disk")
+        }
+    }
+
     /// The file's size now.
     func size() throws(StorageError) -> Int {
         var info = stat()
