@@ -298,7 +298,8 @@ extension DataProtector {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         var last: ComputeTask.Status?
-        var state = try await ledger.task(task.taskId)
+        // A task just matched is not initialized yet: the first read waits (a second at most) for it to be.
+        var state = try await ledger.task(task.taskId, unlike: .unset, timeout: min(timeout, .seconds(1)))
         while true {
             let status = state?.status ?? .unset
             if status != last {
