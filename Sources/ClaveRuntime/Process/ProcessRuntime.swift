@@ -220,16 +220,23 @@ public struct ProcessRuntime: AppRuntime {
         runningUsers().filter { $0 == Int(uid) }.count
     }
 
-    /// The real user of every process on the host, from /proc (one entry per process).
+    /// The user of every process on the host, zombies included (one entry per process): the owner of its folder in
+    /// /proc, one `fstatat` each (reading each process's status file instead took milliseconds per run).
     static func runningUsers() -> [Int] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        guard let folder = opendir("/proc") else { return [] }
+        defer { closedir(folder) }
+        let descriptor = dirfd(folder)
         var users: [Int] = []
-        for entry in entries where entry.allSatisfy(\.isNumber) {
-            guard let status = try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8),
-                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }),
-                let real = line.split(whereSeparator: \.isWhitespace).dropFirst().first.flatMap({ Int($0) })
-            else { continue }
-            users.append(real)
+        while let entry = readdir(folder) {
+            let isProcess = withUnsafeBytes(of: entry.pointee.d_name) { name in
+                name.first.map { (UInt8(ascii: "1")...UInt8(ascii: "9")).contains($0) } ?? false
+            }
+            guard isProcess else { continue }
+            var info = stat()
+            let found = withUnsafePointer(to: entry.pointee.d_name) { name in
+                name.withMemoryRebound(to: CChar.self, capacity: 256) { fstatat(descriptor, $0, &info, 0) == 0 }
+            }
+            if found { users.append(Int(info.st_uid)) }
         }
         return users
     }
