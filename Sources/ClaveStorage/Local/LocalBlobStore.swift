@@ -157,12 +157,7 @@ public struct LocalBlobStore: BlobStore {
         let file = try FileDescriptor.create(temporary, permissions: 0o600)
         do throws(StorageError) {
             let (cid, count) = try await write(chunks, to: file, declaredSize: size, limit: limit)
-            if let expected, cid != expected {
-                throw StorageError(
-                    .digestMismatch,
-                    "The content hashes to \(cid), not to the expected \(expected); it was not stored. Check that you sent the content you meant to."
-                )
-            }
+            try Self.check(cid, expected: expected)
             try await file.sync()
             let (folder, final) = path(for: cid)
             let existed = try await FileIO.blocking { () throws(StorageError) -> Bool in
@@ -191,16 +186,7 @@ public struct LocalBlobStore: BlobStore {
         var content: [UInt8] = []
         content.reserveCapacity(size)
         var iterator = chunks.makeAsyncIterator()
-        while true {
-            let next: Chunks.Element?
-            do {
-                next = try await iterator.next(isolation: #isolation)
-            } catch {
-                throw StorageError(
-                    .sourceFailed,
-                    "The content could not be read to its end (\(error)); nothing was stored. Send it again.")
-            }
-            guard let chunk = next else { break }
+        while let chunk = try await Self.next(&iterator) {
             if content.count + chunk.count > size {
                 throw Self.sizeMismatch(size, atLeast: content.count + chunk.count)
             }
@@ -209,12 +195,7 @@ public struct LocalBlobStore: BlobStore {
         }
         if content.count != size { throw Self.sizeMismatch(size, atLeast: content.count) }
         let cid = hasher.finalize()
-        if let expected, cid != expected {
-            throw StorageError(
-                .digestMismatch,
-                "The content hashes to \(cid), not to the expected \(expected); it was not stored. Check that you sent the content you meant to."
-            )
-        }
+        try Self.check(cid, expected: expected)
         let inFile = try FileIO.size(path(for: cid).file) != nil
         let existed = inFile || packs.location(of: cid) != nil
         _ = try await packs.append(content, cid: cid)
@@ -237,16 +218,7 @@ public struct LocalBlobStore: BlobStore {
         var buffer = appender.makeBuffer()
         var iterator = chunks.makeAsyncIterator()
         do throws(StorageError) {
-            while true {
-                let next: Chunks.Element?
-                do {
-                    next = try await iterator.next(isolation: #isolation)
-                } catch {
-                    throw StorageError(
-                        .sourceFailed,
-                        "The content could not be read to its end (\(error)); nothing was stored. Send it again.")
-                }
-                guard let chunk = next else { break }
+            while let chunk = try await Self.next(&iterator) {
                 let total = hasher.byteCount + chunk.count
                 if total > limit { throw Self.tooLarge(size: nil, limit: limit) }
                 if let declaredSize, total > declaredSize { throw Self.sizeMismatch(declaredSize, atLeast: total) }
@@ -312,6 +284,28 @@ public struct LocalBlobStore: BlobStore {
         FileIO.syncFolder(folder)
         logger.debug("deleted a blob", metadata: ["cid": "\(cid)"])
         return true
+    }
+
+    /// The next chunk of an upload; a source that fails is the put's ``StorageError/Code/sourceFailed``.
+    private static func next<Iterator: AsyncIteratorProtocol>(
+        _ iterator: inout Iterator, isolation: isolated (any Actor)? = #isolation
+    ) async throws(StorageError) -> Iterator.Element? {
+        do {
+            return try await iterator.next(isolation: isolation)
+        } catch {
+            throw StorageError(
+                .sourceFailed, "The content could not be read to its end (\(error)); nothing was stored. Send it again."
+            )
+        }
+    }
+
+    /// Refuses content whose CID is not the one the put expected.
+    private static func check(_ cid: CID, expected: CID?) throws(StorageError) {
+        guard let expected, cid != expected else { return }
+        throw StorageError(
+            .digestMismatch,
+            "The content hashes to \(cid), not to the expected \(expected); it was not stored. Check that you sent the content you meant to."
+        )
     }
 
     // MARK: Errors

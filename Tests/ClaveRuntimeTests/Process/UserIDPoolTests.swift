@@ -29,13 +29,14 @@ import Testing
     func anIdIsSkippedWhileAProcessStillRunsAsIt() async throws {
         let locks = try TemporaryDirectory(prefix: "clave-user-locks")
         let pool = UserIDPool(320_000..<320_002, locks: locks.url.path)
-        // What a timed-out run can leave for a moment: a process of its user, outliving bubblewrap.
+        // What a timed-out run can leave for a moment: a process of its user, outliving bubblewrap. (The wait is long:
+        // at the start of the full suite, hundreds of tests start at once on two cores.)
         let leftover = Process()
         leftover.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        leftover.arguments = ["--reuid=320000", "--regid=320000", "--clear-groups", "sleep", "60"]
+        leftover.arguments = ["--reuid=320000", "--regid=320000", "--clear-groups", "sleep", "600"]
         try leftover.run()
         defer { if leftover.isRunning { kill(leftover.processIdentifier, SIGKILL) } }
-        try await eventually("the leftover process runs as 320000", timeout: .seconds(10)) {
+        try await eventually("the leftover process runs as 320000", timeout: .seconds(120)) {
             ProcessRuntime.runningUsers().contains(320_000)
         }
 
