@@ -103,6 +103,9 @@ import Testing
 
         let reopened = try packed.open()
         #expect(try Data(contentsOf: pack) == whole)
+        // The cut bytes are kept beside the pack.
+        let cut = packed.packs.appendingPathComponent("pack-1.cut-\(whole.count)")
+        #expect(try Data(contentsOf: cut) == Data("CLVP".utf8) + Data([1, 36, 0xE8, 0x03, 0, 0]))
         #expect(try await reopened.get(kept).collect() == first)
         let second = randomBytes(2000, seed: 2)
         let added = try await reopened.put(bytes: second)
@@ -148,6 +151,31 @@ import Testing
         }
         #expect(broken?.code == .sourceFailed)
         #expect(try Data(contentsOf: packed.packs.appendingPathComponent("pack-1")) == before)
+    }
+
+    @Test func aForgedHugeSizeInTheLastPackIsCutOffNotTrusted() async throws {
+        let packed = try Packed()
+        let first = randomBytes(700, seed: 5)
+        let cid: CID
+        do {
+            cid = try await packed.open().put(bytes: first).cid
+        }
+        let pack = packed.packs.appendingPathComponent("pack-1")
+        var bytes = try Data(contentsOf: pack)
+        let end = bytes.count
+        // A second record whose header claims Int.max bytes, with its check made to match.
+        var header = Data("CLVP".utf8) + Data([1, UInt8(cid.bytes.count)])
+        withUnsafeBytes(of: UInt64(Int.max).littleEndian) { header.append(contentsOf: $0) }
+        var hasher = CID.Hasher()
+        hasher.update(Array(header) + cid.bytes)
+        header += Data(hasher.finalize().sha256Digest.bytes.prefix(4)) + Data(cid.bytes) + Data([1, 2, 3])
+        bytes += header
+        try bytes.write(to: pack)
+
+        let reopened = try packed.open()
+        #expect(try Data(contentsOf: pack).count == end)
+        #expect(try await reopened.get(cid).collect() == first)
+        #expect(FileManager.default.fileExists(atPath: packed.packs.appendingPathComponent("pack-1.cut-\(end)").path))
     }
 
     @Test func aFullPackIsClosedAndDamageInAnEarlierPackIsRefusedAtOpen() async throws {

@@ -43,13 +43,13 @@ extension Ledger: LedgerService {
         }
     }
 
-    public func events(matching filter: EventFilter, after cursor: EventCursor?, limit: Int, timeout: Duration)
-        async throws -> [LedgerEvent]
-    {
+    public nonisolated func events(
+        matching filter: EventFilter, after cursor: EventCursor?, limit: Int, timeout: Duration
+    ) async throws -> [LedgerEvent] {
         let page = try await events(matching: filter, after: cursor, limit: limit)
         guard page.isEmpty, timeout > .zero else { return page }
         // Subscribe before reading again, so that a block stored between the two is not missed.
-        let stream = subscribe(matching: filter)
+        let stream = await subscribe(matching: filter)
         let again = try await events(matching: filter, after: cursor, limit: limit)
         guard again.isEmpty else { return again }
         await withTaskGroup(of: Void.self) { group in

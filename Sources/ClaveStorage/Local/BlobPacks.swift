@@ -19,8 +19,8 @@ import Synchronization
 /// under way are written together, with one flush (`fdatasync`) for all of them: a put returns once its record is on
 /// the disk, as a file blob's does once its file and folder are, but a task's three small blobs no longer cost three
 /// new files, three renames and six flushes. Where each blob is lives in memory, read from the packs' records when
-/// the store opens; a record cut short at the end of the last pack (a crash during its write, never acknowledged) is
-/// cut off then.
+/// the store opens; what does not read at the end of the last pack (a write a crash interrupted, never acknowledged)
+/// is cut off then, and kept beside it (`pack-<n>.cut-<offset>`).
 final class BlobPacks: Sendable {
     /// Where a packed blob's bytes are.
     struct Location: Sendable, Hashable {
@@ -257,7 +257,7 @@ final class BlobPacks: Sendable {
                 let cid = try? CID(bytes: head[18..<(18 + cidLength)])
             else { break }
             let contentOffset = offset + headerSize + cidLength
-            guard contentSize >= 0, contentOffset + contentSize <= size else { break }
+            guard contentSize >= 0, contentSize <= size - contentOffset else { break }
             switch kind {
             case .blob: index[cid] = Location(pack: number, offset: contentOffset, size: contentSize)
             case .deletion: index[cid] = nil
@@ -271,11 +271,24 @@ final class BlobPacks: Sendable {
                 "The pack \(file.path) holds a record that does not read at byte \(offset) of \(size): the disk or someone changed it, and the blobs after it cannot be found. Restore the blob store from a backup."
             )
         }
+        // What follows is most likely a write a crash interrupted, never acknowledged; but it could be acknowledged
+        // records behind a damaged one. It is kept beside the pack before the pack is cut.
+        let kept = file.path + ".cut-\(offset)"
+        let tail = try FileDescriptor.create(kept, permissions: 0o600)
+        var position = offset
+        while position < size {
+            let chunk = try file.read(count: min(1 << 20, size - position), at: position)
+            guard !chunk.isEmpty else { break }
+            try tail.write(chunk)
+            position += chunk.count
+        }
+        try tail.syncDataNow()
         try file.truncate(to: offset)
         try file.syncDataNow()
+        FileIO.syncFolder(String(file.path[..<(file.path.lastIndex(of: "/") ?? file.path.endIndex)]))
         logger.notice(
-            "cut off a record a crash interrupted",
-            metadata: ["pack": "\(file.path)", "at": "\(offset)", "was": "\(size)"])
+            "cut off the end of the last pack, which does not read (a write a crash interrupted); kept it beside",
+            metadata: ["pack": "\(file.path)", "at": "\(offset)", "was": "\(size)", "kept": "\(kept)"])
         return offset
     }
 }
