@@ -80,10 +80,9 @@ public struct LedgerClient: LedgerService {
         }
     }
 
-    /// `GET /v1/ledger/tasks/{id}?unlike=STATUS&wait=SECONDS`; the wait is whole seconds (at least one, at most 60), so
-    /// a timeout under a second waits a second.
+    /// `GET /v1/ledger/tasks/{id}?unlike=STATUS&wait=SECONDS` (see ``waitSeconds(_:)``).
     public func task(_ id: Bytes32, unlike status: ComputeTask.Status, timeout: Duration) async throws -> ComputeTask? {
-        let wait = timeout > .zero ? max(1, min(timeout.components.seconds, Int64(60))) : 0
+        let wait = Self.waitSeconds(timeout)
         let json = try await call {
             try await connection.get(
                 "/v1/ledger/tasks/\(id)", query: [("unlike", status.rawValue), ("wait", String(wait))],
@@ -121,7 +120,7 @@ public struct LedgerClient: LedgerService {
         var query = filter.parameters
         if let cursor { query.append(("after", cursor.description)) }
         query.append(("limit", String(limit)))
-        let wait = min(timeout.components.seconds, Int64(60))
+        let wait = Self.waitSeconds(timeout)
         if wait > 0 { query.append(("wait", String(wait))) }
         let json = try await call {
             try await connection.get("/v1/ledger/events", query: query, timeout: .seconds(wait))
@@ -131,6 +130,12 @@ public struct LedgerClient: LedgerService {
     }
 
     // MARK: Plumbing
+
+    /// A long poll's `wait` parameter: whole seconds, at most 60; a positive timeout under a second waits a second
+    /// (rather than not at all, which would make a caller's loop ask again at once).
+    static func waitSeconds(_ timeout: Duration) -> Int64 {
+        timeout > .zero ? max(1, min(timeout.components.seconds, 60)) : 0
+    }
 
     private func fetch<Value>(
         _ path: String, _ what: String, _ read: (JSONValue) throws(TransactionFormatError) -> Value

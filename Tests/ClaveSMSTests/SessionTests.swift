@@ -104,6 +104,20 @@ import Testing
         #expect(try await storedSecrets(f).allSatisfy { $0 != nil })
     }
 
+    /// The SMS reads a deal's dataset order from the ledger once and remembers it; whether that order was closed is
+    /// asked at every session, so a grant revoked after a deal's first session stops the next one.
+    @Test func aGrantRevokedAfterASessionReleasesNothingToTheNext() async throws {
+        let f = try await SMSFixture()
+        try await f.pushAllSecrets()
+        let taskId = try await f.activeTask()
+        let authorization = try await f.authorization(taskId)
+        _ = try await f.sms.openSession(SessionRequest(authorization: authorization, session: f.session(taskId)))
+        try await f.submit(f.datasetOwner, .closeOrder(.dataset(f.datasetOrder())))
+        await expectRefusal(.grantRevoked) {
+            try await f.sms.openSession(SessionRequest(authorization: authorization, session: f.session(taskId)))
+        }
+    }
+
     @Test func aWrongMeasurementReleasesNothing() async throws {
         let f = try await SMSFixture()
         try await f.pushAllSecrets()

@@ -25,6 +25,15 @@ import Testing
                 configuration: .init(chunkSize: 4096, packedBlobSize: 64 << 10, packSize: packSize), logger: .quiet)
         }
 
+        var firstPack: URL { packs.appendingPathComponent("pack-1") }
+
+        /// Puts `content` in a store opened for it alone (closed again), and returns its CID and the first pack's
+        /// bytes then.
+        func storeOne(_ content: [UInt8]) async throws -> (cid: CID, pack: Data) {
+            let cid = try await open().put(bytes: content).cid
+            return (cid, try Data(contentsOf: firstPack))
+        }
+
         func packFiles() throws -> [String] {
             try FileManager.default.contentsOfDirectory(atPath: packs.path).sorted()
         }
@@ -89,12 +98,8 @@ import Testing
     @Test func aRecordACrashCutShortIsCutOffWhenTheStoreOpens() async throws {
         let packed = try Packed()
         let first = randomBytes(1000, seed: 1)
-        let kept: CID
-        do {
-            kept = try await packed.open().put(bytes: first).cid
-        }
-        let pack = packed.packs.appendingPathComponent("pack-1")
-        let whole = try Data(contentsOf: pack)
+        let (kept, whole) = try await packed.storeOne(first)
+        let pack = packed.firstPack
         // The start of a second record, as a crash during its write leaves it.
         let handle = try FileHandle(forWritingTo: pack)
         try handle.seekToEnd()
@@ -136,7 +141,7 @@ import Testing
         let packed = try Packed()
         let store = try packed.open()
         let content = randomBytes(500, seed: 4)
-        let before = try Data(contentsOf: packed.packs.appendingPathComponent("pack-1"))
+        let before = try Data(contentsOf: packed.firstPack)
         let wrong = await #expect(throws: StorageError.self) {
             try await store.put(bytes: content, expected: CID(hashing: [1, 2, 3]))
         }
@@ -150,18 +155,14 @@ import Testing
                 Chunks(content, sizes: [100], failAt: 2), size: content.count, expected: nil, maximumSize: nil)
         }
         #expect(broken?.code == .sourceFailed)
-        #expect(try Data(contentsOf: packed.packs.appendingPathComponent("pack-1")) == before)
+        #expect(try Data(contentsOf: packed.firstPack) == before)
     }
 
     @Test func aForgedHugeSizeInTheLastPackIsCutOffNotTrusted() async throws {
         let packed = try Packed()
         let first = randomBytes(700, seed: 5)
-        let cid: CID
-        do {
-            cid = try await packed.open().put(bytes: first).cid
-        }
-        let pack = packed.packs.appendingPathComponent("pack-1")
-        var bytes = try Data(contentsOf: pack)
+        var (cid, bytes) = try await packed.storeOne(first)
+        let pack = packed.firstPack
         let end = bytes.count
         // A second record whose header claims Int.max bytes, with its check made to match.
         var header = Data("CLVP".utf8) + Data([1, UInt8(cid.bytes.count)])

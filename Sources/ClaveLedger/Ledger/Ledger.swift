@@ -53,14 +53,15 @@ public actor Ledger {
     /// The sequencer's serial queue: the actor's jobs run there, not on the shared cooperative pool.
     public nonisolated var unownedExecutor: UnownedSerialExecutor { sequencer.asUnownedSerialExecutor() }
 
+    /// The last stored block: its state, header and hash. The queries read it under its lock, without waiting for
+    /// the sequencer's queue, where a block being applied would hold them up and every read would be a hop between
+    /// threads; ``finish(_:)`` replaces it whole.
+    private nonisolated let stored: Mutex<(state: State, head: BlockHeader, hash: Bytes32)>
     /// The state after the last stored block.
-    public private(set) var state: State
+    public var state: State { storedState }
     /// The last stored block's header and hash.
-    public private(set) var head: BlockHeader
-    public private(set) var headHash: Bytes32
-    /// ``state`` and ``head``'s height, for the queries: they read it without waiting for the sequencer's queue,
-    /// where a block being applied would hold them up, and every read would be a hop between threads.
-    private nonisolated let stored: Mutex<(state: State, height: UInt64)>
+    public var head: BlockHeader { stored.withLock { $0.head } }
+    public var headHash: Bytes32 { stored.withLock { $0.hash } }
     /// The state, header and hash after the last sealed block: ``state``, ``head`` and ``headHash`` plus the block
     /// being written, if one is. The next block is applied to it.
     private var tip: State
@@ -104,15 +105,13 @@ public actor Ledger {
         if let divergence = replay.report.divergence {
             throw LedgerError(.corruptStore, "The stored log does not replay: \(divergence). Restore from a backup.")
         }
-        stored = Mutex((replay.state, replay.head.height))
-        state = replay.state
-        head = replay.head
-        headHash = replay.head.hash
+        stored = Mutex((replay.state, replay.head, replay.head.hash))
         tip = replay.state
         tipHeader = replay.head
         tipHash = replay.head.hash
         logger.info(
-            "ledger open", metadata: ["height": "\(head.height)", "transactions": "\(replay.report.transactions)"])
+            "ledger open",
+            metadata: ["height": "\(replay.head.height)", "transactions": "\(replay.report.transactions)"])
     }
 
     // MARK: Submitting
@@ -175,9 +174,7 @@ public actor Ledger {
                 if let error = await writeCompletion() {
                     parentFailure = error
                     fail(current, storageError: error)
-                    tip = state
-                    tipHeader = head
-                    tipHash = headHash
+                    (tip, tipHeader, tipHash) = stored.withLock { $0 }
                 } else {
                     finish(current)
                 }
@@ -304,10 +301,7 @@ public actor Ledger {
     private func finish(_ sealing: Sealing) {
         guard let sealed = sealing.block else { return }
         let height = sealing.header.height
-        state = sealing.state
-        head = sealing.header
-        headHash = sealed.hash
-        stored.withLock { $0 = (sealing.state, height) }
+        stored.withLock { $0 = (sealing.state, sealing.header, sealed.hash) }
         logger.debug(
             "sealed block", metadata: ["height": "\(height)", "transactions": "\(sealing.waiters.count)"])
         for (offset, waiter) in sealing.waiters.enumerated() {
@@ -395,7 +389,7 @@ public actor Ledger {
     public nonisolated func events(matching filter: EventFilter, after cursor: EventCursor? = nil, limit: Int = 100)
         async throws -> [LedgerEvent]
     {
-        let visible = stored.withLock { $0.height }
+        let visible = stored.withLock { $0.head.height }
         let page = try await store.events(matching: filter, after: cursor, limit: limit)
         guard let last = page.last, last.position.height > visible else { return page }
         return Array(page.prefix { $0.position.height <= visible })

@@ -215,7 +215,7 @@ public struct ProcessRuntime: AppRuntime {
         return .signaled(signal)
     }
 
-    /// The processes whose real user is `uid`, from /proc.
+    /// The processes of user `uid` on the host (see ``runningUsers()``).
     private static func processCount(of uid: uid_t) -> Int {
         runningUsers().filter { $0 == Int(uid) }.count
     }

@@ -67,28 +67,31 @@ final class BlobPacks: Sendable {
     private let writer = DispatchQueue(label: "clave.storage.packs")
     private let logger: Logger
 
-    /// Reads the packs in `folder`, creating the folder and the first pack when `create` is set (a store that packs
-    /// blobs); a store that does not still reads the packs an earlier run made.
+    /// Reads the packs in the folder `packs` of the store directory `root`, creating the folder and the first pack
+    /// when `create` is set (a store that packs blobs); a store that does not still reads the packs an earlier run
+    /// made.
     ///
     /// - Throws: ``StorageError/Code/corrupted`` when a pack other than the last holds a record that does not read,
     ///   ``StorageError/Code/io`` when a file cannot be opened, read or created.
-    init(folder: String, create: Bool, maximumPackSize: Int = defaultMaximumPackSize, logger: Logger)
+    init(in root: String, create: Bool, maximumPackSize: Int = defaultMaximumPackSize, logger: Logger)
         throws(StorageError)
     {
+        let folder = root + "/packs"
         self.folder = folder
         self.maximumPackSize = maximumPackSize
         self.logger = logger
         var state = State()
         if create, try FileIO.makeFolder(folder, permissions: 0o700) {
-            FileIO.syncFolder(String(folder[..<(folder.lastIndex(of: "/") ?? folder.endIndex)]))
+            FileIO.syncFolder(root)
         }
         let numbers = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).compactMap {
             $0.hasPrefix("pack-") ? Int($0.dropFirst(5)) : nil
         }.sorted()
         for number in numbers {
             let path = Self.path(of: number, in: folder)
-            guard let file = try FileDescriptor.openForUpdate(path, create: false) else { continue }
-            state.end = try Self.read(file, number: number, isLast: number == numbers.last, into: &state.index, logger)
+            guard let file = try FileDescriptor.openForUpdate(path) else { continue }
+            state.end = try Self.read(
+                file, number: number, in: folder, isLast: number == numbers.last, into: &state.index, logger)
             state.files[number] = file
             state.current = number
         }
@@ -155,13 +158,9 @@ final class BlobPacks: Sendable {
                 state.queue.removeAll()
                 return (batch, state.current, state.end, state.files[state.current])
             }
-            guard let (batch, pack, end, file) = taken else { return }
-            guard let file else {
-                let failure = StorageError(
-                    .io, "The store has no pack open to append to in \(folder); reopen it with packing on.")
-                for pending in batch { pending.done(.failure(failure)) }
-                continue
-            }
+            guard let (batch, pack, end, current) = taken else { return }
+            // A store appends only when it packs (and so made a pack at open) or deletes a blob a pack holds.
+            guard let file = current else { preconditionFailure("a record to append, and no pack open") }
             var bytes: [UInt8] = []
             bytes.reserveCapacity(batch.reduce(0) { $0 + $1.record.count })
             var locations: [Location?] = []
@@ -207,12 +206,9 @@ final class BlobPacks: Sendable {
     }
 
     private static func makePack(_ number: Int, in folder: String) throws(StorageError) -> FileDescriptor {
-        let file = try FileDescriptor.create(path(of: number, in: folder), permissions: 0o600)
+        let file = try FileDescriptor.create(path(of: number, in: folder), permissions: 0o600, readable: true)
         FileIO.syncFolder(folder)
-        guard let opened = try FileDescriptor.openForUpdate(file.path, create: false) else {
-            throw StorageError(.io, "The pack \(file.path) vanished as it was made; check who else writes \(folder).")
-        }
-        return opened
+        return file
     }
 
     private static func record(_ kind: Kind, cid: CID, content: [UInt8]) -> [UInt8] {
@@ -241,7 +237,8 @@ final class BlobPacks: Sendable {
     /// does not read ends the last pack there (it is cut off: a write a crash interrupted); in another pack it is
     /// damage, refused.
     private static func read(
-        _ file: FileDescriptor, number: Int, isLast: Bool, into index: inout [CID: Location], _ logger: Logger
+        _ file: FileDescriptor, number: Int, in folder: String, isLast: Bool, into index: inout [CID: Location],
+        _ logger: Logger
     ) throws(StorageError) -> Int {
         let size = try file.size()
         var offset = 0
@@ -285,7 +282,7 @@ final class BlobPacks: Sendable {
         try tail.syncDataNow()
         try file.truncate(to: offset)
         try file.syncDataNow()
-        FileIO.syncFolder(String(file.path[..<(file.path.lastIndex(of: "/") ?? file.path.endIndex)]))
+        FileIO.syncFolder(folder)
         logger.notice(
             "cut off the end of the last pack, which does not read (a write a crash interrupted); kept it beside",
             metadata: ["pack": "\(file.path)", "at": "\(offset)", "was": "\(size)", "kept": "\(kept)"])

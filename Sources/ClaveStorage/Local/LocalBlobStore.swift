@@ -105,8 +105,7 @@ public struct LocalBlobStore: BlobStore {
             logger.info("removed an interrupted upload", metadata: ["file": "\(root)/\(name)"])
         }
         packs = try BlobPacks(
-            folder: root + "/packs", create: configuration.packedBlobSize > 0, maximumPackSize: configuration.packSize,
-            logger: logger)
+            in: root, create: configuration.packedBlobSize > 0, maximumPackSize: configuration.packSize, logger: logger)
     }
 
     /// Where the bytes of a stored blob are on the disk.
@@ -196,8 +195,8 @@ public struct LocalBlobStore: BlobStore {
         if content.count != size { throw Self.sizeMismatch(size, atLeast: content.count) }
         let cid = hasher.finalize()
         try Self.check(cid, expected: expected)
-        let inFile = try FileIO.size(path(for: cid).file) != nil
-        let existed = inFile || packs.location(of: cid) != nil
+        var existed = packs.location(of: cid) != nil
+        if !existed { existed = try FileIO.size(path(for: cid).file) != nil }
         _ = try await packs.append(content, cid: cid)
         logger.debug(
             "stored a blob in a pack", metadata: ["cid": "\(cid)", "size": "\(size)", "created": "\(!existed)"])

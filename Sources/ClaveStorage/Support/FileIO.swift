@@ -33,24 +33,23 @@ final class FileDescriptor: Sendable {
         return FileDescriptor(raw: raw, path: path)
     }
 
-    /// Creates `path`, which must not exist, for writing with `permissions`.
-    static func create(_ path: String, permissions: mode_t) throws(StorageError) -> FileDescriptor {
-        let raw = FileIO.retrying { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions) }
+    /// Creates `path`, which must not exist, for writing (and reading too, with `readable`) with `permissions`.
+    static func create(_ path: String, permissions: mode_t, readable: Bool = false) throws(StorageError)
+        -> FileDescriptor
+    {
+        let access = readable ? O_RDWR : O_WRONLY
+        let raw = FileIO.retrying { open(path, access | O_CREAT | O_EXCL | O_CLOEXEC, permissions) }
         guard raw >= 0 else {
             throw FileIO.failure("create \(path)", hint: "check that its folder exists and is writable")
         }
         return FileDescriptor(raw: raw, path: path)
     }
 
-    /// Opens `path` for reading and writing, creating it (with `permissions`) when `create` is set and nothing is
-    /// there; nil when nothing is there and `create` is not set.
-    static func openForUpdate(_ path: String, create: Bool, permissions: mode_t = 0o600) throws(StorageError)
-        -> FileDescriptor?
-    {
-        let flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0)
-        let raw = FileIO.retrying { open(path, flags, permissions) }
+    /// Opens `path` for reading and writing; nil when nothing is there.
+    static func openForUpdate(_ path: String) throws(StorageError) -> FileDescriptor? {
+        let raw = FileIO.retrying { open(path, O_RDWR | O_CLOEXEC) }
         guard raw >= 0 else {
-            if errno == ENOENT, !create { return nil }
+            if errno == ENOENT { return nil }
             throw FileIO.failure("open \(path) for writing", hint: "check its permissions and its folder's")
         }
         return FileDescriptor(raw: raw, path: path)
