@@ -89,7 +89,7 @@ final class BlobPacks: Sendable {
         }.sorted()
         for number in numbers {
             let path = Self.path(of: number, in: folder)
-            guard let file = try FileDescriptor.openForUpdate(path) else { continue }
+            guard let file = try FileDescriptor.openExisting(path, writable: true) else { continue }
             state.end = try Self.read(
                 file, number: number, in: folder, isLast: number == numbers.last, into: &state.index, logger)
             state.files[number] = file

@@ -258,7 +258,7 @@ public struct LocalBlobStore: BlobStore {
             }
         }
         let (_, path) = path(for: cid)
-        guard let file = try FileDescriptor.openForReading(path) else {
+        guard let file = try FileDescriptor.openExisting(path) else {
             throw StorageError(.notFound, "The store at \(root) holds no blob \(cid).")
         }
         let size = try file.size()

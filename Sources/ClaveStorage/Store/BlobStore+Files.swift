@@ -10,7 +10,7 @@ extension BlobStore {
         -> StoredBlob
     {
         let path = try FileIO.path(source)
-        guard let file = try FileDescriptor.openForReading(path) else {
+        guard let file = try FileDescriptor.openExisting(path) else {
             throw StorageError(.io, "There is no file at \(path) to store; check the path.")
         }
         let size = try file.size()

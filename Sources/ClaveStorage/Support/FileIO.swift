@@ -23,12 +23,12 @@ final class FileDescriptor: Sendable {
 
     deinit { close(raw) }
 
-    /// Opens `path` for reading; nil when nothing is there.
-    static func openForReading(_ path: String) throws(StorageError) -> FileDescriptor? {
-        let raw = FileIO.retrying { open(path, O_RDONLY | O_CLOEXEC) }
+    /// Opens `path` for reading (or reading and writing, with `writable`); nil when nothing is there.
+    static func openExisting(_ path: String, writable: Bool = false) throws(StorageError) -> FileDescriptor? {
+        let raw = FileIO.retrying { open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC) }
         guard raw >= 0 else {
             if errno == ENOENT { return nil }
-            throw FileIO.failure("open \(path) for reading", hint: "check its permissions")
+            throw FileIO.failure("open \(path) for \(writable ? "writing" : "reading")", hint: "check its permissions")
         }
         return FileDescriptor(raw: raw, path: path)
     }
@@ -41,16 +41,6 @@ final class FileDescriptor: Sendable {
         let raw = FileIO.retrying { open(path, access | O_CREAT | O_EXCL | O_CLOEXEC, permissions) }
         guard raw >= 0 else {
             throw FileIO.failure("create \(path)", hint: "check that its folder exists and is writable")
-        }
-        return FileDescriptor(raw: raw, path: path)
-    }
-
-    /// Opens `path` for reading and writing; nil when nothing is there.
-    static func openForUpdate(_ path: String) throws(StorageError) -> FileDescriptor? {
-        let raw = FileIO.retrying { open(path, O_RDWR | O_CLOEXEC) }
-        guard raw >= 0 else {
-            if errno == ENOENT { return nil }
-            throw FileIO.failure("open \(path) for writing", hint: "check its permissions and its folder's")
         }
         return FileDescriptor(raw: raw, path: path)
     }
