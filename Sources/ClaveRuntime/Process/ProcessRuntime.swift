@@ -102,10 +102,10 @@ public struct ProcessRuntime: AppRuntime {
         }
         let watch = Watch(pid: pid)
         let deadline = DispatchWorkItem { watch.stop(.timedOut) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + DispatchTimeInterval(limits.wallTime), execute: deadline)
+        Deadlines.queue.asyncAfter(deadline: .now() + DispatchTimeInterval(limits.wallTime), execute: deadline)
         let outputLimit = limits.outputSize
         let measure = OutputMeasure(execution)
-        let checker = DispatchSource.makeTimerSource(queue: .global())
+        let checker = DispatchSource.makeTimerSource(queue: Deadlines.queue)
         let interval = DispatchTimeInterval(configuration.outputCheckInterval)
         checker.schedule(deadline: .now() + interval, repeating: interval)
         checker.setEventHandler {

@@ -24,10 +24,10 @@ final class EngineThread<Value: Sendable>: Sendable {
         let engineThread = EngineThread()
         return await withCheckedContinuation { continuation in
             engineThread.state.withLock { $0.continuation = continuation }
-            // On a Dispatch thread, not a Task: the cooperative pool can be busy for seconds when other work blocks
-            // it, and the limit must hold whatever else runs.
+            // On the deadlines' queue, not a Task: the cooperative pool can be busy for seconds when other work
+            // blocks it, and the limit must hold whatever else runs (``Deadlines``).
             // A timer that fires after the body finished does nothing (finish(with:) runs once).
-            DispatchQueue.global().asyncAfter(deadline: .now() + DispatchTimeInterval(timeLimit)) {
+            Deadlines.queue.asyncAfter(deadline: .now() + DispatchTimeInterval(timeLimit)) {
                 if !engineThread.state.withLock({ $0.isFinished }) { onTimeLimit() }
                 engineThread.finish(with: nil)
             }
