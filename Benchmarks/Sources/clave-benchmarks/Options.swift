@@ -8,6 +8,7 @@ struct Options: Sendable {
         USAGE: clave-benchmarks [all|stream|secp256k1|keccak|ledger|matchorders|protect|sms|task|runtime ...] [--quick] [--json]
                                 [--rounds N]
                                 [--segment-size BYTES] [--mib N] [--profile] [--block-size N]
+                                [--duration SECONDS]
 
           all            every benchmark (the default)
           stream         clave-stream-v1 encrypt/decrypt of 1 GiB vs `openssl speed -evp aes-256-gcm`, peak RSS,
@@ -32,6 +33,7 @@ struct Options: Sendable {
                          `valgrind --tool=callgrind`; protect: only the protects, for `perf record`
           --segment-size clave-stream segment size in bytes (default: ClaveStream.defaultSegmentSize)
           --block-size   ledger: the sequencer's maximumBlockSize (default: Ledger.Configuration's)
+          --duration     task: seconds of each throughput phase (default 60, 10 with --quick)
         """
 
     var selection: Set<Benchmark> = []
@@ -43,6 +45,7 @@ struct Options: Sendable {
     var profile = false
     var megabytes: Int?
     var blockSize: Int?
+    var duration: Int?
 
     init(arguments: [String]) throws(UsageError) {
         var remaining = arguments[...]
@@ -68,6 +71,11 @@ struct Options: Sendable {
                     throw UsageError(message: "--block-size needs a positive number of transactions")
                 }
                 blockSize = size
+            case "--duration":
+                guard let value = remaining.popFirst(), let seconds = Int(value), seconds > 0 else {
+                    throw UsageError(message: "--duration needs a positive number of seconds")
+                }
+                duration = seconds
             case "--rounds":
                 guard let value = remaining.popFirst(), let count = Int(value), count > 0 else {
                     throw UsageError(message: "--rounds needs a positive number")

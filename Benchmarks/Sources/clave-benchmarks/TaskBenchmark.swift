@@ -6,6 +6,7 @@ import ClaveServer
 import ClaveWorkerpool
 import Foundation
 import Logging
+import Synchronization
 
 /// Tasks end to end on a real node (`Node` in this process with its scheduler and two in-process workers, reached
 /// over HTTP as `clave` reaches it): the hello-world iApp (Examples/hello-wasm-c, C compiled to wasm32-wasi) on a
@@ -25,7 +26,7 @@ struct TaskBenchmark {
 
     init(options: Options, progress: Progress) {
         latencyTasks = options.quick ? 10 : 50
-        duration = options.quick ? .seconds(10) : .seconds(60)
+        duration = options.duration.map { .seconds($0) } ?? (options.quick ? .seconds(10) : .seconds(60))
         concurrency = 16
         bagSize = 8
         self.progress = progress
@@ -122,11 +123,32 @@ struct TaskBenchmark {
                 let clock = ContinuousClock()
                 let deadline = clock.now.advanced(by: duration)
                 let started = clock.now
+                let counted = Counter()
+                // The rate of each 10 s on standard error, to see whether it falls as the chain grows.
+                let reporter = Task {
+                    var last = 0
+                    var lastTime = started
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .seconds(10))
+                        let now = clock.now
+                        let count = counted.value.load(ordering: .relaxed)
+                        progress.say(
+                            String(
+                                format: "task:   %.0f s: %.1f tasks/s", (now - started).seconds,
+                                Double(count - last) / (now - lastTime).seconds))
+                        (last, lastTime) = (count, now)
+                    }
+                }
+                defer { reporter.cancel() }
                 let completed = try await withThrowingTaskGroup(of: Int.self) { group in
                     for requesterSide in requesterSides {
                         group.addTask {
                             var done = 0
-                            while clock.now < deadline { done += try await work(requesterSide) }
+                            while clock.now < deadline {
+                                let finished = try await work(requesterSide)
+                                counted.value.add(finished, ordering: .relaxed)
+                                done += finished
+                            }
                             return done
                         }
                     }
@@ -197,4 +219,9 @@ struct TaskBenchmark {
         times.sort()
         return times[times.count / 2]
     }
+}
+
+/// Tasks completed so far, shared by the requesters and the rate reporter.
+private final class Counter: Sendable {
+    let value = Atomic<Int>(0)
 }
