@@ -41,4 +41,32 @@ import Testing
         }
         #expect(await ledger.account(key.address).nonce == 1)
     }
+
+    /// The ledger's own follower pages through the stored log, then takes the events it publishes: started while
+    /// blocks are being stored, it gives every event of the log once, in order, and ends when the ledger shuts down.
+    @Test func aFollowerGivesEveryEventOnceInOrderWhileBlocksAreStored() async throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try await F.ledger(
+            store: try SQLiteLedgerStore(path: directory.path("ledger.sqlite")), genesis: F.genesis(accounts: 2),
+            clock: ManualClock(1_700_000_000))
+        let (alice, bob) = (F.key(1), F.key(2))
+        for nonce in 0..<5 { _ = try await ledger.submit(F.signed(alice, nonce: UInt64(nonce), .deposit(amount: 1))) }
+        let first = try await ledger.events(matching: EventFilter(), after: nil, limit: 1).first
+        // After the first event, in pages of 2, while bob's deposits are stored one after another.
+        let followed = Task {
+            var seen: [LedgerEvent] = []
+            for try await event in ledger.follow(matching: EventFilter(), after: first?.position, pageSize: 2) {
+                seen.append(event)
+            }
+            return seen
+        }
+        for nonce in 0..<20 { _ = try await ledger.submit(F.signed(bob, nonce: UInt64(nonce), .deposit(amount: 1))) }
+        let expected = try await ledger.events(matching: EventFilter(), after: first?.position, limit: 1000)
+        #expect(expected.count >= 24)
+        // Shutting down ends the follower once it has handed on what it had.
+        await ledger.shutDown()
+        let seen = try await followed.value
+        #expect(seen.map(\.position) == expected.map(\.position))
+        #expect(seen == expected)
+    }
 }

@@ -78,6 +78,8 @@ public actor Ledger {
     private var drained: [CheckedContinuation<Void, Never>] = []
     private var subscribers: [Int: Subscriber] = [:]
     private var nextSubscriberID = 0
+    /// Set once the ledger shut down: a subscription made after that ends at once.
+    private var subscriptionsFinished = false
 
     /// Opens the ledger on `store`: creates the genesis in an empty store, or replays the stored log (checking every
     /// signature, hash and link, as ``LedgerVerifier`` does) to rebuild the state.
@@ -412,6 +414,10 @@ public actor Ledger {
         let (stream, continuation) = AsyncStream<LedgerEvent>.makeStream(bufferingPolicy: .unbounded)
         let id = nextSubscriberID
         nextSubscriberID += 1
+        guard !subscriptionsFinished else {
+            continuation.finish()
+            return stream
+        }
         subscribers[id] = Subscriber(filter: filter, continuation: continuation)
         continuation.onTermination = { _ in
             Task { await self.unsubscribe(id) }
@@ -442,6 +448,7 @@ public actor Ledger {
     }
 
     private func finishSubscriptions() {
+        subscriptionsFinished = true
         for subscriber in subscribers.values { subscriber.continuation.finish() }
         subscribers = [:]
     }

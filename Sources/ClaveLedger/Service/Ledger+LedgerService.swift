@@ -32,6 +32,40 @@ extension Ledger: LedgerService {
         return try await events(matching: filter, after: cursor, limit: limit)
     }
 
+    /// Pages through the stored log after `cursor`, then hands on the events of each block as it is stored, from a
+    /// subscription made before the first page: a block stored meanwhile is both read and published, and is given
+    /// once. A follower at the end of the log then costs no query per block. Ends when the ledger shuts down.
+    public nonisolated func eventStream(
+        matching filter: EventFilter, after cursor: EventCursor?, pageSize: Int, poll: Duration
+    ) -> AsyncThrowingStream<LedgerEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                var position = cursor
+                do {
+                    let live = await self.subscribe(matching: filter)
+                    while true {
+                        try Task.checkCancellation()
+                        let page = try await self.events(matching: filter, after: position, limit: pageSize)
+                        for event in page { continuation.yield(event) }
+                        if let last = page.last { position = last.position }
+                        if page.count < pageSize { break }
+                    }
+                    for await event in live {
+                        if let position, event.position <= position { continue }
+                        continuation.yield(event)
+                        position = event.position
+                    }
+                    continuation.finish()
+                } catch is CancellationError {
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
     /// Takes `stream`'s events until `isDone` holds after one, for `timeout` at most; a server shutting down ends the
     /// wait at once instead of holding the shutdown for its long polls.
     private nonisolated func wait(

@@ -37,6 +37,10 @@ public protocol LedgerService: Sendable {
     /// waits up to `timeout` for a block that has some (a long poll), then answers with what there is.
     func events(matching filter: EventFilter, after cursor: EventCursor?, limit: Int, timeout: Duration) async throws
         -> [LedgerEvent]
+    /// What ``follow(matching:after:pageSize:poll:)`` gives. The default pages through ``events(matching:after:limit:timeout:)``;
+    /// ``Ledger`` pages through its store, then hands on the events it publishes as it stores blocks.
+    func eventStream(matching filter: EventFilter, after cursor: EventCursor?, pageSize: Int, poll: Duration)
+        -> AsyncThrowingStream<LedgerEvent, any Error>
 }
 
 extension LedgerService {
@@ -62,6 +66,14 @@ extension LedgerService {
         matching filter: EventFilter = EventFilter(), after cursor: EventCursor? = nil, pageSize: Int = 100,
         poll: Duration = .seconds(20)
     ) -> AsyncThrowingStream<LedgerEvent, any Error> {
+        eventStream(matching: filter, after: cursor, pageSize: pageSize, poll: poll)
+    }
+
+    /// ``follow(matching:after:pageSize:poll:)`` by paging through ``events(matching:after:limit:timeout:)``, each
+    /// page at the end of the log a long poll of `poll`.
+    public func eventStream(matching filter: EventFilter, after cursor: EventCursor?, pageSize: Int, poll: Duration)
+        -> AsyncThrowingStream<LedgerEvent, any Error>
+    {
         AsyncThrowingStream { continuation in
             let task = Task {
                 var position = cursor
