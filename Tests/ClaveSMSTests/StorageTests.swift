@@ -1,6 +1,6 @@
 import ClaveCore
 import ClaveCrypto
-import ClaveSMS
+@testable import ClaveSMS
 import ClaveTestSupport
 import Foundation
 import GRDB
@@ -134,5 +134,61 @@ import Testing
         }
         #expect(try await f.sms.storedValue(first) == [1])
         await expectRefusal(.storage) { try await f.sms.storedValue(second) }
+    }
+
+    /// A task's enclave challenge key is derived from the database's seed: the same across restarts, another for
+    /// each task, and nothing is written per task. The seed is stored sealed, not in clear.
+    @Test func challengeKeysAreDerivedFromASealedSeedWithoutAWritePerTask() async throws {
+        let f = try await SMSFixture()
+        let (first, second) = (try await f.activeTask(salt: 1), try await f.activeTask(salt: 2))
+        let challenge = try await f.sms.enclaveChallenge(for: first)
+        #expect(try await f.sms.enclaveChallenge(for: first) == challenge)
+        #expect(try await f.sms.enclaveChallenge(for: second) != challenge)
+        #expect(try await f.reopened().enclaveChallenge(for: first) == challenge)
+        let database = try DatabaseQueue(path: f.databasePath)
+        let (rows, seeds) = try await database.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM enclaveChallenges"),
+                try Data.fetchAll(db, sql: "SELECT sealed FROM challengeSeed")
+            )
+        }
+        #expect(rows == 0)
+        #expect(seeds.count == 1)
+        #expect(seeds.first?.count == 32 + 28)
+        // An altered seed would give other keys: the SMS refuses to start on it.
+        try await database.write { db in
+            try db.execute(sql: "UPDATE challengeSeed SET sealed = ?", arguments: [Data(repeating: 1, count: 60)])
+        }
+        let refusal = await expectRefusal(.storage) { try f.reopened() }
+        #expect(refusal?.message.contains("challenge seed") == true)
+    }
+
+    /// A task given a random, stored challenge key by an SMS of before the seed keeps it: asked again, and in its
+    /// session.
+    @Test func aChallengeKeyStoredBeforeTheSeedIsStillTheTasks() async throws {
+        let f = try await SMSFixture()
+        let taskId = try await f.activeTask()
+        let stored = PrivateKey.generate()
+        let masterKey = try MasterKey(
+            rawRepresentation: Hex.decode(try fileText(f.masterKeyFile).trimmingCharacters(in: .newlines)))
+        let sealed = try masterKey.seal(
+            stored.rawRepresentation, associatedData: SecretStore.associatedData(challengeOf: taskId))
+        let database = try DatabaseQueue(path: f.databasePath)
+        try await database.write { db in
+            try db.execute(
+                sql: "INSERT INTO enclaveChallenges (taskId, address, sealedKey, createdAt) VALUES (?, ?, ?, 0)",
+                arguments: [Data(taskId.bytes), Data(stored.address.bytes), Data(sealed)])
+        }
+        try await f.pushAllSecrets()
+        let restarted = try f.reopened()
+        #expect(try await restarted.enclaveChallenge(for: taskId) == stored.address)
+        let session = try f.session(taskId)
+        let opened = try await restarted.openSession(
+            SessionRequest(
+                authorization: WorkerAuthorization(
+                    worker: f.worker.address, taskId: taskId, enclaveChallenge: stored.address,
+                    signedWith: f.scheduler.key),
+                session: session))
+        #expect(try session.open(opened).enclaveChallengeKey.address == stored.address)
     }
 }

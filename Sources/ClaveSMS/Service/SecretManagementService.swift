@@ -44,6 +44,10 @@ public final class SecretManagementService: SecretService {
     private let verifiers: [EvidenceKind: any EvidenceVerifier]
     private let logger: Logger
     private let now: TimeSource
+    /// What each task's enclave challenge key is derived from (``ChallengeSeed``).
+    private let challengeSeed: ChallengeSeed
+    /// The tasks whose challenge key an SMS of before the seed made at random and stored (`enclaveChallenges`).
+    private let storedChallenges: Set<Bytes32>
     /// The dataset order of each deal whose tasks asked recently (``datasetOrderHash(of:)``).
     private let datasetOrders = Mutex<[Bytes32: Bytes32]>([:])
 
@@ -84,18 +88,48 @@ public final class SecretManagementService: SecretService {
         }
         let key = try Self.openMasterKey(at: masterKeyFile, keyCheck: keyCheck, logger: logger)
         masterKey = Mutex(key)
-        if keyCheck == nil {
-            do {
-                let sealed = try key.seal([], associatedData: SecretStore.keyCheckData)
-                try database.write { db in
+        do {
+            (challengeSeed, storedChallenges) = try database.write { db in
+                if keyCheck == nil {
+                    let sealed = try key.seal([], associatedData: SecretStore.keyCheckData)
                     try db.execute(sql: "INSERT INTO keyCheck (id, sealed) VALUES (1, ?)", arguments: [Data(sealed)])
                 }
-            } catch let error as SMSError {
-                throw error
-            } catch {
-                throw SMSError(.storage, "The SMS's database could not be written (\(error)); check the disk.")
+                return (try Self.challengeSeed(db, key), try Self.storedChallengeTasks(db))
             }
+        } catch let error as SMSError {
+            throw error
+        } catch {
+            throw SMSError(.storage, "The SMS's database could not be written (\(error)); check the disk.")
         }
+    }
+
+    /// The database's challenge seed, made and stored the first time.
+    private static func challengeSeed(_ db: Database, _ key: MasterKey) throws -> ChallengeSeed {
+        guard let sealed = try SecretStore.sealedChallengeSeed(db) else {
+            let seed = ChallengeSeed.generate()
+            try db.execute(
+                sql: "INSERT INTO challengeSeed (id, sealed) VALUES (1, ?)",
+                arguments: [Data(try key.seal(seed.rawBytes, associatedData: ChallengeSeed.associatedData))])
+            return seed
+        }
+        guard let raw = key.open(sealed, associatedData: ChallengeSeed.associatedData),
+            let seed = ChallengeSeed(rawBytes: raw)
+        else {
+            throw SMSError(
+                .storage,
+                "The enclave challenge seed does not open under the master key: the database was altered. Restore it from a backup."
+            )
+        }
+        return seed
+    }
+
+    /// The tasks given a stored, random challenge key by an SMS of before the seed.
+    private static func storedChallengeTasks(_ db: Database) throws -> Set<Bytes32> {
+        var tasks = Set<Bytes32>()
+        for data in try Data.fetchAll(db, sql: "SELECT taskId FROM enclaveChallenges") {
+            tasks.insert(try Bytes32(Array(data)))
+        }
+        return tasks
     }
 
     /// Opens the SMS on the SQLite file at `path` (created if missing, WAL mode).
@@ -253,20 +287,14 @@ public final class SecretManagementService: SecretService {
 
     public func enclaveChallenge(for taskId: Bytes32) async throws(SMSError) -> Address {
         _ = try await activeTask(taskId)
-        let time = now()
-        return try await access("making the enclave challenge of task \(taskId)") { db, key in
-            if let stored = try Data.fetchOne(
-                db, sql: "SELECT address FROM enclaveChallenges WHERE taskId = ?", arguments: [taskId.data])
-            {
-                return try Address(bytes: stored)
-            }
-            let challenge = PrivateKey.generate()
-            let sealed = try key.seal(
-                challenge.rawRepresentation, associatedData: SecretStore.associatedData(challengeOf: taskId))
-            try db.execute(
-                sql: "INSERT INTO enclaveChallenges (taskId, address, sealedKey, createdAt) VALUES (?, ?, ?, ?)",
-                arguments: [taskId.data, Data(challenge.address.bytes), Data(sealed), Int64(clamping: time)])
-            return challenge.address
+        return try await challengeKey(of: taskId).address
+    }
+
+    /// Task `taskId`'s challenge key: derived from the seed, or, for a task given one before the seed, stored.
+    private func challengeKey(of taskId: Bytes32) async throws(SMSError) -> PrivateKey {
+        guard storedChallenges.contains(taskId) else { return challengeSeed.challengeKey(of: taskId) }
+        return try await access("reading the enclave challenge of task \(taskId)") { db, key in
+            try Self.storedChallengeKey(db, key, taskId)
         }
     }
 
@@ -280,16 +308,28 @@ public final class SecretManagementService: SecretService {
         guard let deal = try await ledgerCall({ try await self.ledger.deal(task.dealId) }) else {
             throw SMSError(.ledgerUnavailable, "The ledger has task \(taskId) but not its deal \(task.dealId).")
         }
+        // The enclave challenge and the secrets, read in one transaction; the secrets are released only once every
+        // check below holds, and a secret missing is reported in its turn (step 7).
+        let names = Result { () throws(SMSError) in try ReleasePolicy.requesterSecretNames(params: deal.params) }
+        let derived = storedChallenges.contains(taskId) ? nil : challengeSeed.challengeKey(of: taskId)
+        let stored = try await access("reading the enclave challenge and secrets of task \(taskId)") {
+            db, key -> (challengeKey: PrivateKey, secrets: Result<SessionSecrets, SMSError>) in
+            let challengeKey = try derived ?? Self.storedChallengeKey(db, key, taskId)
+            switch names {
+            case .failure(let error):
+                return (challengeKey, .failure(error))
+            case .success(let names):
+                do {
+                    let secrets = try Self.secrets(
+                        db, key, deal: deal, requesterSecrets: names, challengeKey: challengeKey, taskId: taskId)
+                    return (challengeKey, .success(secrets))
+                } catch let error as SMSError {
+                    return (challengeKey, .failure(error))
+                }
+            }
+        }
         // 2. The authorization names the task's enclave challenge, and the deal's workerpool owner signed it.
-        let stored = try await access("reading the enclave challenge of task \(taskId)") { db, key in
-            try Self.challengeKey(db, key, taskId)
-        }
-        guard let challengeKey = stored else {
-            throw SMSError(
-                .invalidAuthorization,
-                "Task \(taskId) has no enclave challenge yet; ask the SMS for it (enclaveChallenge) and have the scheduler authorize the worker with it."
-            )
-        }
+        let (challengeKey, readSecrets) = stored
         guard authorization.enclaveChallenge == challengeKey.address else {
             throw SMSError(
                 .invalidAuthorization,
@@ -348,10 +388,7 @@ public final class SecretManagementService: SecretService {
             try await checkGrant(of: deal)
         }
         // 7. Every secret the task needs is there.
-        let names = try ReleasePolicy.requesterSecretNames(params: deal.params)
-        let secrets = try await access("reading the secrets of task \(taskId)") { db, key in
-            try Self.secrets(db, key, deal: deal, requesterSecrets: names, challengeKey: challengeKey, taskId: taskId)
-        }
+        let secrets = try readSecrets.get()
         let sealed: HPKEEnvelope
         do {
             sealed = try HPKEEnvelope.seal(
@@ -406,11 +443,17 @@ public final class SecretManagementService: SecretService {
     private static let rememberedDeals = 4096
 
     /// The challenge key of `taskId`, if made.
-    private static func challengeKey(_ db: Database, _ key: MasterKey, _ taskId: Bytes32) throws -> PrivateKey? {
+    /// The challenge key an SMS of before the seed stored for `taskId`.
+    private static func storedChallengeKey(_ db: Database, _ key: MasterKey, _ taskId: Bytes32) throws -> PrivateKey {
         guard
             let sealed = try Data.fetchOne(
                 db, sql: "SELECT sealedKey FROM enclaveChallenges WHERE taskId = ?", arguments: [taskId.data])
-        else { return nil }
+        else {
+            throw SMSError(
+                .storage,
+                "The enclave challenge key of task \(taskId) was stored, and is gone: the database was altered. Restore it from a backup."
+            )
+        }
         guard let raw = key.open(Array(sealed), associatedData: SecretStore.associatedData(challengeOf: taskId)),
             let challenge = try? PrivateKey(rawRepresentation: raw)
         else {
@@ -557,6 +600,13 @@ public final class SecretManagementService: SecretService {
                         row["sealedKey"], SecretStore.associatedData(challengeOf: taskId),
                         "The enclave challenge key of task \(taskId)"),
                     taskData,
+                ])
+        }
+        if let seed = try SecretStore.sealedChallengeSeed(db) {
+            try db.execute(
+                sql: "UPDATE challengeSeed SET sealed = ? WHERE id = 1",
+                arguments: [
+                    try reseal(Data(seed), ChallengeSeed.associatedData, "The enclave challenge seed")
                 ])
         }
         try db.execute(

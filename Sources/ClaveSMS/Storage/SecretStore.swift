@@ -37,6 +37,17 @@ enum SecretStore {
                     );
                     """)
         }
+        migrator.registerMigration("v2: the seed enclave challenge keys are derived from") { db in
+            // Enclave challenge keys are derived from the seed from now on; the rows of enclaveChallenges stay, for
+            // the tasks that were given one before.
+            try db.execute(
+                sql: """
+                    CREATE TABLE challengeSeed (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        sealed BLOB NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 
@@ -64,6 +75,10 @@ enum SecretStore {
             db, sql: "SELECT sealed FROM secrets WHERE kind = ? AND target = ? AND name = ?",
             arguments: [secret.kind.rawValue, Data(secret.target.bytes), secret.name]
         ).map(Array.init)
+    }
+
+    static func sealedChallengeSeed(_ db: Database) throws -> [UInt8]? {
+        try Data.fetchOne(db, sql: "SELECT sealed FROM challengeSeed WHERE id = 1").map(Array.init)
     }
 
     static func keyCheck(_ db: Database) throws -> [UInt8]? {
