@@ -247,6 +247,30 @@ import Testing
         }
     }
 
+    /// A result above the size the requester opens in memory (4 MiB sealed) goes through files, in constant memory,
+    /// and comes out the same.
+    @Test func aLargeResultIsFetchedThroughFiles() async throws {
+        let folder = try TemporaryDirectory()
+        let app = try ExecutionTests.pythonApp(
+            "large", in: folder.url,
+            source: #"""
+                import json, os
+                out = os.environ["IEXEC_OUT"]
+                open(os.path.join(out, "large.bin"), "wb").write(bytes(range(256)) * (5 * 4096))
+                json.dump({"deterministic-output-path": "/iexec_out"}, open(os.path.join(out, "computed.json"), "w"))
+                """#)
+        try await withNode(at: folder.url.appendingPathComponent("node"), accounts: 4, workerpool: true) { node in
+            let parties = Parties(node)
+            let large = try await parties.deploy(app)
+            let data = try await parties.protectAndGrant(to: [large])
+            let output = folder.url.appendingPathComponent("out")
+            // 5 MiB of output: its sealed archive is above the in-memory size.
+            _ = try await parties.runApp(large, data: data, output: output)
+            let bytes = try Data(contentsOf: output.appendingPathComponent("large.bin"))
+            #expect(bytes == Data((0..<(5 * 4096)).flatMap { _ in (0...255).map { UInt8($0) } }))
+        }
+    }
+
     /// `app run --volume N`: one deal of N tasks, each run with its own index, every result fetched, verified and
     /// decrypted into `<output>/task-<index>`. A grant with less left gives a smaller deal, and says so.
     @Test func aDealOfSeveralTasksRunsEachAndFetchesEveryResult() async throws {

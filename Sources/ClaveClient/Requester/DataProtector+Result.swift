@@ -65,7 +65,6 @@ extension DataProtector {
                 .resultInvalid,
                 "Task \(taskId) has only callback data (\(Hex.encode(task.resultsCallback))), no result file.")
         }
-        let blobFile = work.appendingPathComponent("result.blob")
         let cid: CID
         do {
             cid = try CID(locator: resultCID)
@@ -73,46 +72,83 @@ extension DataProtector {
             throw RequesterError(
                 .resultInvalid, "The result location '\(resultCID.prefix(80))' is not a CID: \(error.message)")
         }
-        // The store checks the content against the CID as it sends it, and the CID is the content's sha256: the
-        // blob is the receipt's when the CID's digest and the size are the receipt's. No second hash is needed.
-        let size = try await blobs.get(cid, toFileAt: blobFile)
         let receipt = try await fetchedReceipt
         guard let stored = receipt.result else {
             throw RequesterError(
                 .resultInvalid,
                 "The ledger's task \(taskId) names result \(cid), but its receipt vouches for no result file.")
         }
-        guard cid.sha256Digest == stored.sha256, UInt64(size) == stored.size else {
-            throw RequesterError(
-                .resultInvalid,
-                "The ledger's result of task \(taskId) is \(cid) (\(size) bytes), but its receipt vouches for sha256 \(stored.sha256) (\(stored.size) bytes): they are not the same result. Report it to the workerpool; do not trust this result."
-            )
-        }
-        var archive = blobFile
-        if stored.isEncrypted {
-            archive = work.appendingPathComponent("result.zip")
-            do {
-                try ResultEncryption.open(
-                    fileAt: blobFile, to: archive, key: ResultKey.derive(from: owner), taskId: taskId)
-            } catch {
+        // The store checks the content against the CID as it sends it, and the CID is the content's sha256: the
+        // blob is the receipt's when the CID's digest and the size are the receipt's. No second hash is needed.
+        func check(size: Int) throws(RequesterError) {
+            guard cid.sha256Digest == stored.sha256, UInt64(size) == stored.size else {
                 throw RequesterError(
                     .resultInvalid,
-                    "The result of task \(taskId) does not decrypt with \(owner.address)'s result key: \(error.message). Only the deal's beneficiary can decrypt it; use their wallet."
+                    "The ledger's result of task \(taskId) is \(cid) (\(size) bytes), but its receipt vouches for sha256 \(stored.sha256) (\(stored.size) bytes): they are not the same result. Report it to the workerpool; do not trust this result."
                 )
             }
         }
-        do {
-            try receipt.verifyArchive(at: archive)
-        } catch {
-            throw RequesterError(
+        func refusedKey(_ error: ResultError) -> RequesterError {
+            RequesterError(
+                .resultInvalid,
+                "The result of task \(taskId) does not decrypt with \(owner.address)'s result key: \(error.message). Only the deal's beneficiary can decrypt it; use their wallet."
+            )
+        }
+        func wrongDigest(_ error: ResultError) -> RequesterError {
+            RequesterError(
                 .resultInvalid,
                 "The result of task \(taskId) does not have the digest the workers agreed on: \(error.message)")
         }
         let unpacked = work.appendingPathComponent("out")
-        let files = try ResultFolder.unpack(zipAt: archive, into: unpacked)
+        let files: [String]
+        if stored.size <= Self.inMemoryResultSize {
+            // A small result is opened, checked and unpacked in memory, without files in between.
+            let stream = try await blobs.get(cid)
+            try check(size: stream.size)
+            let blob = try await stream.collect()
+            var archive = blob
+            if stored.isEncrypted {
+                do {
+                    archive = try ResultEncryption.open(blob, key: ResultKey.derive(from: owner), taskId: taskId)
+                } catch {
+                    throw refusedKey(error)
+                }
+            }
+            do {
+                try receipt.verifyArchive(bytes: archive)
+            } catch {
+                throw wrongDigest(error)
+            }
+            files = try ResultFolder.unpack(try ZipReader(bytes: archive), into: unpacked)
+        } else {
+            let blobFile = work.appendingPathComponent("result.blob")
+            try check(size: try await blobs.get(cid, toFileAt: blobFile))
+            var archive = blobFile
+            if stored.isEncrypted {
+                archive = work.appendingPathComponent("result.zip")
+                do {
+                    try ResultEncryption.open(
+                        fileAt: blobFile, to: archive, key: ResultKey.derive(from: owner), taskId: taskId)
+                } catch {
+                    throw refusedKey(error)
+                }
+            }
+            do {
+                try receipt.verifyArchive(at: archive)
+            } catch {
+                throw wrongDigest(error)
+            }
+            let handle = try FileHandle(forReadingFrom: archive)
+            defer { try? handle.close() }
+            files = try ResultFolder.unpack(try ZipReader(file: handle), into: unpacked)
+        }
         try ResultFolder.place(unpacked, at: destination)
         return FetchedResult(taskId: taskId, receipt: receipt, folder: destination, files: files)
     }
+
+    /// Results up to this size (sealed) are fetched, opened and checked in memory; larger ones through files, in
+    /// constant memory.
+    static var inMemoryResultSize: UInt64 { 4 << 20 }
 
     /// The receipt at `cid`, verified, and checked against the ledger's record of `task`.
     func fetchReceipt(_ text: String, of task: ComputeTask) async throws -> ResultReceipt {
@@ -155,10 +191,7 @@ extension DataProtector {
 enum ResultFolder {
     /// Writes each entry of the zip at `zip` under `folder` (created), refusing names that leave it; returns the
     /// files' names, sorted.
-    static func unpack(zipAt zip: URL, into folder: URL) throws -> [String] {
-        let handle = try FileHandle(forReadingFrom: zip)
-        defer { try? handle.close() }
-        let reader = try ZipReader(file: handle)
+    static func unpack(_ reader: ZipReader, into folder: URL) throws -> [String] {
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         var files: [String] = []

@@ -36,13 +36,22 @@ extension ResultReceipt {
     public func verifyArchive(at zipFile: URL) throws(ResultError) {
         let input = try ResultEncryption.reader(zipFile)
         defer { try? input.close() }
+        try verifyArchive(named: zipFile.path) { try ZipReader(file: input) }
+    }
+
+    /// ``verifyArchive(at:)`` of an archive in memory.
+    public func verifyArchive(bytes: [UInt8]) throws(ResultError) {
+        try verifyArchive(named: "the result archive") { try ZipReader(bytes: bytes) }
+    }
+
+    private func verifyArchive(named name: String, _ open: () throws -> ZipReader) throws(ResultError) {
         let zip: ZipReader
         do {
-            zip = try ZipReader(file: input)
+            zip = try open()
         } catch {
             throw ResultError(
-                .storedResultMismatch, at: zipFile.path,
-                "\(zipFile.path) is not a result archive Clave can read (\(error)); if the result is encrypted, open it first with its result key."
+                .storedResultMismatch, at: name,
+                "\(name) is not a result archive Clave can read (\(error)); if the result is encrypted, open it first with its result key."
             )
         }
         func sha256(_ entry: ZipReader.Entry) throws(ResultError) -> Bytes32 {
