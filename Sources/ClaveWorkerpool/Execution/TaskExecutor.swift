@@ -67,9 +67,11 @@ public struct TaskExecutor: TaskExecuting {
     public func execute(
         _ assignment: WorkAssignment, progress: @escaping @Sendable (ReplicateStatus) async -> Void
     ) async -> Result<ReplicateResult, ReplicateFailure> {
-        var logger = logger
-        logger[metadataKey: "clave.task"] = .stringConvertible(assignment.taskId)
-        logger[metadataKey: "clave.worker"] = .stringConvertible(assignment.worker)
+        // Given with each line, not set on a copy of the logger: a stream handler formats its metadata again on each
+        // change, whether a line follows or not.
+        let replicate: Logger.Metadata = [
+            "clave.task": .stringConvertible(assignment.taskId), "clave.worker": .stringConvertible(assignment.worker),
+        ]
         let folder = configuration.workDirectory.appendingPathComponent(
             "task-\(Hex.encode(assignment.taskId.bytes.prefix(8)))-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -77,15 +79,18 @@ public struct TaskExecutor: TaskExecuting {
         do throws(ReplicateFailure) {
             let run = try await TaskRun.prepare(
                 assignment, folder: folder, ledger: ledger, blobs: blobs, bundles: bundles, progress: progress)
-            outcome = await execute(run, progress: progress, logger: logger)
+            outcome = await execute(run, progress: progress, metadata: replicate)
         } catch {
             outcome = .failure(error)
         }
         switch outcome {
         case .success(let result):
-            logger.info("replicate computed", metadata: ["resultDigest": "\(result.resultDigest)"])
+            logger.info(
+                "replicate computed", metadata: replicate.merging(["resultDigest": "\(result.resultDigest)"]) { $1 })
         case .failure(let failure):
-            logger.info("replicate failed", metadata: ["cause": "\(failure.cause)", "reason": "\(failure.message)"])
+            logger.info(
+                "replicate failed",
+                metadata: replicate.merging(["cause": "\(failure.cause)", "reason": "\(failure.message)"]) { $1 })
         }
         return outcome
     }
@@ -93,7 +98,7 @@ public struct TaskExecutor: TaskExecuting {
     /// Pre-compute, compute and post-compute of a prepared run. Once the app ran (or failed), its logs are stored:
     /// while the result is, neither waiting for the other's write, or alone when there is no result.
     private func execute(
-        _ run: TaskRun, progress: @escaping @Sendable (ReplicateStatus) async -> Void, logger: Logger
+        _ run: TaskRun, progress: @escaping @Sendable (ReplicateStatus) async -> Void, metadata: Logger.Metadata
     ) async -> Result<ReplicateResult, ReplicateFailure> {
         let secrets: SessionSecrets
         let inputs: TaskInputs
@@ -107,7 +112,7 @@ public struct TaskExecutor: TaskExecuting {
         await progress(.dataDownloaded)
         await progress(.computing)
         do throws(ReplicateFailure) {
-            try await compute(run, secrets: secrets, inputs: inputs, logger: logger)
+            try await compute(run, secrets: secrets, inputs: inputs, metadata: metadata)
         } catch {
             var failure = error
             failure.logs = await storeLogs(run)
@@ -281,7 +286,7 @@ public struct TaskExecutor: TaskExecuting {
 
     // MARK: Compute
 
-    private func compute(_ run: TaskRun, secrets: SessionSecrets, inputs: TaskInputs, logger: Logger)
+    private func compute(_ run: TaskRun, secrets: SessionSecrets, inputs: TaskInputs, metadata: Logger.Metadata)
         async throws(ReplicateFailure)
     {
         let manifest = run.bundle.manifest
@@ -309,7 +314,10 @@ public struct TaskExecutor: TaskExecuting {
                 "The app could not be started: \(error.message)",
                 isDeterministic: error.code != .sandboxUnavailable && error.code != .io)
         }
-        logger.debug("app ran", metadata: ["termination": "\(result.termination)", "wallTime": "\(result.wallTime)"])
+        logger.debug(
+            "app ran",
+            metadata: metadata.merging(
+                ["termination": "\(result.termination)", "wallTime": "\(result.wallTime)"]) { $1 })
         switch result.termination {
         case .exited(0):
             return

@@ -16,11 +16,28 @@ struct TaskRun: Sendable {
     let bundle: AppBundle
     let bundleFolder: URL
     let folder: URL
+    // Worked out once: a URL's path operations cost more than their look suggests, and each is used several times.
+    let input: URL
+    let output: URL
+    let standardOutput: URL
+    let standardError: URL
 
-    var input: URL { folder.appendingPathComponent("in") }
-    var output: URL { folder.appendingPathComponent("out") }
-    var standardOutput: URL { folder.appendingPathComponent("stdout.log") }
-    var standardError: URL { folder.appendingPathComponent("stderr.log") }
+    init(
+        assignment: WorkAssignment, chainId: UInt64, deal: Deal, params: DealParams, bundle: AppBundle,
+        bundleFolder: URL, folder: URL
+    ) {
+        self.assignment = assignment
+        self.chainId = chainId
+        self.deal = deal
+        self.params = params
+        self.bundle = bundle
+        self.bundleFolder = bundleFolder
+        self.folder = folder
+        input = folder.appendingPathComponent("in")
+        output = folder.appendingPathComponent("out")
+        standardOutput = folder.appendingPathComponent("stdout.log")
+        standardError = folder.appendingPathComponent("stderr.log")
+    }
     /// Whom the result and the logs are sealed to: the beneficiary's result key, when the deal asks for encryption.
     var resultRecipient: X25519PublicKey? { params.resultEncryption ? params.resultPublicKey : nil }
 

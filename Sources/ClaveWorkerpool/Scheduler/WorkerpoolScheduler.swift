@@ -223,19 +223,21 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         else { return nil }
         state.addReplicate(worker: worker, weight: weight, to: taskId, at: wallClock())
         changes.signal()
-        var logger = logger
-        logger[metadataKey: "clave.task"] = .stringConvertible(taskId)
-        logger[metadataKey: "clave.worker"] = .stringConvertible(worker)
         do {
             let challenge = try await sms.enclaveChallenge(for: taskId)
             guard let record = state.tasks[taskId] else { return nil }
-            logger.info("replicate assigned", metadata: ["clave.deal": "\(record.dealId)", "weight": "\(weight)"])
+            logger.info(
+                "replicate assigned",
+                metadata: Self.metadata(
+                    task: taskId, worker: worker, ["clave.deal": "\(record.dealId)", "weight": "\(weight)"]))
             return WorkAssignment(
                 taskId: taskId, dealId: record.dealId, index: record.index,
                 authorization: WorkerAuthorization(
                     worker: worker, taskId: taskId, enclaveChallenge: challenge, signedWith: ownerKey))
         } catch {
-            logger.warning("no enclave challenge for the task", metadata: ["error": "\(error)"])
+            logger.warning(
+                "no enclave challenge for the task",
+                metadata: Self.metadata(task: taskId, worker: worker, ["error": "\(error)"]))
             state.update(taskId, worker: worker, at: wallClock()) { replicate in
                 replicate.status = .aborted
                 replicate.message = "The SMS gave no enclave challenge for the task: \(error)"
@@ -243,6 +245,15 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
             changes.signal()
             return nil
         }
+    }
+
+    /// A replicate's metadata, for its log lines. Given with each line rather than set on a copy of the logger: that
+    /// costs more than the line on the hot path, since a stream handler formats all its metadata again on each change,
+    /// whether a line follows or not.
+    private static func metadata(task taskId: Bytes32, worker: Address, _ more: Logger.Metadata = [:])
+        -> Logger.Metadata
+    {
+        more.merging(["clave.task": .stringConvertible(taskId), "clave.worker": .stringConvertible(worker)]) { $1 }
     }
 
     // MARK: Reports
@@ -271,28 +282,29 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
             if let logs { replicate.logs = logs }
             if let result { replicate.result = result }
         }
-        var logger = logger
-        logger[metadataKey: "clave.task"] = .stringConvertible(taskId)
-        logger[metadataKey: "clave.worker"] = .stringConvertible(worker)
-        logger.debug("replicate status", metadata: ["status": "\(status.rawValue)"])
+        logger.debug(
+            "replicate status", metadata: Self.metadata(task: taskId, worker: worker, ["status": "\(status.rawValue)"]))
         // At trust 1 the worker finalizes with contributeAndFinalize; above, this scheduler does, with this result.
         if let result, let journal, let record = state.tasks[taskId], record.trust > 1 {
-            await remember("result", of: taskId, logger: logger) {
+            await remember("result", of: taskId, worker: worker) {
                 try await journal.recordResult(result, of: worker, weight: replicate.weight, for: taskId)
             }
         }
         if let failure {
             if failure.isDeterministic {
                 if let journal {
-                    await remember("deterministic failure", of: taskId, logger: logger) {
+                    await remember("deterministic failure", of: taskId, worker: worker) {
                         try await journal.recordFailure(failure, for: taskId)
                     }
                 }
                 state.tasks[taskId]?.failure = failure
                 logger.notice(
-                    "deterministic failure: the task will not be run again", metadata: ["reason": "\(failure)"])
+                    "deterministic failure: the task will not be run again",
+                    metadata: Self.metadata(task: taskId, worker: worker, ["reason": "\(failure)"]))
             } else {
-                logger.info("replicate failed; another worker may run it", metadata: ["reason": "\(failure)"])
+                logger.info(
+                    "replicate failed; another worker may run it",
+                    metadata: Self.metadata(task: taskId, worker: worker, ["reason": "\(failure)"]))
             }
         }
         if status.rank >= ReplicateStatus.contributed.rank && failure == nil { await refresh(taskId) }
@@ -428,7 +440,7 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
 
     /// Writes to the journal; a failure is logged, and the scheduler goes on (it would forget this on a restart).
     private func remember(
-        _ what: String, of taskId: Bytes32, logger: Logger, _ write: () async throws -> Void
+        _ what: String, of taskId: Bytes32, worker: Address, _ write: () async throws -> Void
     ) async {
         do {
             try await write()
@@ -436,7 +448,7 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         } catch {
             logger.error(
                 "the \(what) could not be written to the journal; a restart before the task ends would lose it",
-                metadata: ["error": "\(error)"])
+                metadata: Self.metadata(task: taskId, worker: worker, ["error": "\(error)"]))
         }
     }
 
