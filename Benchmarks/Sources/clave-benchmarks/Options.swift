@@ -8,7 +8,7 @@ struct Options: Sendable {
         USAGE: clave-benchmarks [all|stream|secp256k1|keccak|ledger|matchorders|protect|sms|task|runtime ...] [--quick] [--json]
                                 [--rounds N]
                                 [--segment-size BYTES] [--mib N] [--profile] [--block-size N]
-                                [--duration SECONDS]
+                                [--duration SECONDS] [--worker-capacity N]
 
           all            every benchmark (the default)
           stream         clave-stream-v1 encrypt/decrypt of 1 GiB vs `openssl speed -evp aes-256-gcm`, peak RSS,
@@ -34,6 +34,7 @@ struct Options: Sendable {
           --segment-size clave-stream segment size in bytes (default: ClaveStream.defaultSegmentSize)
           --block-size   ledger: the sequencer's maximumBlockSize (default: Ledger.Configuration's)
           --duration     task: seconds of each throughput phase (default 60, 10 with --quick)
+          --worker-capacity  task: the tasks each of the node's two workers runs at once (default 2, as `clave node`)
         """
 
     var selection: Set<Benchmark> = []
@@ -46,6 +47,7 @@ struct Options: Sendable {
     var megabytes: Int?
     var blockSize: Int?
     var duration: Int?
+    var workerCapacity: UInt64?
 
     init(arguments: [String]) throws(UsageError) {
         var remaining = arguments[...]
@@ -76,6 +78,11 @@ struct Options: Sendable {
                     throw UsageError(message: "--duration needs a positive number of seconds")
                 }
                 duration = seconds
+            case "--worker-capacity":
+                guard let value = remaining.popFirst(), let capacity = UInt64(value), capacity > 0 else {
+                    throw UsageError(message: "--worker-capacity needs a positive number of tasks")
+                }
+                workerCapacity = capacity
             case "--rounds":
                 guard let value = remaining.popFirst(), let count = Int(value), count > 0 else {
                     throw UsageError(message: "--rounds needs a positive number")

@@ -22,6 +22,7 @@ struct TaskBenchmark {
     let duration: Duration
     let concurrency: Int
     let bagSize: UInt64
+    let workerCapacity: UInt64
     let progress: Progress
 
     init(options: Options, progress: Progress) {
@@ -29,6 +30,7 @@ struct TaskBenchmark {
         duration = options.duration.map { .seconds($0) } ?? (options.quick ? .seconds(10) : .seconds(60))
         concurrency = 16
         bagSize = 8
+        workerCapacity = options.workerCapacity ?? 2
         self.progress = progress
     }
 
@@ -50,7 +52,8 @@ struct TaskBenchmark {
         let concurrency = concurrency
         let progress = progress
         return try await BenchmarkNode.with(
-            directory: directory.appendingPathComponent("node"), accounts: 2 + concurrency, logger: logger
+            directory: directory.appendingPathComponent("node"), accounts: 2 + concurrency,
+            workerCapacity: workerCapacity, logger: logger
         ) { node in
             let connection = try NodeConnection(url: node.url)
             let accounts = node.node.createdAccounts
