@@ -1,6 +1,12 @@
 import Dispatch
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// Measures, on the host, what a run wrote: `$IEXEC_OUT` in all, and each log. Both runtimes check
 /// ``ResourceLimits/outputSize`` with it.
 struct OutputMeasure: Sendable {
@@ -14,16 +20,35 @@ struct OutputMeasure: Sendable {
     /// The bytes of every file under `$IEXEC_OUT`, at their apparent size (what a result archive would hold), without
     /// following symbolic links.
     func outputSize() -> Int {
-        guard
-            let files = FileManager.default.enumerator(
-                at: output, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey])
-        else { return 0 }
+        let folder = open(output.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folder >= 0 else { return 0 }
+        return Self.size(ofFolder: folder)
+    }
+
+    /// The regular files' bytes under the open folder `descriptor` (closed here), one `fstatat` per entry: walking it
+    /// with FileManager's enumerator cost a millisecond for two files, a tenth of a trivial task's whole work.
+    private static func size(ofFolder descriptor: Int32) -> Int {
+        guard let folder = fdopendir(descriptor) else {
+            close(descriptor)
+            return 0
+        }
+        defer { closedir(folder) }
         var total = 0
-        for case let file as URL in files {
-            guard let values = try? file.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey]),
-                values.isRegularFile == true
-            else { continue }
-            total += values.fileSize ?? 0
+        while let entry = readdir(folder) {
+            total += withUnsafePointer(to: entry.pointee.d_name) { name in
+                name.withMemoryRebound(to: CChar.self, capacity: 256) { name -> Int in
+                    if strcmp(name, ".") == 0 || strcmp(name, "..") == 0 { return 0 }
+                    var info = stat()
+                    guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return 0 }
+                    switch info.st_mode & S_IFMT {
+                    case S_IFREG: return Int(info.st_size)
+                    case S_IFDIR:
+                        let child = openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                        return child >= 0 ? size(ofFolder: child) : 0
+                    default: return 0
+                    }
+                }
+            }
         }
         return total
     }
@@ -46,8 +71,8 @@ struct OutputMeasure: Sendable {
     }
 
     private static func size(ofFile url: URL) -> Int {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-        return (attributes?[.size] as? NSNumber)?.intValue ?? 0
+        var info = stat()
+        return stat(url.path, &info) == 0 ? Int(info.st_size) : 0
     }
 }
 

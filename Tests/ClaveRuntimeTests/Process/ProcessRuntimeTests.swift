@@ -301,6 +301,19 @@ import Testing
         let result = try await manyFiles.run()
         #expect(result.termination == .outputTooLarge)
         #expect(result.wallTime < .seconds(60))
+        // Files in folders count too.
+        let nested = try Run(
+            "import os, time\nos.makedirs('/iexec_out/a/b')\n"
+                + "for i in range(8): open(f'/iexec_out/a/b/part{i}', 'wb').write(b'x' * (512 << 10))\ntime.sleep(300)\n",
+            limits: limits)
+        let nestedResult = try await nested.run()
+        #expect(nestedResult.termination == .outputTooLarge)
+        #expect(nestedResult.wallTime < .seconds(60))
+        // A symbolic link counts as itself, not as what it points to (/usr is far above the limit).
+        let linked = try Run(
+            "import os\nos.symlink('/usr', '/iexec_out/usr')\nopen('/iexec_out/small', 'w').write('small')\n",
+            limits: limits)
+        #expect(try await linked.run().termination == .exited(0))
     }
 
     /// A run that cannot be set up throws, saying what to fix, and nothing runs: an entrypoint path the bundle does
