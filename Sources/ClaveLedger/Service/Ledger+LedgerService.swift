@@ -38,31 +38,21 @@ extension Ledger: LedgerService {
     public nonisolated func eventStream(
         matching filter: EventFilter, after cursor: EventCursor?, pageSize: Int, poll: Duration
     ) -> AsyncThrowingStream<LedgerEvent, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                var position = cursor
-                do {
-                    let live = await self.subscribe(matching: filter)
-                    while true {
-                        try Task.checkCancellation()
-                        let page = try await self.events(matching: filter, after: position, limit: pageSize)
-                        for event in page { continuation.yield(event) }
-                        if let last = page.last { position = last.position }
-                        if page.count < pageSize { break }
-                    }
-                    for await event in live {
-                        if let position, event.position <= position { continue }
-                        continuation.yield(event)
-                        position = event.position
-                    }
-                    continuation.finish()
-                } catch is CancellationError {
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
+        eventTask { continuation in
+            var position = cursor
+            let live = await self.subscribe(matching: filter)
+            while true {
+                try Task.checkCancellation()
+                let page = try await self.events(matching: filter, after: position, limit: pageSize)
+                for event in page { continuation.yield(event) }
+                if let last = page.last { position = last.position }
+                if page.count < pageSize { break }
             }
-            continuation.onTermination = { _ in task.cancel() }
+            for await event in live {
+                if let position, event.position <= position { continue }
+                continuation.yield(event)
+                position = event.position
+            }
         }
     }
 

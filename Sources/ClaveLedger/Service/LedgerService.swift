@@ -74,24 +74,34 @@ extension LedgerService {
     public func eventStream(matching filter: EventFilter, after cursor: EventCursor?, pageSize: Int, poll: Duration)
         -> AsyncThrowingStream<LedgerEvent, any Error>
     {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                var position = cursor
-                do {
-                    while !Task.isCancelled {
-                        let page = try await events(matching: filter, after: position, limit: pageSize, timeout: poll)
-                        for event in page { continuation.yield(event) }
-                        if let last = page.last { position = last.position }
-                    }
-                    continuation.finish()
-                } catch is CancellationError {
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
+        eventTask { continuation in
+            var position = cursor
+            while !Task.isCancelled {
+                let page = try await events(matching: filter, after: position, limit: pageSize, timeout: poll)
+                for event in page { continuation.yield(event) }
+                if let last = page.last { position = last.position }
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
+    }
+}
+
+/// A stream whose events `body` yields on a task of its own: it ends when `body` returns or is cancelled, fails with
+/// what `body` throws, and cancels `body` when its reader stops.
+func eventTask(
+    _ body: @escaping @Sendable (AsyncThrowingStream<LedgerEvent, any Error>.Continuation) async throws -> Void
+) -> AsyncThrowingStream<LedgerEvent, any Error> {
+    AsyncThrowingStream { continuation in
+        let task = Task {
+            do {
+                try await body(continuation)
+                continuation.finish()
+            } catch is CancellationError {
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
     }
 }
 
