@@ -190,5 +190,9 @@ import Testing
                     signedWith: f.scheduler.key),
                 session: session))
         #expect(try session.open(opened).enclaveChallengeKey.address == stored.address)
+        // Its row gone, the task has no key the SMS could stand behind: refused, not replaced with a derived one.
+        try await database.write { db in try db.execute(sql: "DELETE FROM enclaveChallenges") }
+        let refusal = await expectRefusal(.storage) { try await restarted.enclaveChallenge(for: taskId) }
+        #expect(refusal?.message.contains("Restore it from a backup") == true)
     }
 }

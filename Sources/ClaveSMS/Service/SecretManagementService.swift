@@ -308,28 +308,8 @@ public final class SecretManagementService: SecretService {
         guard let deal = try await ledgerCall({ try await self.ledger.deal(task.dealId) }) else {
             throw SMSError(.ledgerUnavailable, "The ledger has task \(taskId) but not its deal \(task.dealId).")
         }
-        // The enclave challenge and the secrets, read in one transaction; the secrets are released only once every
-        // check below holds, and a secret missing is reported in its turn (step 7).
-        let names = Result { () throws(SMSError) in try ReleasePolicy.requesterSecretNames(params: deal.params) }
-        let derived = storedChallenges.contains(taskId) ? nil : challengeSeed.challengeKey(of: taskId)
-        let stored = try await access("reading the enclave challenge and secrets of task \(taskId)") {
-            db, key -> (challengeKey: PrivateKey, secrets: Result<SessionSecrets, SMSError>) in
-            let challengeKey = try derived ?? Self.storedChallengeKey(db, key, taskId)
-            switch names {
-            case .failure(let error):
-                return (challengeKey, .failure(error))
-            case .success(let names):
-                do {
-                    let secrets = try Self.secrets(
-                        db, key, deal: deal, requesterSecrets: names, challengeKey: challengeKey, taskId: taskId)
-                    return (challengeKey, .success(secrets))
-                } catch let error as SMSError {
-                    return (challengeKey, .failure(error))
-                }
-            }
-        }
         // 2. The authorization names the task's enclave challenge, and the deal's workerpool owner signed it.
-        let (challengeKey, readSecrets) = stored
+        let challengeKey = try await challengeKey(of: taskId)
         guard authorization.enclaveChallenge == challengeKey.address else {
             throw SMSError(
                 .invalidAuthorization,
@@ -388,7 +368,10 @@ public final class SecretManagementService: SecretService {
             try await checkGrant(of: deal)
         }
         // 7. Every secret the task needs is there.
-        let secrets = try readSecrets.get()
+        let names = try ReleasePolicy.requesterSecretNames(params: deal.params)
+        let secrets = try await access("reading the secrets of task \(taskId)") { db, key in
+            try Self.secrets(db, key, deal: deal, requesterSecrets: names, challengeKey: challengeKey, taskId: taskId)
+        }
         let sealed: HPKEEnvelope
         do {
             sealed = try HPKEEnvelope.seal(
@@ -442,7 +425,6 @@ public final class SecretManagementService: SecretService {
     /// How many deals' dataset orders ``datasetOrderHash(of:)`` remembers; it forgets them all when full.
     private static let rememberedDeals = 4096
 
-    /// The challenge key of `taskId`, if made.
     /// The challenge key an SMS of before the seed stored for `taskId`.
     private static func storedChallengeKey(_ db: Database, _ key: MasterKey, _ taskId: Bytes32) throws -> PrivateKey {
         guard
