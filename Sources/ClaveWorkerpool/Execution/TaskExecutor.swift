@@ -67,11 +67,6 @@ public struct TaskExecutor: TaskExecuting {
     public func execute(
         _ assignment: WorkAssignment, progress: @escaping @Sendable (ReplicateStatus) async -> Void
     ) async -> Result<ReplicateResult, ReplicateFailure> {
-        // Given with each line, not set on a copy of the logger: a stream handler formats its metadata again on each
-        // change, whether a line follows or not.
-        let replicate: Logger.Metadata = [
-            "clave.task": .stringConvertible(assignment.taskId), "clave.worker": .stringConvertible(assignment.worker),
-        ]
         let folder = configuration.workDirectory.appendingPathComponent(
             "task-\(Hex.encode(assignment.taskId.bytes.prefix(8)))-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -79,18 +74,22 @@ public struct TaskExecutor: TaskExecuting {
         do throws(ReplicateFailure) {
             let run = try await TaskRun.prepare(
                 assignment, folder: folder, ledger: ledger, blobs: blobs, bundles: bundles, progress: progress)
-            outcome = await execute(run, progress: progress, metadata: replicate)
+            outcome = await execute(run, progress: progress)
         } catch {
             outcome = .failure(error)
         }
         switch outcome {
         case .success(let result):
             logger.info(
-                "replicate computed", metadata: replicate.merging(["resultDigest": "\(result.resultDigest)"]) { $1 })
+                "replicate computed",
+                metadata: .replicate(
+                    task: assignment.taskId, worker: assignment.worker, ["resultDigest": "\(result.resultDigest)"]))
         case .failure(let failure):
             logger.info(
                 "replicate failed",
-                metadata: replicate.merging(["cause": "\(failure.cause)", "reason": "\(failure.message)"]) { $1 })
+                metadata: .replicate(
+                    task: assignment.taskId, worker: assignment.worker,
+                    ["cause": "\(failure.cause)", "reason": "\(failure.message)"]))
         }
         return outcome
     }
@@ -98,7 +97,7 @@ public struct TaskExecutor: TaskExecuting {
     /// Pre-compute, compute and post-compute of a prepared run. Once the app ran (or failed), its logs are stored:
     /// while the result is, neither waiting for the other's write, or alone when there is no result.
     private func execute(
-        _ run: TaskRun, progress: @escaping @Sendable (ReplicateStatus) async -> Void, metadata: Logger.Metadata
+        _ run: TaskRun, progress: @escaping @Sendable (ReplicateStatus) async -> Void
     ) async -> Result<ReplicateResult, ReplicateFailure> {
         let secrets: SessionSecrets
         let inputs: TaskInputs
@@ -112,7 +111,7 @@ public struct TaskExecutor: TaskExecuting {
         await progress(.dataDownloaded)
         await progress(.computing)
         do throws(ReplicateFailure) {
-            try await compute(run, secrets: secrets, inputs: inputs, metadata: metadata)
+            try await compute(run, secrets: secrets, inputs: inputs)
         } catch {
             var failure = error
             failure.logs = await storeLogs(run)
@@ -286,7 +285,7 @@ public struct TaskExecutor: TaskExecuting {
 
     // MARK: Compute
 
-    private func compute(_ run: TaskRun, secrets: SessionSecrets, inputs: TaskInputs, metadata: Logger.Metadata)
+    private func compute(_ run: TaskRun, secrets: SessionSecrets, inputs: TaskInputs)
         async throws(ReplicateFailure)
     {
         let manifest = run.bundle.manifest
@@ -316,8 +315,9 @@ public struct TaskExecutor: TaskExecuting {
         }
         logger.debug(
             "app ran",
-            metadata: metadata.merging(
-                ["termination": "\(result.termination)", "wallTime": "\(result.wallTime)"]) { $1 })
+            metadata: .replicate(
+                task: run.assignment.taskId, worker: run.assignment.worker,
+                ["termination": "\(result.termination)", "wallTime": "\(result.wallTime)"]))
         switch result.termination {
         case .exited(0):
             return

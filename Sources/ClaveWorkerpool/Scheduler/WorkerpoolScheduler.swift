@@ -228,7 +228,7 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
             guard let record = state.tasks[taskId] else { return nil }
             logger.info(
                 "replicate assigned",
-                metadata: Self.metadata(
+                metadata: .replicate(
                     task: taskId, worker: worker, ["clave.deal": "\(record.dealId)", "weight": "\(weight)"]))
             return WorkAssignment(
                 taskId: taskId, dealId: record.dealId, index: record.index,
@@ -237,7 +237,7 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         } catch {
             logger.warning(
                 "no enclave challenge for the task",
-                metadata: Self.metadata(task: taskId, worker: worker, ["error": "\(error)"]))
+                metadata: .replicate(task: taskId, worker: worker, ["error": "\(error)"]))
             state.update(taskId, worker: worker, at: wallClock()) { replicate in
                 replicate.status = .aborted
                 replicate.message = "The SMS gave no enclave challenge for the task: \(error)"
@@ -245,15 +245,6 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
             changes.signal()
             return nil
         }
-    }
-
-    /// A replicate's metadata, for its log lines. Given with each line rather than set on a copy of the logger: that
-    /// costs more than the line on the hot path, since a stream handler formats all its metadata again on each change,
-    /// whether a line follows or not.
-    private static func metadata(task taskId: Bytes32, worker: Address, _ more: Logger.Metadata = [:])
-        -> Logger.Metadata
-    {
-        more.merging(["clave.task": .stringConvertible(taskId), "clave.worker": .stringConvertible(worker)]) { $1 }
     }
 
     // MARK: Reports
@@ -283,7 +274,7 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
             if let result { replicate.result = result }
         }
         logger.debug(
-            "replicate status", metadata: Self.metadata(task: taskId, worker: worker, ["status": "\(status.rawValue)"]))
+            "replicate status", metadata: .replicate(task: taskId, worker: worker, ["status": "\(status.rawValue)"]))
         // At trust 1 the worker finalizes with contributeAndFinalize; above, this scheduler does, with this result.
         if let result, let journal, let record = state.tasks[taskId], record.trust > 1 {
             await remember("result", of: taskId, worker: worker) {
@@ -300,11 +291,11 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
                 state.tasks[taskId]?.failure = failure
                 logger.notice(
                     "deterministic failure: the task will not be run again",
-                    metadata: Self.metadata(task: taskId, worker: worker, ["reason": "\(failure)"]))
+                    metadata: .replicate(task: taskId, worker: worker, ["reason": "\(failure)"]))
             } else {
                 logger.info(
                     "replicate failed; another worker may run it",
-                    metadata: Self.metadata(task: taskId, worker: worker, ["reason": "\(failure)"]))
+                    metadata: .replicate(task: taskId, worker: worker, ["reason": "\(failure)"]))
             }
         }
         if status.rank >= ReplicateStatus.contributed.rank && failure == nil { await refresh(taskId) }
@@ -414,17 +405,21 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         // The periodic work may come to a task while its deal's adoption is initializing it.
         guard let record = state.tasks[taskId], initializing.insert(taskId).inserted else { return }
         defer { initializing.remove(taskId) }
-        var logger = logger
-        logger[metadataKey: "clave.deal"] = .stringConvertible(record.dealId)
-        logger[metadataKey: "clave.task"] = .stringConvertible(taskId)
+        // Given with each line, not set on a copy of the logger, as `Logger.Metadata.replicate` explains.
+        func metadata(_ more: Logger.Metadata) -> Logger.Metadata {
+            more.merging(["clave.deal": .stringConvertible(record.dealId), "clave.task": .stringConvertible(taskId)]) {
+                $1
+            }
+        }
         do {
             try await sender.send(.initialize(dealId: record.dealId, index: record.index))
-            logger.info("task initialized", metadata: ["index": "\(record.index)"])
+            logger.info("task initialized", metadata: metadata(["index": "\(record.index)"]))
         } catch let rejection as Rejection where rejection.code == .deadlinePassed {
             state.tasks[taskId]?.tooLateToInitialize = true
-            logger.warning("the task can no longer be initialized", metadata: ["reason": "\(rejection.message)"])
+            logger.warning(
+                "the task can no longer be initialized", metadata: metadata(["reason": "\(rejection.message)"]))
         } catch {
-            logger.warning("initialize failed; retrying later", metadata: ["error": "\(error)"])
+            logger.warning("initialize failed; retrying later", metadata: metadata(["error": "\(error)"]))
         }
         await refresh(taskId)
     }
@@ -448,7 +443,7 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         } catch {
             logger.error(
                 "the \(what) could not be written to the journal; a restart before the task ends would lose it",
-                metadata: Self.metadata(task: taskId, worker: worker, ["error": "\(error)"]))
+                metadata: .replicate(task: taskId, worker: worker, ["error": "\(error)"]))
         }
     }
 
