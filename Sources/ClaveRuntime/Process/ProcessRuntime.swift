@@ -227,16 +227,11 @@ public struct ProcessRuntime: AppRuntime {
         defer { closedir(folder) }
         let descriptor = dirfd(folder)
         var users: [Int] = []
-        while let entry = readdir(folder) {
-            let isProcess = withUnsafeBytes(of: entry.pointee.d_name) { name in
-                name.first.map { (UInt8(ascii: "1")...UInt8(ascii: "9")).contains($0) } ?? false
-            }
-            guard isProcess else { continue }
+        FolderEntries.each(in: folder) { name in
+            // A process's folder is its id: a name that starts with a digit other than 0.
+            guard (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(UInt8(bitPattern: name[0])) else { return }
             var info = stat()
-            let found = withUnsafePointer(to: entry.pointee.d_name) { name in
-                name.withMemoryRebound(to: CChar.self, capacity: 256) { fstatat(descriptor, $0, &info, 0) == 0 }
-            }
-            if found { users.append(Int(info.st_uid)) }
+            if fstatat(descriptor, name, &info, 0) == 0 { users.append(Int(info.st_uid)) }
         }
         return users
     }

@@ -34,20 +34,17 @@ struct OutputMeasure: Sendable {
         }
         defer { closedir(folder) }
         var total = 0
-        while let entry = readdir(folder) {
-            total += withUnsafePointer(to: entry.pointee.d_name) { name in
-                name.withMemoryRebound(to: CChar.self, capacity: 256) { name -> Int in
-                    if strcmp(name, ".") == 0 || strcmp(name, "..") == 0 { return 0 }
-                    var info = stat()
-                    guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return 0 }
-                    switch info.st_mode & S_IFMT {
-                    case S_IFREG: return Int(info.st_size)
-                    case S_IFDIR:
-                        let child = openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                        return child >= 0 ? size(ofFolder: child) : 0
-                    default: return 0
-                    }
-                }
+        FolderEntries.each(in: folder) { name in
+            var info = stat()
+            guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return }
+            switch info.st_mode & S_IFMT {
+            case S_IFREG:
+                total += Int(info.st_size)
+            case S_IFDIR:
+                let child = openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                if child >= 0 { total += size(ofFolder: child) }
+            default:
+                break
             }
         }
         return total
