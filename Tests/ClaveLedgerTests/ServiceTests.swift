@@ -1,4 +1,5 @@
 import ClaveCore
+import ClaveCrypto
 import ClaveLedger
 import Logging
 import ServiceLifecycle
@@ -68,5 +69,26 @@ import Testing
         let seen = try await followed.value
         #expect(seen.map(\.position) == expected.map(\.position))
         #expect(seen == expected)
+    }
+
+    /// Once the ledger has shut down, a long poll or a follower started then ends at once with what is stored,
+    /// instead of waiting for blocks that will not come.
+    @Test func longPollsAndFollowersStartedAfterShutdownEndAtOnce() async throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try await F.ledger(
+            store: try SQLiteLedgerStore(path: directory.path("ledger.sqlite")), genesis: F.genesis(accounts: 1),
+            clock: ManualClock(1_700_000_000))
+        _ = try await ledger.submit(F.signed(F.key(1), nonce: 0, .deposit(amount: 1)))
+        let stored = try await ledger.events(matching: EventFilter(), after: nil, limit: 100)
+        await ledger.shutDown()
+        let started = ContinuousClock.now
+        #expect(await ledger.task(Bytes32(uint64: 7), unlike: .unset, timeout: .seconds(30)) == nil)
+        let page = try await ledger.events(
+            matching: EventFilter(), after: stored.last?.position, limit: 100, timeout: .seconds(30))
+        #expect(page.isEmpty)
+        var followed: [LedgerEvent] = []
+        for try await event in ledger.follow() { followed.append(event) }
+        #expect(followed == stored)
+        #expect(ContinuousClock.now - started < .seconds(10))
     }
 }

@@ -189,7 +189,7 @@ extension DataProtector {
 
 /// Unpacking a result archive into a folder.
 enum ResultFolder {
-    /// Writes each entry of the zip at `zip` under `folder` (created), refusing names that leave it; returns the
+    /// Writes each entry of `reader`'s archive under `folder` (created), refusing names that leave it; returns the
     /// files' names, sorted.
     static func unpack(_ reader: ZipReader, into folder: URL) throws -> [String] {
         let manager = FileManager.default
