@@ -82,13 +82,14 @@ import Testing
         let stored = try await ledger.events(matching: EventFilter(), after: nil, limit: 100)
         await ledger.shutDown()
         let started = ContinuousClock.now
-        #expect(await ledger.task(Bytes32(uint64: 7), unlike: .unset, timeout: .seconds(30)) == nil)
+        // Long timeouts: waiting them out would be unmistakable, even on a loaded machine.
+        #expect(await ledger.task(Bytes32(uint64: 7), unlike: .unset, timeout: .seconds(300)) == nil)
         let page = try await ledger.events(
-            matching: EventFilter(), after: stored.last?.position, limit: 100, timeout: .seconds(30))
+            matching: EventFilter(), after: stored.last?.position, limit: 100, timeout: .seconds(300))
         #expect(page.isEmpty)
         var followed: [LedgerEvent] = []
         for try await event in ledger.follow() { followed.append(event) }
         #expect(followed == stored)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(120))
     }
 }
