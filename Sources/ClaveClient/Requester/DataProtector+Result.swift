@@ -59,7 +59,7 @@ extension DataProtector {
         let work = destination.deletingLastPathComponent().appendingPathComponent(
             ".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8)).partial")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        defer { FileTree.remove(work) }
         guard let resultCID = location.location else {
             throw RequesterError(
                 .resultInvalid,
@@ -119,7 +119,7 @@ extension DataProtector {
             } catch {
                 throw wrongDigest(error)
             }
-            files = try ResultFolder.unpack(try ZipReader(bytes: archive), into: unpacked)
+            files = try ResultFolder.unpack(bytes: archive, into: unpacked)
         } else {
             let blobFile = work.appendingPathComponent("result.blob")
             try check(size: try await blobs.get(cid, toFileAt: blobFile))
@@ -140,7 +140,7 @@ extension DataProtector {
             }
             let handle = try FileHandle(forReadingFrom: archive)
             defer { try? handle.close() }
-            files = try ResultFolder.unpack(try ZipReader(file: handle), into: unpacked)
+            files = try ResultFolder.unpack(file: handle, into: unpacked)
         }
         try ResultFolder.place(unpacked, at: destination)
         return FetchedResult(taskId: taskId, receipt: receipt, folder: destination, files: files)
@@ -189,11 +189,32 @@ extension DataProtector {
 
 /// Unpacking a result archive into a folder.
 enum ResultFolder {
-    /// Writes each entry of `reader`'s archive under `folder` (created), refusing names that leave it; returns the
-    /// files' names, sorted.
-    static func unpack(_ reader: ZipReader, into folder: URL) throws -> [String] {
+    /// Writes each entry of the archive `bytes` under `folder` (made here; its parent must exist), refusing names
+    /// that leave it; returns the files' names, sorted. An archive that cannot be read is ``RequesterError/Code/resultInvalid``.
+    static func unpack(bytes: [UInt8], into folder: URL) throws -> [String] {
+        try unpack(into: folder) { try ZipReader(bytes: bytes) }
+    }
+
+    /// ``unpack(bytes:into:)`` of the archive in `file`.
+    static func unpack(file: FileHandle, into folder: URL) throws -> [String] {
+        try unpack(into: folder) { try ZipReader(file: file) }
+    }
+
+    private static func unpack(into folder: URL, _ open: () throws -> ZipReader) throws -> [String] {
+        do {
+            return try write(open(), into: folder)
+        } catch let error as ProtectedDataError {
+            throw RequesterError(.resultInvalid, "The result archive cannot be unpacked: \(error)")
+        }
+    }
+
+    private static func write(_ reader: ZipReader, into folder: URL) throws -> [String] {
         let manager = FileManager.default
-        try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+        do {
+            try FileTree.makeFolder(folder)
+        } catch {
+            throw RequesterError(.invalidArgument, "\(error) Check the folder's permissions.")
+        }
         var files: [String] = []
         for entry in reader.entries {
             let parts = entry.name.split(separator: "/", omittingEmptySubsequences: true)
@@ -207,13 +228,17 @@ enum ResultFolder {
                 try manager.createDirectory(at: url, withIntermediateDirectories: true)
                 continue
             }
-            try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            guard manager.createFile(atPath: url.path, contents: nil) else {
-                throw RequesterError(.invalidArgument, "Cannot write \(url.path); check the folder's permissions.")
+            if parts.count > 1 {
+                try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             }
-            let output = try FileHandle(forWritingTo: url)
-            defer { try? output.close() }
-            try reader.read(entry) { bytes in output.write(Data(bytes)) }
+            do {
+                try FileTree.writeFile(url) { append in try reader.read(entry) { try append($0) } }
+            } catch let error as FileTreeError where error.code == EEXIST {
+                // The reader refuses a name twice, but a folder `a/` and a file `a` are two names.
+                throw RequesterError(.resultInvalid, "The result archive holds '\(entry.name.prefix(80))' twice.")
+            } catch let error as FileTreeError {
+                throw RequesterError(.invalidArgument, "\(error) Check the folder's permissions and free space.")
+            }
             files.append(parts.joined(separator: "/"))
         }
         return files.sorted()

@@ -1,4 +1,5 @@
 import CClaveSpawn
+import ClaveStorage
 import Dispatch
 import Foundation
 import Synchronization

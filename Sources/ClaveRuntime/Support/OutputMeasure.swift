@@ -1,3 +1,4 @@
+import ClaveStorage
 import Dispatch
 import Foundation
 

@@ -69,7 +69,7 @@ public struct TaskExecutor: TaskExecuting {
     ) async -> Result<ReplicateResult, ReplicateFailure> {
         let folder = configuration.workDirectory.appendingPathComponent(
             "task-\(Hex.encode(assignment.taskId.bytes.prefix(8)))-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { FileTree.remove(folder) }
         let outcome: Result<ReplicateResult, ReplicateFailure>
         do throws(ReplicateFailure) {
             let run = try await TaskRun.prepare(

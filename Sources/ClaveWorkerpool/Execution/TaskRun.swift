@@ -85,16 +85,9 @@ struct TaskRun: Sendable {
             // A sandboxed app runs as a user of its own, which must reach its bundle and read $IEXEC_IN: the task's
             // folder can be crossed, not listed, and its name is random. $IEXEC_OUT is the worker's; ProcessRuntime
             // gives it to the sandbox's user for the run.
-            let manager = FileManager.default
-            try manager.createDirectory(
-                at: folder.deletingLastPathComponent(), withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o711])
-            try manager.createDirectory(
-                at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o711])
-            try manager.createDirectory(
-                at: run.input, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
-            try manager.createDirectory(
-                at: run.output, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            try FileTree.makeFolder(folder, permissions: 0o711, parents: 0o711)
+            try FileTree.makeFolder(run.input, permissions: 0o755)
+            try FileTree.makeFolder(run.output, permissions: 0o700)
         } catch {
             throw ReplicateFailure(
                 .workerError, "The run's folders could not be made under \(folder.path): \(error)",
