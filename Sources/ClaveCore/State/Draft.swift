@@ -82,6 +82,7 @@ struct Draft {
         case .sponsorMatchOrders(let app, let dataset, let workerpool, let request):
             try matchOrders(app: app, dataset: dataset, workerpool: workerpool, request: request, sponsor: sender)
         case .initialize(let dealId, let index): _ = try initialize(dealId: dealId, index: index, claiming: false)
+        case .initializeArray(let dealIds, let indices): try initializeArray(dealIds: dealIds, indices: indices)
         case .contribute(
             let taskId, let resultHash, let resultSeal, let enclaveChallenge, let enclaveSign, let authorization):
             try contribute(

@@ -66,6 +66,8 @@ public enum TransactionBody: Sendable, Hashable {
 
     /// Starts task `index` of a deal.
     case initialize(dealId: Bytes32, index: UInt64)
+    /// Starts task `indices[i]` of deal `dealIds[i]` for every `i`: all of them, or none if one cannot be.
+    case initializeArray(dealIds: [Bytes32], indices: [UInt64])
     /// The sender (a worker) commits to a result.
     case contribute(
         taskId: Bytes32, resultHash: Bytes32, resultSeal: Bytes32, enclaveChallenge: Address, enclaveSign: Signature?,
@@ -103,6 +105,7 @@ public enum TransactionBody: Sendable, Hashable {
         case .matchOrders: "matchOrders"
         case .sponsorMatchOrders: "sponsorMatchOrders"
         case .initialize: "initialize"
+        case .initializeArray: "initializeArray"
         case .contribute: "contribute"
         case .reveal: "reveal"
         case .reopen: "reopen"
@@ -113,11 +116,14 @@ public enum TransactionBody: Sendable, Hashable {
         }
     }
 
+    /// The most pairs one ``initializeArray(dealIds:indices:)`` takes.
+    public static let initializeArrayLimit = 256
+
     /// Every operation's name.
     public static let types: [String] = [
         "faucet", "deposit", "withdraw", "createApp", "createDataset", "createWorkerpool", "transferAppOwnership",
         "transferDatasetOwnership", "transferWorkerpoolOwnership", "configureWorkerpool", "presign", "closeOrder",
-        "matchOrders", "sponsorMatchOrders", "initialize", "contribute", "reveal", "reopen", "finalize",
-        "contributeAndFinalize", "claim", "initializeAndClaim",
+        "matchOrders", "sponsorMatchOrders", "initialize", "initializeArray", "contribute", "reveal", "reopen",
+        "finalize", "contributeAndFinalize", "claim", "initializeAndClaim",
     ]
 }

@@ -41,6 +41,28 @@ extension Draft {
         return taskId
     }
 
+    /// PoCo's `initializeArray`: ``initialize(dealId:index:claiming:)`` of each pair, in order, all or none (a
+    /// rejected transaction changes nothing). A scheduler starts a deal's tasks with one transaction.
+    mutating func initializeArray(dealIds: [Bytes32], indices: [UInt64]) throws(Rejection) {
+        let limit = TransactionBody.initializeArrayLimit
+        guard dealIds.count == indices.count, (1...limit).contains(dealIds.count) else {
+            throw Rejection(
+                .invalidArgument,
+                "initializeArray takes one deal id per index, 1 to \(limit) pairs; it was given \(dealIds.count) deal ids and \(indices.count) indices."
+            )
+        }
+        for (position, (dealId, index)) in zip(dealIds, indices).enumerated() {
+            do {
+                _ = try initialize(dealId: dealId, index: index, claiming: false)
+            } catch {
+                throw Rejection(
+                    error.code,
+                    "Pair \(position) of initializeArray: \(error.message) No task of the transaction was initialized; send the others without it."
+                )
+            }
+        }
+    }
+
     // MARK: contribute
 
     /// PoCo's `contribute`: the sender commits to a result hash and seal, with the scheduler's authorization and,

@@ -62,17 +62,22 @@ package struct JSONFields {
 
     /// An amount or count written as a decimal string, as transaction bodies write integers.
     package mutating func decimal(_ name: String) throws(TransactionFormatError) -> UInt64 {
-        let value = try take(name)
+        try Self.decimal(try take(name), at: "\(path).\(name)")
+    }
+
+    /// ``decimal(_:)`` of a value at `path`, such as an array's element.
+    package static func decimal(_ value: JSONValue, at path: String) throws(TransactionFormatError) -> UInt64 {
         guard case .string(let text) = value else {
-            throw invalid(
-                name,
+            throw TransactionFormatError(
+                .invalidValue, at: path,
                 "expected a decimal string such as \"1000\" (bodies write integers as strings), found \(value.kind).")
         }
         guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), text == "0" || !text.hasPrefix("0"),
             let integer = UInt64(text)
         else {
-            throw invalid(
-                name, "'\(text)' is not a decimal whole number from 0 to 18446744073709551615 without leading zeros.")
+            throw TransactionFormatError(
+                .invalidValue, at: path,
+                "'\(text)' is not a decimal whole number from 0 to 18446744073709551615 without leading zeros.")
         }
         return integer
     }
@@ -83,8 +88,17 @@ package struct JSONFields {
     }
 
     package mutating func bytes32(_ name: String) throws(TransactionFormatError) -> Bytes32 {
-        let text = try string(name)
-        do { return try Bytes32(hex: text) } catch { throw invalid(name, error.message) }
+        try Self.bytes32(try take(name), at: "\(path).\(name)")
+    }
+
+    /// ``bytes32(_:)`` of a value at `path`, such as an array's element.
+    package static func bytes32(_ value: JSONValue, at path: String) throws(TransactionFormatError) -> Bytes32 {
+        guard case .string(let text) = value else {
+            throw TransactionFormatError(.invalidValue, at: path, "expected a string, found \(value.kind).")
+        }
+        do { return try Bytes32(hex: text) } catch {
+            throw TransactionFormatError(.invalidValue, at: path, error.message)
+        }
     }
 
     package mutating func bytes(_ name: String) throws(TransactionFormatError) -> [UInt8] {

@@ -66,6 +66,11 @@ extension TransactionBody {
             ]
         case .initialize(let dealId, let index), .initializeAndClaim(let dealId, let index):
             return ["dealId": .string(dealId.description), "index": .decimal(index)]
+        case .initializeArray(let dealIds, let indices):
+            return [
+                "dealIds": .array(dealIds.map { .string($0.description) }),
+                "indices": .array(indices.map { .decimal($0) }),
+            ]
         case .contribute(
             let taskId, let resultHash, let resultSeal, let enclaveChallenge, let enclaveSign, let authorization):
             return [
@@ -149,6 +154,14 @@ extension TransactionBody {
             self =
                 type == "initialize"
                 ? .initialize(dealId: dealId, index: index) : .initializeAndClaim(dealId: dealId, index: index)
+        case "initializeArray":
+            self = .initializeArray(
+                dealIds: try f.array("dealIds") { (value, path) throws(TransactionFormatError) in
+                    try JSONFields.bytes32(value, at: path)
+                },
+                indices: try f.array("indices") { (value, path) throws(TransactionFormatError) in
+                    try JSONFields.decimal(value, at: path)
+                })
         case "contribute":
             self = .contribute(
                 taskId: try f.bytes32("taskId"), resultHash: try f.bytes32("resultHash"),

@@ -389,6 +389,7 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         }
         state.adopt(deal)
         logger.info("deal taken", metadata: ["tasks": "\(deal.botSize)", "trust": "\(deal.trust)"])
+        var uninitialized: [Bytes32] = []
         for index in deal.botFirst..<(deal.botFirst + deal.botSize) {
             let taskId = ComputeTask.id(dealId: dealId, index: index)
             await refresh(taskId)
@@ -396,9 +397,45 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
                 state.restore(entry, of: taskId, at: wallClock())
                 await forgetIfDone(taskId)
             }
-            if state.tasks[taskId]?.ledger == nil { await initialize(taskId) }
+            if state.tasks[taskId]?.ledger == nil { uninitialized.append(taskId) }
         }
+        await initialize(uninitialized)
         changes.signal()
+    }
+
+    /// Initializes `taskIds` with `initializeArray`, as many per transaction as the ledger takes: a deal's tasks in
+    /// one block rather than one block each. A batch the ledger refuses is initialized task by task, so that one task
+    /// past its deadline does not hold back the others.
+    private func initialize(_ taskIds: [Bytes32]) async {
+        guard taskIds.count > 1 else {
+            for taskId in taskIds { await initialize(taskId) }
+            return
+        }
+        var start = taskIds.startIndex
+        while start < taskIds.endIndex {
+            let end = min(start + TransactionBody.initializeArrayLimit, taskIds.endIndex)
+            let batch = taskIds[start..<end].filter { state.tasks[$0] != nil && !initializing.contains($0) }
+            start = end
+            let records = batch.compactMap { state.tasks[$0] }
+            guard let first = records.first else { continue }
+            initializing.formUnion(batch)
+            let sent: Bool
+            do {
+                try await sender.send(
+                    .initializeArray(dealIds: records.map(\.dealId), indices: records.map(\.index)))
+                logger.info(
+                    "tasks initialized", metadata: ["clave.deal": "\(first.dealId)", "tasks": "\(batch.count)"])
+                sent = true
+            } catch {
+                logger.debug(
+                    "initializeArray refused; initializing its tasks one by one", metadata: ["error": "\(error)"])
+                sent = false
+            }
+            initializing.subtract(batch)
+            for taskId in batch {
+                if sent { await refresh(taskId) } else { await initialize(taskId) }
+            }
+        }
     }
 
     private func initialize(_ taskId: Bytes32) async {

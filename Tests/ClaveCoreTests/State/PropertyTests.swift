@@ -41,7 +41,8 @@ import ClaveTestSupport
             "never refused: \(Set(TransactionBody.types).subtracting(rejected.keys))")
         let mustSucceed: Set<String> = [
             "faucet", "deposit", "withdraw", "createApp", "createDataset", "createWorkerpool", "presign",
-            "closeOrder", "matchOrders", "sponsorMatchOrders", "initialize", "contribute", "reveal", "finalize",
+            "closeOrder", "matchOrders", "sponsorMatchOrders", "initialize", "initializeArray", "contribute", "reveal",
+            "finalize",
             "contributeAndFinalize", "claim",
         ]
         #expect(mustSucceed.isSubset(of: accepted.keys), "never accepted: \(mustSucceed.subtracting(accepted.keys))")
@@ -186,6 +187,10 @@ private struct Runner {
             let sponsored = random.chance(30)
             return (sponsored ? fixture.sponsor : anyone, fixture.matchBody(orders, sponsored: sponsored))
         case 14:
+            if random.chance(25) {
+                let pairs = (0..<Int.random(in: 0...3, using: &random)).map { _ in randomDealIndex(&random) }
+                return (anyone, .initializeArray(dealIds: pairs.map(\.0), indices: pairs.map(\.1)))
+            }
             let (dealId, index) = randomDealIndex(&random)
             return (anyone, .initialize(dealId: dealId, index: index))
         case 15:

@@ -40,7 +40,7 @@ import ClaveTestSupport
             .claim(taskId: .zero), .initializeAndClaim(dealId: .zero, index: 0),
         ]
         #expect(bodies.map(\.type) == ["faucet", "deposit", "withdraw", "reopen", "claim", "initializeAndClaim"])
-        #expect(Set(TransactionBody.types).count == 22)
+        #expect(Set(TransactionBody.types).count == 23)
     }
 
     @Test func genesisFundsWallets() throws {

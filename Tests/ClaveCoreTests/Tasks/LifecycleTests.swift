@@ -215,6 +215,64 @@ import Testing
         #expect(fixture.state.kitty == Fixture.stake)
     }
 
+    @Test func initializeArrayStartsTasksOfSeveralDealsInOneTransaction() throws {
+        var fixture = try Fixture()
+        let first = try fixture.match(fixture.orders(volume: 3))
+        let second = try fixture.match(fixture.orders(salt: 1))
+        let events = try fixture.send(
+            fixture.scheduler,
+            .initializeArray(dealIds: [first.id, second.id, first.id], indices: [2, second.botFirst, 0]))
+        let started = [
+            ComputeTask.id(dealId: first.id, index: 2), ComputeTask.id(dealId: second.id, index: second.botFirst),
+            ComputeTask.id(dealId: first.id, index: 0),
+        ]
+        #expect(events.map(\.name) == ["TaskInitialized", "TaskInitialized", "TaskInitialized"])
+        for taskId in started {
+            let task = try #require(fixture.state.task(taskId))
+            #expect(task.status == .active)
+            #expect(task.contributionDeadline == Fixture.start + 7 * Fixture.timeref)
+        }
+        #expect(fixture.state.task(ComputeTask.id(dealId: first.id, index: 1)) == nil)
+    }
+
+    @Test func initializeArrayIsAllOrNothing() throws {
+        var fixture = try Fixture()
+        let deal = try fixture.match(fixture.orders(volume: 3))
+        _ = try fixture.initialize(deal, index: 1)
+        // One pair that cannot be initialized refuses the whole transaction, which names the pair.
+        fixture.expectRejected(
+            .wrongTaskStatus, mentioning: ["Pair 1 of initializeArray", "already initialized"], fixture.scheduler,
+            .initializeArray(dealIds: [deal.id, deal.id, deal.id], indices: [0, 1, 2]))
+        fixture.expectRejected(
+            .taskIndexOutOfRange, mentioning: ["Pair 1"], fixture.scheduler,
+            .initializeArray(dealIds: [deal.id, deal.id], indices: [0, 3]))
+        fixture.expectRejected(
+            .unknownDeal, mentioning: ["Pair 0"], fixture.scheduler,
+            .initializeArray(dealIds: [Keccak256.hash(utf8: "no deal")], indices: [0]))
+        // The same task twice: the second is already initialized by the first.
+        fixture.expectRejected(
+            .wrongTaskStatus, mentioning: ["Pair 1"], fixture.scheduler,
+            .initializeArray(dealIds: [deal.id, deal.id], indices: [0, 0]))
+        #expect(fixture.state.task(ComputeTask.id(dealId: deal.id, index: 0)) == nil)
+        #expect(fixture.state.task(ComputeTask.id(dealId: deal.id, index: 2)) == nil)
+        // The arrays must pair up, and hold 1 to 256 pairs.
+        fixture.expectRejected(
+            .invalidArgument, mentioning: ["2 deal ids and 1 indices"], fixture.scheduler,
+            .initializeArray(dealIds: [deal.id, deal.id], indices: [0]))
+        fixture.expectRejected(
+            .invalidArgument, mentioning: ["0 deal ids"], fixture.scheduler, .initializeArray(dealIds: [], indices: []))
+        let limit = TransactionBody.initializeArrayLimit
+        fixture.expectRejected(
+            .invalidArgument, mentioning: ["1 to \(limit) pairs"], fixture.scheduler,
+            .initializeArray(
+                dealIds: Array(repeating: deal.id, count: limit + 1), indices: Array(repeating: 0, count: limit + 1)))
+        // After the contribution deadline no pair can be initialized.
+        fixture.time = Fixture.start + 7 * Fixture.timeref
+        fixture.expectRejected(
+            .deadlinePassed, mentioning: ["Pair 0"], fixture.scheduler,
+            .initializeArray(dealIds: [deal.id, deal.id], indices: [0, 2]))
+    }
+
     @Test func finalizeAfterTheRevealDeadlineWithSomeWinnersSilent() throws {
         var fixture = try Fixture()
         let deal = try fixture.match(fixture.orders(trust: 5))

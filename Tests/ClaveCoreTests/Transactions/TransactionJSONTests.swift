@@ -46,6 +46,7 @@ import Testing
             .matchOrders(app: app, dataset: dataset, workerpool: pool, request: request),
             .sponsorMatchOrders(app: app, dataset: nil, workerpool: pool, request: request),
             .initialize(dealId: hash, index: 3), .initializeAndClaim(dealId: hash, index: 0),
+            .initializeArray(dealIds: [hash, Keccak256.hash(utf8: "other")], indices: [3, 0]),
             .contribute(
                 taskId: hash, resultHash: hash, resultSeal: hash, enclaveChallenge: .zero, enclaveSign: nil,
                 authorizationSign: signature),
@@ -158,6 +159,18 @@ import Testing
         (
             #"{"chainId":1,"from":"0x2c7536e3605d9c16a7a3d7b1898e529396a65c23","nonce":0,"type":"finalize","body":{"taskId":"0x00","results":"0x","resultsCallback":"0x"}}"#,
             .invalidValue, "transaction.body.taskId"
+        ),
+        (
+            #"{"chainId":1,"from":"0x2c7536e3605d9c16a7a3d7b1898e529396a65c23","nonce":0,"type":"initializeArray","body":{"dealIds":["0x00"],"indices":["1"]}}"#,
+            .invalidValue, "transaction.body.dealIds[0]"
+        ),
+        (
+            #"{"chainId":1,"from":"0x2c7536e3605d9c16a7a3d7b1898e529396a65c23","nonce":0,"type":"initializeArray","body":{"dealIds":[],"indices":["0",1]}}"#,
+            .invalidValue, "transaction.body.indices[1]"
+        ),
+        (
+            #"{"chainId":1,"from":"0x2c7536e3605d9c16a7a3d7b1898e529396a65c23","nonce":0,"type":"initializeArray","body":{"dealIds":"0x00","indices":[]}}"#,
+            .invalidValue, "transaction.body.dealIds"
         ),
         (
             #"{"chainId":1,"from":"0x2c7536e3605d9c16a7a3d7b1898e529396a65c23","nonce":0,"type":"presign","body":{"kind":"bid","order":{}}}"#,

@@ -95,6 +95,37 @@ import Testing
         #expect(requester.frozen == requesterBefore.frozen)
     }
 
+    /// The scheduler comes to a deal after its contribution deadline (deal start + 7 × 20 s): the ledger refuses the
+    /// initializeArray of its tasks, then each initialize; past the final deadline each task is claimed with
+    /// initializeAndClaim and the requester gets the price back.
+    @Test func aDealTakenTooLateToInitializeIsClaimedTaskByTask() async throws {
+        let f = try await WorkerpoolFixture()
+        let requesterBefore = await f.ledger.account(f.requester.address)
+        let dealId = try await f.match(volume: 2, trust: 1, salt: 1)
+        let taskIds = f.taskIds(dealId, count: 2)
+        f.clock.advance(by: .seconds(141))
+        let scheduler = try f.scheduler()
+        let schedulerRun = Running(scheduler)
+        try await pass(.seconds(60), in: f, step: .seconds(10))
+        try await eventually("both tasks are FAILED") {
+            f.clock.advance(by: .seconds(5))
+            for taskId in taskIds where await f.ledger.task(taskId)?.status != .failed { return false }
+            return true
+        }
+        await schedulerRun.stop()
+
+        for taskId in taskIds {
+            let claimed = try await f.ledger.events(matching: EventFilter(task: taskId, name: "TaskClaimed"))
+            #expect(claimed.count == 1)
+            let event = try #require(claimed.first)
+            let record = try #require(try await f.ledger.transaction(hash: event.transactionHash))
+            #expect(record.transaction.transaction.body.type == "initializeAndClaim")
+        }
+        let requester = await f.ledger.account(f.requester.address)
+        #expect(requester.balance == requesterBefore.balance)
+        #expect(requester.frozen == requesterBefore.frozen)
+    }
+
     @Test func aLoginWithABadSignatureOrAReplayedChallengeIsRefused() async throws {
         let f = try await WorkerpoolFixture()
         let scheduler = try f.scheduler()

@@ -28,6 +28,16 @@ import Testing
         }
         for service in running { await service.stop() }
 
+        // The scheduler started the deal's four tasks with one initializeArray, in one block.
+        let initialized = try await f.ledger.events(matching: EventFilter(deal: dealId, name: "TaskInitialized"))
+        #expect(initialized.count == 4)
+        let hashes = Set(initialized.map(\.transactionHash))
+        #expect(hashes.count == 1)
+        let hash = try #require(hashes.first)
+        let transaction = try #require(try await f.ledger.transaction(hash: hash))
+        #expect(transaction.transaction.transaction.body.type == "initializeArray")
+        #expect(transaction.transaction.transaction.from == f.owner.address)
+
         for taskId in taskIds {
             let task = try #require(await f.ledger.task(taskId))
             #expect(task.results == TestExecutor.results(taskId))
