@@ -48,11 +48,12 @@ public enum ReleasePolicy {
     /// - Throws: ``SMSError/Code/invalidDealParams`` when the params are a JSON object the worker would refuse
     ///   (`iexec_secrets` malformed among them), or name a secret that is not a requester secret's name.
     public static func requesterSecretNames(params: String) throws(SMSError) -> [UInt64: String] {
-        guard let json = try? JSONValue(parsing: params), json.objectValue != nil else { return [:] }
         let parsed: DealParams
         do {
             parsed = try DealParams(json: params)
         } catch {
+            // Parsed a second time only when refused: params that are not a JSON object name no secret.
+            guard let json = try? JSONValue(parsing: params), json.objectValue != nil else { return [:] }
             throw SMSError(
                 .invalidDealParams,
                 "The deal's params cannot be read (\(error.message)); the requester must make a new deal with params such as {\"iexec_secrets\": {\"1\": \"name\"}}."

@@ -48,6 +48,7 @@ public struct TaskExecutor: TaskExecuting {
     private let enclave: any Enclave
     private let wasmRuntime: WasmRuntime
     private let bundles: BundleCache
+    private let deals = DealCache()
     private let logger: Logger
 
     public init(
@@ -73,7 +74,8 @@ public struct TaskExecutor: TaskExecuting {
         let outcome: Result<ReplicateResult, ReplicateFailure>
         do throws(ReplicateFailure) {
             let run = try await TaskRun.prepare(
-                assignment, folder: folder, ledger: ledger, blobs: blobs, bundles: bundles, progress: progress)
+                assignment, folder: folder, ledger: ledger, blobs: blobs, bundles: bundles, deals: deals,
+                progress: progress)
             outcome = await execute(run, progress: progress)
         } catch {
             outcome = .failure(error)

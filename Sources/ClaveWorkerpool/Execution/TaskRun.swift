@@ -41,45 +41,18 @@ struct TaskRun: Sendable {
     /// Whom the result and the logs are sealed to: the beneficiary's result key, when the deal asks for encryption.
     var resultRecipient: X25519PublicKey? { params.resultEncryption ? params.resultPublicKey : nil }
 
-    /// Reads the task and its deal from the ledger, fetches the app's bundle and makes the run's folders.
+    /// Reads the task's deal and app from the ledger (or `deals`), fetches the app's bundle and makes the run's
+    /// folders.
     static func prepare(
         _ assignment: WorkAssignment, folder: URL, ledger: any LedgerService, blobs: any BlobStore,
-        bundles: BundleCache, progress: @escaping @Sendable (ReplicateStatus) async -> Void
+        bundles: BundleCache, deals: DealCache, progress: @escaping @Sendable (ReplicateStatus) async -> Void
     ) async throws(ReplicateFailure) -> TaskRun {
-        let chainId: UInt64
-        let deal: Deal
-        let app: App
-        do {
-            chainId = try await ledger.chainInfo().configuration.chainId
-            guard let found = try await ledger.deal(assignment.dealId) else {
-                throw ReplicateFailure(
-                    .workerError, "The ledger has no deal \(assignment.dealId); the assignment is wrong.",
-                    isDeterministic: true)
-            }
-            deal = found
-            guard let registered = try await ledger.app(deal.app.address) else {
-                throw ReplicateFailure(
-                    .appUnavailable, "The ledger has no app \(deal.app.address), which deal \(deal.id) names.",
-                    isDeterministic: true)
-            }
-            app = registered
-        } catch let error as ReplicateFailure {
-            throw error
-        } catch {
-            throw ReplicateFailure(.workerError, "The ledger could not be read: \(error)", isDeterministic: false)
-        }
-        let params: DealParams
-        do {
-            params = try DealParams(json: deal.params)
-        } catch {
-            throw ReplicateFailure(
-                .inputUnavailable, "The deal's params cannot be read: \(error.message)", isDeterministic: true)
-        }
+        let entry = try await deals.entry(of: assignment.dealId, ledger: ledger)
         await progress(.appDownloading)
-        let (bundle, bundleFolder) = try await bundles.bundle(of: app, blobs: blobs)
+        let (bundle, bundleFolder) = try await bundles.bundle(of: entry.app, blobs: blobs)
         await progress(.appDownloaded)
         let run = TaskRun(
-            assignment: assignment, chainId: chainId, deal: deal, params: params, bundle: bundle,
+            assignment: assignment, chainId: entry.chainId, deal: entry.deal, params: entry.params, bundle: bundle,
             bundleFolder: bundleFolder, folder: folder)
         do {
             // A sandboxed app runs as a user of its own, which must reach its bundle and read $IEXEC_IN: the task's
@@ -115,6 +88,63 @@ struct InputFileRecord: Sendable {
 struct TaskInputs: Sendable {
     var dataset: DatasetInput?
     var files: [InputFileRecord] = []
+}
+
+/// The deals this worker ran tasks of, with their app and parsed params: a deal never changes, nor do the fields of
+/// an app the worker uses (its bundle's address), so the tasks of one deal read and parse them once.
+final class DealCache: Sendable {
+    struct Entry: Sendable {
+        let chainId: UInt64
+        let deal: Deal
+        let app: App
+        let params: DealParams
+    }
+    /// The most deals kept; the oldest goes first.
+    static let capacity = 64
+    private let entries = Mutex<(byId: [Bytes32: Entry], order: [Bytes32])>(([:], []))
+
+    func entry(of dealId: Bytes32, ledger: any LedgerService) async throws(ReplicateFailure) -> Entry {
+        if let cached = entries.withLock({ $0.byId[dealId] }) { return cached }
+        let entry = try await Self.read(dealId, ledger: ledger)
+        entries.withLock { entries in
+            guard entries.byId.updateValue(entry, forKey: dealId) == nil else { return }
+            entries.order.append(dealId)
+            if entries.order.count > Self.capacity { entries.byId[entries.order.removeFirst()] = nil }
+        }
+        return entry
+    }
+
+    private static func read(_ dealId: Bytes32, ledger: any LedgerService) async throws(ReplicateFailure) -> Entry {
+        let chainId: UInt64
+        let deal: Deal
+        let app: App
+        do {
+            chainId = try await ledger.chainInfo().configuration.chainId
+            guard let found = try await ledger.deal(dealId) else {
+                throw ReplicateFailure(
+                    .workerError, "The ledger has no deal \(dealId); the assignment is wrong.", isDeterministic: true)
+            }
+            deal = found
+            guard let registered = try await ledger.app(deal.app.address) else {
+                throw ReplicateFailure(
+                    .appUnavailable, "The ledger has no app \(deal.app.address), which deal \(deal.id) names.",
+                    isDeterministic: true)
+            }
+            app = registered
+        } catch let error as ReplicateFailure {
+            throw error
+        } catch {
+            throw ReplicateFailure(.workerError, "The ledger could not be read: \(error)", isDeterministic: false)
+        }
+        let params: DealParams
+        do {
+            params = try DealParams(json: deal.params)
+        } catch {
+            throw ReplicateFailure(
+                .inputUnavailable, "The deal's params cannot be read: \(error.message)", isDeterministic: true)
+        }
+        return Entry(chainId: chainId, deal: deal, app: app, params: params)
+    }
 }
 
 /// App bundles this worker fetched, measured and unpacked, by the blob they came from: a bundle is content-addressed,
