@@ -80,13 +80,15 @@ public struct LedgerClient: LedgerService {
         }
     }
 
-    /// `GET /v1/ledger/tasks/{id}?unlike=STATUS&wait=SECONDS` (see ``waitSeconds(_:)``).
-    public func task(_ id: Bytes32, unlike status: ComputeTask.Status, timeout: Duration) async throws -> ComputeTask? {
+    /// `GET /v1/ledger/tasks/{id}?unlike=STATUS,STATUS&wait=SECONDS` (see ``waitSeconds(_:)``).
+    public func task(_ id: Bytes32, unlike statuses: Set<ComputeTask.Status>, timeout: Duration) async throws
+        -> ComputeTask?
+    {
         let wait = Self.waitSeconds(timeout)
+        let unlike = ComputeTask.Status.allCases.filter(statuses.contains).map(\.rawValue).joined(separator: ",")
         let json = try await call {
             try await connection.get(
-                "/v1/ledger/tasks/\(id)", query: [("unlike", status.rawValue), ("wait", String(wait))],
-                timeout: .seconds(wait))
+                "/v1/ledger/tasks/\(id)", query: [("unlike", unlike), ("wait", String(wait))], timeout: .seconds(wait))
         }
         guard let json else { return nil }
         return try decode(json, "task") { json throws(TransactionFormatError) in try ComputeTask(json: json) }

@@ -83,7 +83,7 @@ import Testing
         await ledger.shutDown()
         let started = ContinuousClock.now
         // Long timeouts: waiting them out would be unmistakable, even on a loaded machine.
-        #expect(await ledger.task(Bytes32(uint64: 7), unlike: .unset, timeout: .seconds(300)) == nil)
+        #expect(await ledger.task(Bytes32(uint64: 7), unlike: [.unset], timeout: .seconds(300)) == nil)
         let page = try await ledger.events(
             matching: EventFilter(), after: stored.last?.position, limit: 100, timeout: .seconds(300))
         #expect(page.isEmpty)

@@ -261,12 +261,25 @@ import Testing
             #expect(unchanged.status == .ok)
             #expect(unchanged.json["status"] == "ACTIVE")
             #expect(ContinuousClock.now - waitStart >= .milliseconds(900))
+            // Several statuses: an ACTIVE task waited on until it is neither UNSET nor ACTIVE is ACTIVE when the wait
+            // is over; one waited on until it is neither UNSET nor COMPLETED answers at once.
+            let severalStart = ContinuousClock.now
+            let stillActive = try await client.call(
+                .get, "/v1/ledger/tasks/\(taskId)?unlike=UNSET,ACTIVE,REVEALING&wait=1")
+            #expect(stillActive.json["status"] == "ACTIVE")
+            #expect(ContinuousClock.now - severalStart >= .milliseconds(900))
+            let atOnceStart = ContinuousClock.now
+            let atOnce = try await client.call(.get, "/v1/ledger/tasks/\(taskId)?unlike=UNSET,COMPLETED&wait=30")
+            #expect(atOnce.json["status"] == "ACTIVE")
+            #expect(ContinuousClock.now - atOnceStart < .seconds(10))
             // A task that never comes is 404 once the wait is over.
             let missing = try await client.call(.get, "/v1/ledger/tasks/\(Bytes32.zero)?unlike=UNSET&wait=1")
             #expect(missing.status == .notFound)
 
             for uri in [
                 "/v1/ledger/tasks/\(taskId)?unlike=DONE", "/v1/ledger/tasks/\(taskId)?wait=5",
+                "/v1/ledger/tasks/\(taskId)?unlike=ACTIVE,DONE", "/v1/ledger/tasks/\(taskId)?unlike=ACTIVE,&wait=1",
+                "/v1/ledger/tasks/\(taskId)?unlike=&wait=1",
                 "/v1/ledger/tasks/\(taskId)?unlike=ACTIVE&wait=61", "/v1/ledger/tasks/\(taskId)?unlike=ACTIVE&since=1",
             ] {
                 let refused = try await client.call(.get, uri)
@@ -282,13 +295,19 @@ import Testing
         let dealId = try await fixture.match()
         let taskId = ComputeTask.id(dealId: dealId, index: 0)
         let service = EventsOnly(ledger: fixture.ledger)
-        async let initialized = service.task(taskId, unlike: .unset, timeout: .seconds(30))
+        // Waited on until it is neither UNSET nor REVEALING: the initialize ends the wait.
+        async let initialized = service.task(taskId, unlike: [.unset, .revealing], timeout: .seconds(30))
         try await Task.sleep(for: .milliseconds(200))
         try await fixture.submit(fixture.scheduler, .initialize(dealId: dealId, index: 0))
         #expect(try await initialized?.status == .active)
         let start = ContinuousClock.now
         #expect(try await service.task(taskId, unlike: .active, timeout: .milliseconds(300))?.status == .active)
         #expect(ContinuousClock.now - start >= .milliseconds(250))
+        let severalStart = ContinuousClock.now
+        let stillActive = try await service.task(
+            taskId, unlike: [.unset, .active, .revealing], timeout: .milliseconds(300))
+        #expect(stillActive?.status == .active)
+        #expect(ContinuousClock.now - severalStart >= .milliseconds(250))
     }
 }
 

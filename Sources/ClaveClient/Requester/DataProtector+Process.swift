@@ -298,8 +298,10 @@ extension DataProtector {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         var last: ComputeTask.Status?
-        // A task just matched is not initialized yet: the first read waits (a second at most) for it to be.
-        var state = try await ledger.task(task.taskId, unlike: .unset, timeout: min(timeout, .seconds(1)))
+        // Each wait is for the end (COMPLETED or FAILED), a second at most, so that a task that ends within
+        // milliseconds of its initialize costs one round trip, not one per status; the status is reported at each wake.
+        let unfinished: Set<ComputeTask.Status> = [.unset, .active, .revealing]
+        var state = try await ledger.task(task.taskId, unlike: unfinished, timeout: min(timeout, .seconds(1)))
         while true {
             let status = state?.status ?? .unset
             if status != last {
@@ -330,9 +332,9 @@ extension DataProtector {
                     "Task \(task.taskId) is still \(status.rawValue) after \(timeout).\(reason) It goes on; follow it with `clave task watch \(task.taskId)`."
                 )
             }
-            // Wake when the task's status changes, or after a second at most (a failure reason may come from the
-            // scheduler).
-            state = try await ledger.task(task.taskId, unlike: status, timeout: min(left, .seconds(1)))
+            // Wake when the task ends, or after a second at most: to report its status, and a failure reason may come
+            // from the scheduler.
+            state = try await ledger.task(task.taskId, unlike: unfinished, timeout: min(left, .seconds(1)))
         }
     }
 }

@@ -7,10 +7,10 @@ extension Ledger: LedgerService {
         ChainInfo(genesis: configuration.genesis, head: head, headHash: headHash)
     }
 
-    public nonisolated func task(_ id: Bytes32, unlike status: ComputeTask.Status, timeout: Duration) async
+    public nonisolated func task(_ id: Bytes32, unlike statuses: Set<ComputeTask.Status>, timeout: Duration) async
         -> ComputeTask?
     {
-        @Sendable func changed() -> Bool { (storedState.task(id)?.status ?? .unset) != status }
+        @Sendable func changed() -> Bool { !statuses.contains(storedState.task(id)?.status ?? .unset) }
         guard !changed(), timeout > .zero else { return storedState.task(id) }
         // Subscribe before looking again, so that a block stored between the two is not missed. Every change of a
         // task's status comes with an event naming it, published once the state holds its block.

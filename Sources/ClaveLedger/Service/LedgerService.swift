@@ -25,10 +25,11 @@ public protocol LedgerService: Sendable {
     func isClosed(_ orderHash: Bytes32) async throws -> Bool
     func deal(_ id: Bytes32) async throws -> Deal?
     func task(_ id: Bytes32) async throws -> ComputeTask?
-    /// The task `id` as soon as its status is no longer `status` (a task not initialized yet is ``ClaveCore/ComputeTask/Status/unset``
-    /// and nil), or as it is once `timeout` has passed: a long poll on one task, one round trip where following its
-    /// events takes two per change.
-    func task(_ id: Bytes32, unlike status: ComputeTask.Status, timeout: Duration) async throws -> ComputeTask?
+    /// The task `id` as soon as its status is none of `statuses` (a task not initialized yet is
+    /// ``ClaveCore/ComputeTask/Status/unset`` and nil), or as it is once `timeout` has passed: a long poll on one
+    /// task, one round trip where following its events takes two per change. A requester waits with every status
+    /// before the end (UNSET, ACTIVE, REVEALING) in one wait, not one per status.
+    func task(_ id: Bytes32, unlike statuses: Set<ComputeTask.Status>, timeout: Duration) async throws -> ComputeTask?
     /// The stored block at `height` with its transactions, or nil above the head.
     func block(height: UInt64) async throws -> Block?
     /// The stored transaction with this hash, or nil when no block holds it.
@@ -44,8 +45,15 @@ public protocol LedgerService: Sendable {
 }
 
 extension LedgerService {
-    /// ``task(_:unlike:timeout:)`` by following the task's events: for a service that has no long poll of its own.
+    /// ``task(_:unlike:timeout:)`` for one status.
     public func task(_ id: Bytes32, unlike status: ComputeTask.Status, timeout: Duration) async throws
+        -> ComputeTask?
+    {
+        try await task(id, unlike: [status], timeout: timeout)
+    }
+
+    /// ``task(_:unlike:timeout:)`` by following the task's events: for a service that has no long poll of its own.
+    public func task(_ id: Bytes32, unlike statuses: Set<ComputeTask.Status>, timeout: Duration) async throws
         -> ComputeTask?
     {
         let clock = ContinuousClock()
@@ -54,7 +62,7 @@ extension LedgerService {
         while true {
             let current = try await task(id)
             let left = deadline - clock.now
-            guard (current?.status ?? .unset) == status, left > .zero else { return current }
+            guard statuses.contains(current?.status ?? .unset), left > .zero else { return current }
             let page = try await events(matching: EventFilter(task: id), after: cursor, limit: 100, timeout: left)
             if let last = page.last { cursor = last.position }
         }

@@ -175,14 +175,18 @@ public struct ClaveAPI: Sendable {
             let wait = try parameters.number("wait", range: 0...Self.maximumWait)
             let task: ComputeTask?
             if let text = try parameters.value("unlike") {
-                guard let status = ComputeTask.Status(rawValue: text) else {
-                    throw APIError.invalidParameter(
-                        "unlike", text,
-                        expected:
-                            "a task status (\(ComputeTask.Status.allCases.map(\.rawValue).joined(separator: ", ")))"
-                    )
+                var statuses: Set<ComputeTask.Status> = []
+                for name in text.split(separator: ",", omittingEmptySubsequences: false) {
+                    guard let status = ComputeTask.Status(rawValue: String(name)) else {
+                        throw APIError.invalidParameter(
+                            "unlike", text,
+                            expected:
+                                "a task status, or several separated by commas (\(ComputeTask.Status.allCases.map(\.rawValue).joined(separator: ", ")))"
+                        )
+                    }
+                    statuses.insert(status)
                 }
-                task = try await ledger.task(id, unlike: status, timeout: .seconds(Int64(wait ?? 0)))
+                task = try await ledger.task(id, unlike: statuses, timeout: .seconds(Int64(wait ?? 0)))
             } else if let wait {
                 throw APIError(
                     .badRequest, code: "invalidParameter",
