@@ -25,6 +25,10 @@ public struct DataProtector: Sendable {
     public let now: @Sendable () -> UInt64
     /// Signs and submits ``owner``'s transactions in order, remembering the chain id and the next nonce between them.
     let sender: TransactionSender
+    /// What the ledger said that cannot change: the chain's configuration, registered assets.
+    let facts = LedgerFacts()
+    /// ``owner``'s result key, which decrypts the results of its deals (``ClaveCore/ResultKey``).
+    let resultKey: X25519PrivateKey
 
     public init(
         ledger: any LedgerService, orderbook: any Orderbook, blobs: (any BlobStore)? = nil,
@@ -38,6 +42,7 @@ public struct DataProtector: Sendable {
         self.sms = sms
         self.owner = owner
         self.sender = TransactionSender(key: owner, ledger: ledger)
+        self.resultKey = ResultKey.derive(from: owner)
     }
 
     /// The system's clock, in Unix seconds.

@@ -151,12 +151,12 @@ extension DataProtector {
             throw RequesterError(.invalidArgument, "The volume is the number of tasks to run: 1 or more.")
         }
         // The ledger's answers are asked for together: each is a round trip to the node.
-        async let chainInfo = ledger.chainInfo()
-        async let registeredApp = ledger.app(request.app)
+        async let configuration = facts.configuration(ledger)
+        async let appRegistered = facts.isRegisteredApp(request.app, ledger)
         async let dataRegistered = isRegisteredDataset(request.protectedData)
-        let chain = try await chainInfo.configuration
+        let chain = try await configuration
         let domain = chain.orderDomain
-        guard try await registeredApp != nil else {
+        guard try await appRegistered else {
             throw RequesterError(
                 .noMatchingOrder, "No app is registered at \(request.app); check the address (`clave app show`).")
         }
@@ -208,7 +208,7 @@ extension DataProtector {
         }
         let params = try DealParams(
             args: request.arguments ?? "", inputFiles: inputURLs, secrets: secretNames, resultEncryption: true,
-            resultPublicKey: ResultKey.derive(from: owner).publicKey)
+            resultPublicKey: resultKey.publicKey)
         // The orders: the app's, the dataset's grant to this requester, a workerpool's, asked for together.
         async let appOrder = cheapest(
             OrderQuery(
@@ -265,7 +265,7 @@ extension DataProtector {
     /// Whether `address` is a registered dataset; true when there is none to look up.
     private func isRegisteredDataset(_ address: Address?) async throws -> Bool {
         guard let address else { return true }
-        return try await ledger.dataset(address) != nil
+        return try await facts.isRegisteredDataset(address, ledger)
     }
 
     /// The cheapest DatasetOrder by which the request's protected data may be used; nil when the request names none.

@@ -109,7 +109,7 @@ extension DataProtector {
             var archive = blob
             if stored.isEncrypted {
                 do {
-                    archive = try ResultEncryption.open(blob, key: ResultKey.derive(from: owner), taskId: taskId)
+                    archive = try ResultEncryption.open(blob, key: resultKey, taskId: taskId)
                 } catch {
                     throw refusedKey(error)
                 }
@@ -128,7 +128,7 @@ extension DataProtector {
                 archive = work.appendingPathComponent("result.zip")
                 do {
                     try ResultEncryption.open(
-                        fileAt: blobFile, to: archive, key: ResultKey.derive(from: owner), taskId: taskId)
+                        fileAt: blobFile, to: archive, key: resultKey, taskId: taskId)
                 } catch {
                     throw refusedKey(error)
                 }
