@@ -18,21 +18,49 @@ public enum ResultArchive {
     /// - Throws: ``RuntimeError`` `invalidOutput` for a symbolic link, special file or unusable name (naming it), and
     ///   `io` when the folder cannot be read or the archive written.
     public static func write(directory: URL, to destination: URL) throws(RuntimeError) {
-        guard OutputFileKind(path: directory.path) == .directory else {
-            throw RuntimeError(
-                .io,
-                "\(directory.path) is not a directory, so it cannot be archived as $IEXEC_OUT; give the output folder of the run."
-            )
-        }
-        let entries = try collect(directory)
+        let entries = try collect(checked: directory)
         let writer: DurableFile.Writer
         do {
             writer = try DurableFile.Writer(replacing: destination, permissions: 0o600, synced: false)
         } catch {
             throw RuntimeError(.io, "Cannot write the result archive: \(error.message)")
         }
+        try archive(entries) { try writer.write($0) }
+        do {
+            try writer.commit()
+        } catch {
+            throw RuntimeError(.io, "Cannot write the result archive to \(destination.path): \(error).")
+        }
+    }
+
+    /// The archive of `directory` in memory, the same bytes ``write(directory:to:)`` writes; nil when its files hold
+    /// more than `maximumSize` bytes, so that a large result goes through a file in constant memory.
+    public static func bytes(directory: URL, maximumSize: UInt64) throws(RuntimeError) -> [UInt8]? {
+        let entries = try collect(checked: directory)
+        let (total, overflow) = entries.reduce((UInt64(0), false)) { sum, entry in
+            let (added, overflow) = sum.0.addingReportingOverflow(entry.size)
+            return (added, sum.1 || overflow)
+        }
+        guard !overflow, total <= maximumSize else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(total) + 128 * entries.count + 22)
+        try archive(entries) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    private static func collect(checked directory: URL) throws(RuntimeError) -> [Entry] {
+        guard OutputFileKind(path: directory.path) == .directory else {
+            throw RuntimeError(
+                .io,
+                "\(directory.path) is not a directory, so it cannot be archived as $IEXEC_OUT; give the output folder of the run."
+            )
+        }
+        return try collect(directory)
+    }
+
+    /// Writes the zip of `entries` to `sink`, finished.
+    private static func archive(_ entries: [Entry], to sink: ZipWriter.Sink) throws(RuntimeError) {
         var zip = ZipWriter()
-        let sink: ZipWriter.Sink = { try writer.write($0) }
         for entry in entries {
             do {
                 if entry.isDirectory {
@@ -63,9 +91,8 @@ public enum ResultArchive {
         }
         do {
             try zip.finish(to: sink)
-            try writer.commit()
         } catch {
-            throw RuntimeError(.io, "Cannot write the result archive to \(destination.path): \(error).")
+            throw RuntimeError(.io, "Cannot write the result archive: \(error).")
         }
     }
 

@@ -49,6 +49,9 @@ public struct TaskExecutor: TaskExecuting {
     private let wasmRuntime: WasmRuntime
     private let bundles: BundleCache
     private let deals = DealCache()
+    /// A result whose files hold up to this many bytes is archived, sealed and stored in memory; a larger one
+    /// through files.
+    static let inMemoryResultSize: UInt64 = 4 << 20
     private let logger: Logger
 
     public init(
@@ -381,30 +384,59 @@ public struct TaskExecutor: TaskExecuting {
         }
         let taskId = run.assignment.taskId
         let challengeKey = secrets.enclaveChallengeKey
-        // The archive, sealed to the beneficiary when the deal asks for it.
-        let archive = run.folder.appendingPathComponent("result.zip")
-        var stored = archive
+        // The archive, sealed to the beneficiary when the deal asks for it: in memory when small, through files when
+        // large, so that a result of any size is stored in constant memory.
+        let recipient = run.resultRecipient
+        let resultBlob: StoredBlob
+        let small: [UInt8]?
         do {
-            try ResultArchive.write(directory: run.output, to: archive)
+            small = try ResultArchive.bytes(directory: run.output, maximumSize: Self.inMemoryResultSize)
         } catch {
             throw ReplicateFailure(.appFailed, "$IEXEC_OUT cannot be archived: \(error.message)", isDeterministic: true)
         }
-        let recipient = run.resultRecipient
-        if let recipient {
-            stored = run.folder.appendingPathComponent("result.sealed")
+        func sealFailed(_ error: ResultError) -> ReplicateFailure {
+            ReplicateFailure(
+                .workerError, "The result could not be encrypted: \(error.message)", isDeterministic: false)
+        }
+        func storeFailed(_ error: StorageError) -> ReplicateFailure {
+            ReplicateFailure(
+                .resultUploadFailed, "The result could not be stored: \(error.message)", isDeterministic: false)
+        }
+        if var archive = small {
+            if let recipient {
+                do {
+                    archive = try ResultEncryption.seal(archive, recipient: recipient, taskId: taskId)
+                } catch {
+                    throw sealFailed(error)
+                }
+            }
             do {
-                try ResultEncryption.seal(fileAt: archive, to: stored, recipient: recipient, taskId: taskId)
+                resultBlob = try await blobs.put(bytes: archive)
+            } catch {
+                throw storeFailed(error)
+            }
+        } else {
+            let archive = run.folder.appendingPathComponent("result.zip")
+            var stored = archive
+            do {
+                try ResultArchive.write(directory: run.output, to: archive)
             } catch {
                 throw ReplicateFailure(
-                    .workerError, "The result could not be encrypted: \(error.message)", isDeterministic: false)
+                    .appFailed, "$IEXEC_OUT cannot be archived: \(error.message)", isDeterministic: true)
             }
-        }
-        let resultBlob: StoredBlob
-        do {
-            resultBlob = try await blobs.put(fileAt: stored)
-        } catch {
-            throw ReplicateFailure(
-                .resultUploadFailed, "The result could not be stored: \(error.message)", isDeterministic: false)
+            if let recipient {
+                stored = run.folder.appendingPathComponent("result.sealed")
+                do {
+                    try ResultEncryption.seal(fileAt: archive, to: stored, recipient: recipient, taskId: taskId)
+                } catch {
+                    throw sealFailed(error)
+                }
+            }
+            do {
+                resultBlob = try await blobs.put(fileAt: stored)
+            } catch {
+                throw storeFailed(error)
+            }
         }
         let receipt = ResultReceipt.signed(
             chainId: run.chainId, taskId: taskId, dealId: run.deal.id, app: run.deal.app.address,

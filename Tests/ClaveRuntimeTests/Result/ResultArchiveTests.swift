@@ -60,6 +60,28 @@ import Testing
         #expect(try zip.contents(of: #require(zip.entry(named: "result.txt"))) == Array("hello\n".utf8))
     }
 
+    /// The archive in memory is the file's bytes; a folder whose files hold more than the maximum is left to files.
+    @Test func theArchiveInMemoryIsTheSameBytes() throws {
+        let output = try TemporaryDirectory()
+        let work = try TemporaryDirectory()
+        try Self.sampleOutput(in: output.url)
+        let zipURL = work.url.appendingPathComponent("result.zip")
+        try ResultArchive.write(directory: output.url, to: zipURL)
+        let file = Array(try Data(contentsOf: zipURL))
+        #expect(try ResultArchive.bytes(directory: output.url, maximumSize: 1 << 30) == file)
+        var total: UInt64 = 0
+        for case let url as URL in FileManager.default.enumerator(at: output.url, includingPropertiesForKeys: nil)!
+        where try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true {
+            total += UInt64(try url.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0)
+        }
+        #expect(try ResultArchive.bytes(directory: output.url, maximumSize: total) == file)
+        #expect(try ResultArchive.bytes(directory: output.url, maximumSize: total - 1) == nil)
+        let missing = #expect(throws: RuntimeError.self) {
+            try ResultArchive.bytes(directory: work.url.appendingPathComponent("none"), maximumSize: 1 << 30)
+        }
+        #expect(missing?.code == .io)
+    }
+
     @Test func anEmptyFolderIsAnEmptyArchive() throws {
         let output = try TemporaryDirectory()
         let work = try TemporaryDirectory()
