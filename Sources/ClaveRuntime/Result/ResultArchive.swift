@@ -18,7 +18,31 @@ public enum ResultArchive {
     /// - Throws: ``RuntimeError`` `invalidOutput` for a symbolic link, special file or unusable name (naming it), and
     ///   `io` when the folder cannot be read or the archive written.
     public static func write(directory: URL, to destination: URL) throws(RuntimeError) {
+        try write(collect(checked: directory), to: destination)
+    }
+
+    /// The archive of `directory`, the bytes ``write(directory:to:)`` writes: in memory when its files hold at most
+    /// `maximumSize` bytes, else written to `destination` (nil is returned then), so that a large result is archived
+    /// in constant memory. The folder is listed once either way.
+    public static func make(directory: URL, inMemoryUpTo maximumSize: UInt64, orAt destination: URL)
+        throws(RuntimeError) -> [UInt8]?
+    {
         let entries = try collect(checked: directory)
+        let (total, overflow) = entries.reduce((UInt64(0), false)) { sum, entry in
+            let (added, overflow) = sum.0.addingReportingOverflow(entry.size)
+            return (added, sum.1 || overflow)
+        }
+        guard !overflow, total <= maximumSize else {
+            try write(entries, to: destination)
+            return nil
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(total) + 128 * entries.count + 22)
+        try archive(entries) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    private static func write(_ entries: [Entry], to destination: URL) throws(RuntimeError) {
         let writer: DurableFile.Writer
         do {
             writer = try DurableFile.Writer(replacing: destination, permissions: 0o600, synced: false)
@@ -31,21 +55,6 @@ public enum ResultArchive {
         } catch {
             throw RuntimeError(.io, "Cannot write the result archive to \(destination.path): \(error).")
         }
-    }
-
-    /// The archive of `directory` in memory, the same bytes ``write(directory:to:)`` writes; nil when its files hold
-    /// more than `maximumSize` bytes, so that a large result goes through a file in constant memory.
-    public static func bytes(directory: URL, maximumSize: UInt64) throws(RuntimeError) -> [UInt8]? {
-        let entries = try collect(checked: directory)
-        let (total, overflow) = entries.reduce((UInt64(0), false)) { sum, entry in
-            let (added, overflow) = sum.0.addingReportingOverflow(entry.size)
-            return (added, sum.1 || overflow)
-        }
-        guard !overflow, total <= maximumSize else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(total) + 128 * entries.count + 22)
-        try archive(entries) { bytes.append(contentsOf: $0) }
-        return bytes
     }
 
     private static func collect(checked directory: URL) throws(RuntimeError) -> [Entry] {

@@ -142,6 +142,19 @@ public struct TaskExecutor: TaskExecuting {
             return .failure(failure)
         }
     }
+    /// Stores the result archive, `bytes` or else the file at `file`, sealed to `recipient` when there is one.
+    private func store(_ bytes: [UInt8]?, orFileAt file: URL, sealedTo recipient: X25519PublicKey?, taskId: Bytes32)
+        async throws -> StoredBlob
+    {
+        if var archive = bytes {
+            if let recipient { archive = try ResultEncryption.seal(archive, recipient: recipient, taskId: taskId) }
+            return try await blobs.put(bytes: archive)
+        }
+        guard let recipient else { return try await blobs.put(fileAt: file) }
+        let sealed = file.deletingLastPathComponent().appendingPathComponent("result.sealed")
+        try ResultEncryption.seal(fileAt: file, to: sealed, recipient: recipient, taskId: taskId)
+        return try await blobs.put(fileAt: sealed)
+    }
 
     /// Stores the app's standard output and error, sealed to the beneficiary, and returns where; nil when the deal
     /// does not ask for its results to be encrypted (logs can hold what the app read, so they are never stored in the
@@ -387,56 +400,26 @@ public struct TaskExecutor: TaskExecuting {
         // The archive, sealed to the beneficiary when the deal asks for it: in memory when small, through files when
         // large, so that a result of any size is stored in constant memory.
         let recipient = run.resultRecipient
-        let resultBlob: StoredBlob
+        let archiveFile = run.folder.appendingPathComponent("result.zip")
         let small: [UInt8]?
         do {
-            small = try ResultArchive.bytes(directory: run.output, maximumSize: Self.inMemoryResultSize)
+            small = try ResultArchive.make(
+                directory: run.output, inMemoryUpTo: Self.inMemoryResultSize, orAt: archiveFile)
         } catch {
             throw ReplicateFailure(.appFailed, "$IEXEC_OUT cannot be archived: \(error.message)", isDeterministic: true)
         }
-        func sealFailed(_ error: ResultError) -> ReplicateFailure {
-            ReplicateFailure(
+        let resultBlob: StoredBlob
+        do {
+            resultBlob = try await store(small, orFileAt: archiveFile, sealedTo: recipient, taskId: taskId)
+        } catch let error as ResultError {
+            throw ReplicateFailure(
                 .workerError, "The result could not be encrypted: \(error.message)", isDeterministic: false)
-        }
-        func storeFailed(_ error: StorageError) -> ReplicateFailure {
-            ReplicateFailure(
+        } catch let error as StorageError {
+            throw ReplicateFailure(
                 .resultUploadFailed, "The result could not be stored: \(error.message)", isDeterministic: false)
-        }
-        if var archive = small {
-            if let recipient {
-                do {
-                    archive = try ResultEncryption.seal(archive, recipient: recipient, taskId: taskId)
-                } catch {
-                    throw sealFailed(error)
-                }
-            }
-            do {
-                resultBlob = try await blobs.put(bytes: archive)
-            } catch {
-                throw storeFailed(error)
-            }
-        } else {
-            let archive = run.folder.appendingPathComponent("result.zip")
-            var stored = archive
-            do {
-                try ResultArchive.write(directory: run.output, to: archive)
-            } catch {
-                throw ReplicateFailure(
-                    .appFailed, "$IEXEC_OUT cannot be archived: \(error.message)", isDeterministic: true)
-            }
-            if let recipient {
-                stored = run.folder.appendingPathComponent("result.sealed")
-                do {
-                    try ResultEncryption.seal(fileAt: archive, to: stored, recipient: recipient, taskId: taskId)
-                } catch {
-                    throw sealFailed(error)
-                }
-            }
-            do {
-                resultBlob = try await blobs.put(fileAt: stored)
-            } catch {
-                throw storeFailed(error)
-            }
+        } catch {
+            throw ReplicateFailure(
+                .resultUploadFailed, "The result could not be stored: \(error)", isDeterministic: false)
         }
         let receipt = ResultReceipt.signed(
             chainId: run.chainId, taskId: taskId, dealId: run.deal.id, app: run.deal.app.address,

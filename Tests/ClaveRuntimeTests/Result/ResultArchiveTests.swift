@@ -60,7 +60,8 @@ import Testing
         #expect(try zip.contents(of: #require(zip.entry(named: "result.txt"))) == Array("hello\n".utf8))
     }
 
-    /// The archive in memory is the file's bytes; a folder whose files hold more than the maximum is left to files.
+    /// The archive in memory is the file's bytes; a folder whose files hold more than the maximum is written to the
+    /// file instead, and only then.
     @Test func theArchiveInMemoryIsTheSameBytes() throws {
         let output = try TemporaryDirectory()
         let work = try TemporaryDirectory()
@@ -68,16 +69,20 @@ import Testing
         let zipURL = work.url.appendingPathComponent("result.zip")
         try ResultArchive.write(directory: output.url, to: zipURL)
         let file = Array(try Data(contentsOf: zipURL))
-        #expect(try ResultArchive.bytes(directory: output.url, maximumSize: 1 << 30) == file)
         var total: UInt64 = 0
         for case let url as URL in FileManager.default.enumerator(at: output.url, includingPropertiesForKeys: nil)!
         where try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true {
             total += UInt64(try url.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0)
         }
-        #expect(try ResultArchive.bytes(directory: output.url, maximumSize: total) == file)
-        #expect(try ResultArchive.bytes(directory: output.url, maximumSize: total - 1) == nil)
+        let spare = work.url.appendingPathComponent("spare.zip")
+        #expect(try ResultArchive.make(directory: output.url, inMemoryUpTo: 1 << 30, orAt: spare) == file)
+        #expect(try ResultArchive.make(directory: output.url, inMemoryUpTo: total, orAt: spare) == file)
+        #expect(!FileManager.default.fileExists(atPath: spare.path))
+        #expect(try ResultArchive.make(directory: output.url, inMemoryUpTo: total - 1, orAt: spare) == nil)
+        #expect(Array(try Data(contentsOf: spare)) == file)
         let missing = #expect(throws: RuntimeError.self) {
-            try ResultArchive.bytes(directory: work.url.appendingPathComponent("none"), maximumSize: 1 << 30)
+            try ResultArchive.make(
+                directory: work.url.appendingPathComponent("none"), inMemoryUpTo: 1 << 30, orAt: spare)
         }
         #expect(missing?.code == .io)
     }
