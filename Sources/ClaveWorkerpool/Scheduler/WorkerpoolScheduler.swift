@@ -403,29 +403,26 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         changes.signal()
     }
 
-    /// Initializes `taskIds` with `initializeArray`, as many per transaction as the ledger takes: a deal's tasks in
-    /// one block rather than one block each. A batch the ledger refuses is initialized task by task, so that one task
-    /// past its deadline does not hold back the others.
+    /// Initializes `taskIds` (a deal's, or those a tick retries) with `initializeArray`, as many per transaction as
+    /// the ledger takes: one block rather than one per task. A batch the ledger refuses is initialized task by task, so
+    /// that one task past its deadline does not hold back the others; a single task is sent as `initialize`.
     private func initialize(_ taskIds: [Bytes32]) async {
-        guard taskIds.count > 1 else {
-            for taskId in taskIds { await initialize(taskId) }
-            return
-        }
-        var start = taskIds.startIndex
-        while start < taskIds.endIndex {
-            let end = min(start + TransactionBody.initializeArrayLimit, taskIds.endIndex)
-            let batch = taskIds[start..<end].filter { state.tasks[$0] != nil && !initializing.contains($0) }
-            start = end
+        let pending = taskIds.filter { state.tasks[$0] != nil && !initializing.contains($0) }
+        for start in stride(from: 0, to: pending.count, by: TransactionBody.initializeArrayLimit) {
+            let batch = Array(pending[start..<min(start + TransactionBody.initializeArrayLimit, pending.count)])
+            guard batch.count > 1 else {
+                await initialize(batch[0])
+                continue
+            }
             let records = batch.compactMap { state.tasks[$0] }
-            guard let first = records.first else { continue }
             initializing.formUnion(batch)
-            let sent: Bool
+            var sent = true
             do {
-                try await sender.send(
-                    .initializeArray(dealIds: records.map(\.dealId), indices: records.map(\.index)))
+                try await sender.send(.initializeArray(dealIds: records.map(\.dealId), indices: records.map(\.index)))
+                let deals = Set(records.map(\.dealId))
                 logger.info(
-                    "tasks initialized", metadata: ["clave.deal": "\(first.dealId)", "tasks": "\(batch.count)"])
-                sent = true
+                    "tasks initialized",
+                    metadata: ["tasks": "\(batch.count)", "deals": "\(deals.map(\.description).sorted())"])
             } catch {
                 logger.debug(
                     "initializeArray refused; initializing its tasks one by one", metadata: ["error": "\(error)"])
@@ -539,6 +536,7 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
             }
         }
         changes.signal()
+        var uninitialized: [Bytes32] = []
         for taskId in state.order {
             guard let record = state.tasks[taskId], !record.isDone else { continue }
             guard let task = record.ledger else {
@@ -546,7 +544,7 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
                     await submitIgnoringTooEarly(
                         .initializeAndClaim(dealId: record.dealId, index: record.index), taskId: taskId)
                 } else {
-                    await initialize(taskId)
+                    uninitialized.append(taskId)
                 }
                 continue
             }
@@ -562,6 +560,7 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
                 break
             }
         }
+        await initialize(uninitialized)
         changes.signal()
     }
 
