@@ -301,7 +301,7 @@ import Testing
         try await fixture.submit(fixture.scheduler, .initialize(dealId: dealId, index: 0))
         #expect(try await initialized?.status == .active)
         let start = ContinuousClock.now
-        #expect(try await service.task(taskId, unlike: .active, timeout: .milliseconds(300))?.status == .active)
+        #expect(try await service.task(taskId, unlike: [.active], timeout: .milliseconds(300))?.status == .active)
         #expect(ContinuousClock.now - start >= .milliseconds(250))
         let severalStart = ContinuousClock.now
         let stillActive = try await service.task(

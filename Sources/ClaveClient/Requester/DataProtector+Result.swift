@@ -190,7 +190,7 @@ extension DataProtector {
 /// Unpacking a result archive into a folder.
 enum ResultFolder {
     /// Writes each entry of the archive `bytes` under `folder` (made here; its parent must exist), refusing names
-    /// that leave it; returns the files' names, sorted. An archive that cannot be read is ``RequesterError/Code/resultInvalid``.
+    /// that would leave it; returns the files' names, sorted. An archive that cannot be read is ``RequesterError/Code/resultInvalid``.
     static func unpack(bytes: [UInt8], into folder: URL) throws -> [String] {
         try unpack(into: folder) { try ZipReader(bytes: bytes) }
     }
@@ -204,7 +204,10 @@ enum ResultFolder {
         do {
             return try write(open(), into: folder)
         } catch let error as ProtectedDataError {
-            throw RequesterError(.resultInvalid, "The result archive cannot be unpacked: \(error)")
+            throw RequesterError(
+                .resultInvalid,
+                "The result archive cannot be unpacked (\(error)), though it has the digest the enclave signed: the enclave made a broken archive. Report it to the workerpool; do not use this result."
+            )
         }
     }
 
@@ -216,13 +219,10 @@ enum ResultFolder {
             throw RequesterError(.invalidArgument, "\(error) Check the folder's permissions.")
         }
         var files: [String] = []
+        // ZipReader refuses names that are absolute or have an empty, `.` or `..` segment (ResultFolderTests): every
+        // entry stays under `folder`.
         for entry in reader.entries {
             let parts = entry.name.split(separator: "/", omittingEmptySubsequences: true)
-            guard !entry.name.hasPrefix("/"), !parts.isEmpty, !parts.contains(where: { $0 == ".." || $0 == "." }) else {
-                throw RequesterError(
-                    .resultInvalid, "The result archive has an entry '\(entry.name.prefix(80))' that leaves its folder."
-                )
-            }
             let url = parts.reduce(folder) { $0.appendingPathComponent(String($1)) }
             if entry.isDirectory {
                 try manager.createDirectory(at: url, withIntermediateDirectories: true)
@@ -235,7 +235,10 @@ enum ResultFolder {
                 try FileTree.writeFile(url) { append in try reader.read(entry) { try append($0) } }
             } catch let error as FileTreeError where error.code == EEXIST {
                 // The reader refuses a name twice, but a folder `a/` and a file `a` are two names.
-                throw RequesterError(.resultInvalid, "The result archive holds '\(entry.name.prefix(80))' twice.")
+                throw RequesterError(
+                    .resultInvalid,
+                    "The result archive holds '\(entry.name.prefix(80))' twice (as a folder and as a file). Report it to the workerpool; do not use this result."
+                )
             } catch let error as FileTreeError {
                 throw RequesterError(.invalidArgument, "\(error) Check the folder's permissions and free space.")
             }

@@ -45,13 +45,6 @@ public protocol LedgerService: Sendable {
 }
 
 extension LedgerService {
-    /// ``task(_:unlike:timeout:)`` for one status.
-    public func task(_ id: Bytes32, unlike status: ComputeTask.Status, timeout: Duration) async throws
-        -> ComputeTask?
-    {
-        try await task(id, unlike: [status], timeout: timeout)
-    }
-
     /// ``task(_:unlike:timeout:)`` by following the task's events: for a service that has no long poll of its own.
     public func task(_ id: Bytes32, unlike statuses: Set<ComputeTask.Status>, timeout: Duration) async throws
         -> ComputeTask?
