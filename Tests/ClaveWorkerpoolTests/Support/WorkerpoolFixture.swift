@@ -105,8 +105,9 @@ struct WorkerpoolFixture {
         throw FixtureError("no asset was created")
     }
 
-    /// Matches a deal of `volume` tasks at `trust` for the fixture's app and dataset; returns its id.
-    func match(volume: UInt64, trust: UInt64, salt: UInt64) async throws -> Bytes32 {
+    /// Matches a deal of `volume` tasks at `trust` for the fixture's app and dataset, with the request's `params`;
+    /// returns its id.
+    func match(volume: UInt64, trust: UInt64, salt: UInt64, params: String = "") async throws -> Bytes32 {
         let salt = Bytes32(uint64: salt)
         let appOrder = AppOrder(app: app, appprice: Self.appPrice, volume: volume, tag: .zero, salt: salt)
         let datasetOrder = DatasetOrder(dataset: dataset, datasetprice: Self.datasetPrice, volume: volume, salt: salt)
@@ -116,7 +117,7 @@ struct WorkerpoolFixture {
         let request = RequestOrder(
             app: app, appmaxprice: Self.appPrice, dataset: dataset, datasetmaxprice: Self.datasetPrice,
             workerpool: workerpool, workerpoolmaxprice: Self.poolPrice, requester: requester.address, volume: volume,
-            category: Self.category, trust: trust, beneficiary: requester.address, params: "", salt: salt)
+            category: Self.category, trust: trust, beneficiary: requester.address, params: params, salt: salt)
         let receipt = try await submit(
             requester,
             .matchOrders(
