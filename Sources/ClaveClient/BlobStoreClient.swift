@@ -97,6 +97,51 @@ public struct BlobStoreClient: BlobStore {
         }
     }
 
+    /// `GET /v1/blobs?cids=` (docs/formats/blob-batch.md): the contents in one request per
+    /// ``ClaveStorage/BlobBatch/maximumCount`` CIDs, each checked here against its CID whatever the node says.
+    public func contents(of cids: [CID], budget: Int) async throws(StorageError) -> [BlobContent] {
+        var contents: [BlobContent] = []
+        contents.reserveCapacity(cids.count)
+        var left = max(0, budget)
+        var start = 0
+        while start < cids.count {
+            let part = Array(cids[start..<min(cids.count, start + BlobBatch.maximumCount)])
+            start += part.count
+            let asked = min(left, BlobBatch.maximumBudget)
+            let answered = try await batch(part, budget: asked)
+            for case .content(let bytes) in answered { left -= bytes.count }
+            contents += answered
+        }
+        return contents
+    }
+
+    private func batch(_ cids: [CID], budget: Int) async throws(StorageError) -> [BlobContent] {
+        let url =
+            connection.baseURL + "/v1/blobs?cids=" + cids.map(\.description).joined(separator: ",")
+            + "&budget=\(budget)"
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers.add(name: "Accept", value: BlobBatch.mediaType)
+        let source = "GET \(connection.baseURL)/v1/blobs?cids="
+        do {
+            let response = try await connection.execute(request, timeout: configuration.transferTimeout)
+            guard response.status == .ok else { throw await connection.error(of: response, url: url) }
+            // Nine bytes of record per CID, and at most the budget of content.
+            let body = try await response.body.collect(upTo: budget + 9 * cids.count)
+            let contents = try BlobBatch.decode(body.readableBytesView, cids: cids, source: source)
+            var total = 0
+            for case .content(let bytes) in contents { total += bytes.count }
+            guard total <= budget else {
+                throw StorageError(
+                    .unavailable,
+                    "\(source) answered \(total) bytes of content for a budget of \(budget); is it a Clave node?")
+            }
+            return contents
+        } catch {
+            throw failure(error, source)
+        }
+    }
+
     public func size(of cid: CID) async throws(StorageError) -> Int? {
         let url = connection.baseURL + "/v1/blobs/\(cid)"
         var request = HTTPClientRequest(url: url)

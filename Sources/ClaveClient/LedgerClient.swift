@@ -94,6 +94,53 @@ public struct LedgerClient: LedgerService {
         return try decode(json, "task") { json throws(TransactionFormatError) in try ComputeTask(json: json) }
     }
 
+    /// `GET /v1/ledger/deals/{id}/tasks?from=&count=&unlike=&wait=`, a page of at most
+    /// ``ClaveServer/ClaveAPI/maximumDealTasks`` tasks at a time. The node refuses indices outside the deal; a deal it
+    /// does not hold has no tasks (all nil).
+    public func tasks(
+        ofDeal dealId: Bytes32, indices: Range<UInt64>, unlike statuses: Set<ComputeTask.Status>, timeout: Duration
+    ) async throws -> [ComputeTask?] {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        let unlike = ComputeTask.Status.allCases.filter(statuses.contains).map(\.rawValue).joined(separator: ",")
+        var tasks: [ComputeTask?] = []
+        tasks.reserveCapacity(indices.count)
+        var from = indices.lowerBound
+        while from < indices.upperBound {
+            let count = min(Self.dealTasksPage, indices.upperBound - from)
+            var query: [(name: String, value: String)] = [("from", String(from)), ("count", String(count))]
+            let wait = statuses.isEmpty ? 0 : Self.waitSeconds(deadline - clock.now)
+            if !statuses.isEmpty { query.append(("unlike", unlike)) }
+            if wait > 0 { query.append(("wait", String(wait))) }
+            let json = try await call {
+                try await connection.get("/v1/ledger/deals/\(dealId)/tasks", query: query, timeout: .seconds(wait))
+            }
+            guard let json else { return [ComputeTask?](repeating: nil, count: indices.count) }
+            let page = try decode(json, "tasks of deal \(dealId)") { json throws(TransactionFormatError) in
+                var fields = try JSONFields(json, at: "tasks")
+                _ = try fields.bytes32("dealId")
+                guard try fields.decimal("from") == from else {
+                    throw TransactionFormatError(.invalidValue, at: "$.from", "is not the index asked, \(from)")
+                }
+                let items = try fields.array("tasks") { item, _ throws(TransactionFormatError) in
+                    item.isNull ? nil : try ComputeTask(json: item)
+                }
+                try fields.finish()
+                guard items.count == count else {
+                    throw TransactionFormatError(
+                        .invalidValue, at: "$.tasks", "holds \(items.count) tasks where \(count) were asked")
+                }
+                return items
+            }
+            tasks += page
+            from += count
+        }
+        return tasks
+    }
+
+    /// The most tasks one answer of `/v1/ledger/deals/{id}/tasks` holds (the node's `maximumDealTasks`).
+    static let dealTasksPage: UInt64 = 256
+
     public func block(height: UInt64) async throws -> Block? {
         try await find("/v1/ledger/blocks/\(height)", "block") { json throws(TransactionFormatError) in
             try Block(json: json)

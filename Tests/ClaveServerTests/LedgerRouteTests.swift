@@ -1,3 +1,4 @@
+import ClaveClient
 import ClaveCore
 import ClaveCrypto
 import ClaveLedger
@@ -288,6 +289,72 @@ import Testing
                 #expect((refused.message ?? "").count > 20, "\(uri)")
             }
         }
+    }
+
+    /// `GET /v1/ledger/deals/{id}/tasks`: one long poll for the tasks of a deal, through the client, and its
+    /// refusals.
+    @Test func theTasksOfADealAreWaitedOnTogether() async throws {
+        let fixture = try await ServerFixture()
+        let dealId = try await fixture.match(volume: 3)
+        try await fixture.application().test(.live) { client in
+            let ledger = LedgerClient(connection: try NodeConnection(url: "http://127.0.0.1:\(client.port!)"))
+            #expect(
+                try await ledger.tasks(ofDeal: dealId, indices: 0..<3, unlike: [], timeout: .zero) == [nil, nil, nil])
+            // Waited on until none is UNSET: the third initialize, 300 ms after the first two, ends it.
+            async let all = ledger.tasks(ofDeal: dealId, indices: 0..<3, unlike: [.unset], timeout: .seconds(30))
+            try await Task.sleep(for: .milliseconds(200))
+            try await fixture.submit(fixture.scheduler, .initialize(dealId: dealId, index: 0))
+            try await fixture.submit(fixture.scheduler, .initialize(dealId: dealId, index: 1))
+            try await Task.sleep(for: .milliseconds(300))
+            let start = ContinuousClock.now
+            try await fixture.submit(fixture.scheduler, .initialize(dealId: dealId, index: 2))
+            let states = try await all
+            #expect(states.map { $0?.status } == [.active, .active, .active])
+            #expect(states.map { $0?.index } == [0, 1, 2])
+            #expect(ContinuousClock.now - start < .seconds(10))
+            // Still ACTIVE when the wait is over: the tasks as they are; a part of the deal.
+            let waitStart = ContinuousClock.now
+            let unchanged = try await ledger.tasks(
+                ofDeal: dealId, indices: 1..<3, unlike: [.active], timeout: .seconds(1))
+            #expect(unchanged.map { $0?.index } == [1, 2])
+            #expect(ContinuousClock.now - waitStart >= .milliseconds(900))
+            // A deal the node does not hold has no tasks.
+            #expect(try await ledger.tasks(ofDeal: .zero, indices: 0..<2, unlike: [], timeout: .zero) == [nil, nil])
+
+            let page = try await client.call(.get, "/v1/ledger/deals/\(dealId)/tasks?from=2")
+            #expect(page.status == .ok)
+            #expect(page.json["dealId"] == .string(dealId.description) && page.json["from"] == "2")
+            #expect(page.json["tasks"]?.arrayValue?.count == 1)
+            let unknown = try await client.call(.get, "/v1/ledger/deals/\(Bytes32.zero)/tasks")
+            #expect(unknown.status == .notFound)
+            for uri in [
+                "from=3", "count=0", "count=4", "from=1&count=3", "wait=5", "unlike=DONE&wait=1",
+                "unlike=ACTIVE&wait=61",
+                "index=1",
+            ] {
+                let refused = try await client.call(.get, "/v1/ledger/deals/\(dealId)/tasks?\(uri)")
+                #expect(refused.status == .badRequest, "\(uri)")
+                #expect(refused.code == "invalidParameter", "\(uri)")
+                #expect((refused.message ?? "").count > 20, "\(uri)")
+            }
+        }
+    }
+
+    @Test func aLedgerServiceWithoutALongPollOfItsOwnWaitsForADealsTasksOneByOne() async throws {
+        let fixture = try await ServerFixture()
+        let dealId = try await fixture.match(volume: 2)
+        let service = EventsOnly(ledger: fixture.ledger)
+        async let both = service.tasks(ofDeal: dealId, indices: 0..<2, unlike: [.unset], timeout: .seconds(30))
+        try await Task.sleep(for: .milliseconds(200))
+        try await fixture.submit(fixture.scheduler, .initialize(dealId: dealId, index: 1))
+        try await Task.sleep(for: .milliseconds(200))
+        try await fixture.submit(fixture.scheduler, .initialize(dealId: dealId, index: 0))
+        #expect(try await both.map { $0?.status } == [.active, .active])
+        let start = ContinuousClock.now
+        let unchanged = try await service.tasks(
+            ofDeal: dealId, indices: 0..<2, unlike: [.active], timeout: .milliseconds(300))
+        #expect(unchanged.map { $0?.status } == [.active, .active])
+        #expect(ContinuousClock.now - start >= .milliseconds(250))
     }
 
     @Test func aLedgerServiceWithoutALongPollOfItsOwnFollowsTheTaskEvents() async throws {

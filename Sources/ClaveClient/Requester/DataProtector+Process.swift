@@ -104,27 +104,49 @@ extension DataProtector {
             of: deal, into: folder, timeout: timeout, onProgress: onProgress, failureReason: failureReason)
     }
 
-    /// Waits for every task of `deal`, followed together, and fetches, verifies and decrypts each result into
-    /// `folder/task-<index>`; returns them in the order of the tasks. The first task that fails (or times out) ends
-    /// the wait with its error; the results fetched before it stay in their folders.
+    /// Waits for every task of `deal`, followed together (one long poll for all of them), and fetches, verifies and
+    /// decrypts each result into `folder/task-<index>`; returns them in the order of the tasks. The results are
+    /// fetched together, a request for those that ended together. The first task that fails (or times out) ends the
+    /// wait with its error; the results fetched before it stay in their folders.
     public func waitForResults(
         of deal: SubmittedDeal, into folder: URL, timeout: Duration = .seconds(300),
         onProgress: @escaping @Sendable (ProcessProgress) async -> Void = { _ in },
         failureReason: @escaping @Sendable (Bytes32) async -> String? = { _ in nil }
     ) async throws -> [FetchedResult] {
-        try await withThrowingTaskGroup(of: (Int, FetchedResult).self) { group in
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        let count = deal.tasks.count
+        let indices = deal.firstIndex..<(deal.firstIndex + UInt64(count))
+        var last = [ComputeTask.Status?](repeating: nil, count: count)
+        var results = [FetchedResult?](repeating: nil, count: count)
+        // As waitForResult's, each wait is for the end of every task, a second at most.
+        var states = try await ledger.tasks(
+            ofDeal: deal.dealId, indices: indices, unlike: Self.unfinished, timeout: min(timeout, .seconds(1)))
+        while true {
             for (position, task) in deal.tasks.enumerated() {
-                let destination = folder.appendingPathComponent("task-\(deal.firstIndex + UInt64(position))")
-                group.addTask {
-                    let result = try await waitForResult(
-                        of: task, into: destination, timeout: timeout, onProgress: onProgress,
-                        failureReason: failureReason)
-                    return (position, result)
-                }
+                let status = states[position]?.status ?? .unset
+                guard status != last[position] else { continue }
+                last[position] = status
+                await onProgress(ProcessProgress(dealId: task.dealId, taskId: task.taskId, status: status))
             }
-            var results = [FetchedResult?](repeating: nil, count: deal.tasks.count)
-            for try await (position, result) in group { results[position] = result }
-            return results.compactMap { $0 }
+            let completed = (0..<count).filter { results[$0] == nil && states[$0]?.status == .completed }
+            if !completed.isEmpty {
+                let fetched = try await fetchResults(
+                    of: completed.compactMap { states[$0] },
+                    into: completed.map {
+                        folder.appendingPathComponent("task-\(deal.firstIndex + UInt64($0))")
+                    })
+                for (position, result) in zip(completed, fetched) { results[position] = result }
+            }
+            if results.allSatisfy({ $0 != nil }) { return results.compactMap { $0 } }
+            let left = deadline - clock.now
+            for position in 0..<count where results[position] == nil {
+                try await refuseUnfinished(
+                    deal.tasks[position], states[position], timeout: timeout, timedOut: left <= .zero,
+                    failureReason: failureReason)
+            }
+            states = try await ledger.tasks(
+                ofDeal: deal.dealId, indices: indices, unlike: Self.unfinished, timeout: min(left, .seconds(1)))
         }
     }
 
@@ -298,10 +320,7 @@ extension DataProtector {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         var last: ComputeTask.Status?
-        // Each wait is for the end (COMPLETED or FAILED), a second at most, so that a task that ends within
-        // milliseconds of its initialize costs one round trip, not one per status; the status is reported at each wake.
-        let unfinished: Set<ComputeTask.Status> = [.unset, .active, .revealing]
-        var state = try await ledger.task(task.taskId, unlike: unfinished, timeout: min(timeout, .seconds(1)))
+        var state = try await ledger.task(task.taskId, unlike: Self.unfinished, timeout: min(timeout, .seconds(1)))
         while true {
             let status = state?.status ?? .unset
             if status != last {
@@ -309,32 +328,44 @@ extension DataProtector {
                 await onProgress(ProcessProgress(dealId: task.dealId, taskId: task.taskId, status: status))
             }
             if let state, status == .completed { return try await fetchResult(of: state, into: destination) }
-            switch status {
-            case .failed:
-                let reason = await failureReason(task.taskId) ?? "no worker produced a result before the final deadline"
-                throw RequesterError(.taskFailed, "Task \(task.taskId) FAILED: \(reason). The payment was refunded.")
-            default:
-                // A failure that running the task again cannot change (the app's own error, a refused key release):
-                // the ledger only records it at the final deadline, but the requester learns it now.
-                if var reason = await failureReason(task.taskId) {
-                    while reason.hasSuffix(".") { reason.removeLast() }
-                    throw RequesterError(
-                        .taskFailed,
-                        "Task \(task.taskId) failed: \(reason). It ends FAILED on the ledger at its final deadline (\(state?.finalDeadline ?? 0)), and the payment is then refunded."
-                    )
-                }
-            }
             let left = deadline - clock.now
-            guard left > .zero else {
-                let reason = await failureReason(task.taskId).map { " The workerpool reports: \($0)" } ?? ""
-                throw RequesterError(
-                    .timedOut,
-                    "Task \(task.taskId) is still \(status.rawValue) after \(timeout).\(reason) It goes on; follow it with `clave task watch \(task.taskId)`."
-                )
-            }
+            try await refuseUnfinished(
+                task, state, timeout: timeout, timedOut: left <= .zero, failureReason: failureReason)
             // Wake when the task ends, or after a second at most: to report its status, and a failure reason may come
             // from the scheduler.
-            state = try await ledger.task(task.taskId, unlike: unfinished, timeout: min(left, .seconds(1)))
+            state = try await ledger.task(task.taskId, unlike: Self.unfinished, timeout: min(left, .seconds(1)))
+        }
+    }
+
+    /// The statuses before a task's end. Each wait is for the end (COMPLETED or FAILED), so that a task that ends
+    /// within milliseconds of its initialize costs one round trip, not one per status.
+    private static var unfinished: Set<ComputeTask.Status> { [.unset, .active, .revealing] }
+
+    /// Throws when `task`, in `state` and not COMPLETED, will give no result the requester can wait for: FAILED on
+    /// the ledger, a failure its scheduler reports that running it again cannot change, or `timedOut` after `timeout`.
+    private func refuseUnfinished(
+        _ task: SubmittedTask, _ state: ComputeTask?, timeout: Duration, timedOut: Bool,
+        failureReason: @Sendable (Bytes32) async -> String?
+    ) async throws {
+        let status = state?.status ?? .unset
+        if status == .failed {
+            let reason = await failureReason(task.taskId) ?? "no worker produced a result before the final deadline"
+            throw RequesterError(.taskFailed, "Task \(task.taskId) FAILED: \(reason). The payment was refunded.")
+        }
+        // A failure that running the task again cannot change (the app's own error, a refused key release): the
+        // ledger only records it at the final deadline, but the requester learns it now.
+        if var reason = await failureReason(task.taskId) {
+            while reason.hasSuffix(".") { reason.removeLast() }
+            throw RequesterError(
+                .taskFailed,
+                "Task \(task.taskId) failed: \(reason). It ends FAILED on the ledger at its final deadline (\(state?.finalDeadline ?? 0)), and the payment is then refunded."
+            )
+        }
+        guard !timedOut else {
+            throw RequesterError(
+                .timedOut,
+                "Task \(task.taskId) is still \(status.rawValue) after \(timeout). It goes on; follow it with `clave task watch \(task.taskId)`."
+            )
         }
     }
 }

@@ -36,10 +36,48 @@ extension DataProtector {
 
     /// ``fetchResult(of:into:)`` of the task as just read from the ledger.
     func fetchResult(of task: ComputeTask, into destination: URL) async throws -> FetchedResult {
+        try await fetchResults(of: [task], into: [destination])[0]
+    }
+
+    /// ``fetchResult(of:into:)`` of several tasks as just read from the ledger, the task at position n into
+    /// `destinations[n]`: their receipts and their small results in one request (``ClaveStorage/BlobStore/contents(of:budget:)``),
+    /// the larger results one by one through files. The first task whose result cannot be had ends it with its
+    /// error; the results of the tasks before it are in their folders.
+    func fetchResults(of tasks: [ComputeTask], into destinations: [URL]) async throws -> [FetchedResult] {
         guard let blobs else {
             throw RequesterError(
                 .invalidArgument, "Fetching a result needs the node's blob store; give this DataProtector one.")
         }
+        precondition(tasks.count == destinations.count, "one destination per task")
+        var places: [(receipt: CID, result: CID)] = []
+        var unreadable: (any Error)?
+        for task in tasks {
+            do {
+                places.append(try Self.resultPlace(of: task))
+            } catch {
+                unreadable = error
+                break
+            }
+        }
+        // The receipts first: they are small, and the results take what is left of the budget.
+        let contents = try await blobs.contents(
+            of: places.map(\.receipt) + places.map(\.result), budget: Int(Self.inMemoryResultSize))
+        var fetched: [FetchedResult] = []
+        for (position, place) in places.enumerated() {
+            let task = tasks[position]
+            // Nothing of the result is used before the receipt verifies.
+            let receipt = try checkedReceipt(contents[position], at: place.receipt, of: task)
+            fetched.append(
+                try await openResult(
+                    contents[places.count + position], at: place.result, receipt: receipt, of: task.id,
+                    into: destinations[position]))
+        }
+        if let unreadable { throw unreadable }
+        return fetched
+    }
+
+    /// Where the COMPLETED `task`'s receipt and result are, from its results on the ledger.
+    private static func resultPlace(of task: ComputeTask) throws -> (receipt: CID, result: CID) {
         let taskId = task.id
         guard task.status == .completed else {
             throw RequesterError(
@@ -54,32 +92,62 @@ extension DataProtector {
             throw RequesterError(
                 .resultInvalid, "Task \(taskId)'s results on the ledger are not a Clave result location: \(error)")
         }
-        // The receipt and the result are fetched together; nothing of the result is used before the receipt verifies.
-        async let fetchedReceipt = fetchReceipt(location.receipt, of: task)
-        let work = destination.deletingLastPathComponent().appendingPathComponent(
-            ".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8)).partial")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { FileTree.remove(work) }
         guard let resultCID = location.location else {
             throw RequesterError(
                 .resultInvalid,
                 "Task \(taskId) has only callback data (\(Hex.encode(task.resultsCallback))), no result file.")
         }
-        let cid: CID
+        let receipt: CID
+        let result: CID
         do {
-            cid = try CID(locator: resultCID)
+            receipt = try CID(location.receipt)
+        } catch {
+            throw RequesterError(
+                .resultInvalid,
+                "The receipt location '\(location.receipt.prefix(80))' of task \(taskId) is not a CID: \(error.message)"
+            )
+        }
+        do {
+            result = try CID(locator: resultCID)
         } catch {
             throw RequesterError(
                 .resultInvalid, "The result location '\(resultCID.prefix(80))' is not a CID: \(error.message)")
         }
-        let receipt = try await fetchedReceipt
+        return (receipt, result)
+    }
+
+    /// The receipt of `task`, as ``fetchReceipt(_:of:)`` checks it, from what the store answered for `cid`.
+    private func checkedReceipt(_ content: BlobContent, at cid: CID, of task: ComputeTask) throws -> ResultReceipt {
+        switch content {
+        case .content(let bytes): return try checkReceipt(bytes, at: cid, of: task)
+        case .missing:
+            throw RequesterError(
+                .resultInvalid, "The result receipt of task \(task.id) (\(cid)) is not in the node's blob store.")
+        case .leftOut(let size):
+            throw RequesterError(
+                .resultInvalid,
+                "The result receipt of task \(task.id) (\(cid)) is \(size) bytes, more than any receipt; do not trust this result."
+            )
+        }
+    }
+
+    /// Checks the result of task `taskId` that the store answered for `cid` against its verified receipt, decrypts it
+    /// with ``owner``'s result key when it was encrypted, and unpacks it into `destination`. A result left out of
+    /// the answer is fetched alone, through files, in constant memory.
+    private func openResult(
+        _ content: BlobContent, at cid: CID, receipt: ResultReceipt, of taskId: Bytes32, into destination: URL
+    ) async throws -> FetchedResult {
+        guard let blobs else {
+            throw RequesterError(
+                .invalidArgument, "Fetching a result needs the node's blob store; give this DataProtector one.")
+        }
         guard let stored = receipt.result else {
             throw RequesterError(
                 .resultInvalid,
                 "The ledger's task \(taskId) names result \(cid), but its receipt vouches for no result file.")
         }
-        // The store checks the content against the CID as it sends it, and the CID is the content's sha256: the
-        // blob is the receipt's when the CID's digest and the size are the receipt's. No second hash is needed.
+        // The store's content is checked against the CID (here, as it arrives), and the CID is the content's sha256:
+        // the blob is the receipt's when the CID's digest and the size are the receipt's. No second hash is needed.
         func check(size: Int) throws(RequesterError) {
             guard cid.sha256Digest == stored.sha256, UInt64(size) == stored.size else {
                 throw RequesterError(
@@ -99,13 +167,18 @@ extension DataProtector {
                 .resultInvalid,
                 "The result of task \(taskId) does not have the digest the workers agreed on: \(error.message)")
         }
+        let work = destination.deletingLastPathComponent().appendingPathComponent(
+            ".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8)).partial")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { FileTree.remove(work) }
         let unpacked = work.appendingPathComponent("out")
         let files: [String]
-        if stored.size <= Self.inMemoryResultSize {
+        switch content {
+        case .missing:
+            throw StorageError(.notFound, "The node's blob store holds no \(cid), the result of task \(taskId).")
+        case .content(let blob):
             // A small result is opened, checked and unpacked in memory, without files in between.
-            let stream = try await blobs.get(cid)
-            try check(size: stream.size)
-            let blob = try await stream.collect()
+            try check(size: blob.count)
             var archive = blob
             if stored.isEncrypted {
                 do {
@@ -120,15 +193,14 @@ extension DataProtector {
                 throw wrongDigest(error)
             }
             files = try ResultFolder.unpack(bytes: archive, into: unpacked)
-        } else {
+        case .leftOut:
             let blobFile = work.appendingPathComponent("result.blob")
             try check(size: try await blobs.get(cid, toFileAt: blobFile))
             var archive = blobFile
             if stored.isEncrypted {
                 archive = work.appendingPathComponent("result.zip")
                 do {
-                    try ResultEncryption.open(
-                        fileAt: blobFile, to: archive, key: resultKey, taskId: taskId)
+                    try ResultEncryption.open(fileAt: blobFile, to: archive, key: resultKey, taskId: taskId)
                 } catch {
                     throw refusedKey(error)
                 }
@@ -146,25 +218,19 @@ extension DataProtector {
         return FetchedResult(taskId: taskId, receipt: receipt, folder: destination, files: files)
     }
 
-    /// Results up to this size (sealed) are fetched, opened and checked in memory; larger ones through files, in
-    /// constant memory.
+    /// Results up to this size (sealed, all the results of one fetch together) are fetched, opened and checked in
+    /// memory; larger ones through files, in constant memory.
     static var inMemoryResultSize: UInt64 { 4 << 20 }
 
-    /// The receipt at `cid`, verified, and checked against the ledger's record of `task`.
-    func fetchReceipt(_ text: String, of task: ComputeTask) async throws -> ResultReceipt {
-        guard let blobs else {
-            throw RequesterError(.invalidArgument, "Fetching a receipt needs the node's blob store.")
-        }
+    /// The receipt `bytes`, stored at `cid`, verified, and checked against the ledger's record of `task`.
+    private func checkReceipt(_ bytes: [UInt8], at cid: CID, of task: ComputeTask) throws -> ResultReceipt {
         let receipt: ResultReceipt
         do {
-            let bytes = try await blobs.get(try CID(text)).collect()
             receipt = try ResultReceipt(parsing: bytes)
             try receipt.verify()
-        } catch let error as StorageError where error.code != .notFound {
-            throw error
         } catch {
             throw RequesterError(
-                .resultInvalid, "The result receipt of task \(task.id) (\(text.prefix(80))) does not verify: \(error)")
+                .resultInvalid, "The result receipt of task \(task.id) (\(cid)) does not verify: \(error)")
         }
         guard receipt.taskId == task.id, receipt.resultDigest == task.resultDigest else {
             throw RequesterError(

@@ -405,12 +405,36 @@ public actor Ledger {
     // MARK: Subscriptions
 
     struct Subscriber {
-        var filter: EventFilter
+        var interest: Interest
         var continuation: AsyncStream<LedgerEvent>.Continuation
+    }
+
+    /// The events a subscriber is given.
+    enum Interest {
+        /// Those `filter` matches.
+        case events(EventFilter)
+        /// Those naming one of these tasks (every change of a task's status comes with one).
+        case tasks(Set<Bytes32>)
+
+        func matches(_ event: Event, subjects: EventSubjects, height: UInt64) -> Bool {
+            switch self {
+            case .events(let filter): filter.matches(event, subjects: subjects, height: height)
+            case .tasks(let tasks): subjects.tasks.contains(where: tasks.contains)
+            }
+        }
     }
 
     /// The events matching `filter` of every block stored from now on, as blocks are stored.
     public func subscribe(matching filter: EventFilter = EventFilter()) -> AsyncStream<LedgerEvent> {
+        subscribe(.events(filter))
+    }
+
+    /// The events naming one of `tasks`, of every block stored from now on: one subscription for the tasks of a deal.
+    func subscribe(tasks: Set<Bytes32>) -> AsyncStream<LedgerEvent> {
+        subscribe(.tasks(tasks))
+    }
+
+    private func subscribe(_ interest: Interest) -> AsyncStream<LedgerEvent> {
         let (stream, continuation) = AsyncStream<LedgerEvent>.makeStream(bufferingPolicy: .unbounded)
         let id = nextSubscriberID
         nextSubscriberID += 1
@@ -418,7 +442,7 @@ public actor Ledger {
             continuation.finish()
             return stream
         }
-        subscribers[id] = Subscriber(filter: filter, continuation: continuation)
+        subscribers[id] = Subscriber(interest: interest, continuation: continuation)
         continuation.onTermination = { _ in
             Task { await self.unsubscribe(id) }
         }
@@ -436,7 +460,7 @@ public actor Ledger {
                 var json: JSONValue?
                 let subjects = event.subjects
                 for subscriber in subscribers.values
-                where subscriber.filter.matches(event, subjects: subjects, height: height) {
+                where subscriber.interest.matches(event, subjects: subjects, height: height) {
                     if json == nil { json = event.json }
                     subscriber.continuation.yield(
                         LedgerEvent(

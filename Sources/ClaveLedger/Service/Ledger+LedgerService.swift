@@ -19,6 +19,22 @@ extension Ledger: LedgerService {
         return storedState.task(id)
     }
 
+    public nonisolated func tasks(
+        ofDeal dealId: Bytes32, indices: Range<UInt64>, unlike statuses: Set<ComputeTask.Status>, timeout: Duration
+    ) async throws -> [ComputeTask?] {
+        let ids = indices.map { ComputeTask.id(dealId: dealId, index: $0) }
+        @Sendable func read() -> [ComputeTask?] {
+            let state = storedState
+            return ids.map { state.task($0) }
+        }
+        @Sendable func ended() -> Bool { read().allSatisfy { !statuses.contains($0?.status ?? .unset) } }
+        guard !ended(), timeout > .zero else { return read() }
+        // As task(_:unlike:timeout:), one subscription for all the tasks.
+        let stream = await subscribe(tasks: Set(ids))
+        if !ended() { await wait(on: stream, timeout: timeout, until: ended) }
+        return read()
+    }
+
     public nonisolated func events(
         matching filter: EventFilter, after cursor: EventCursor?, limit: Int, timeout: Duration
     ) async throws -> [LedgerEvent] {

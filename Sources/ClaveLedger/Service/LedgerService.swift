@@ -30,6 +30,14 @@ public protocol LedgerService: Sendable {
     /// task, one round trip where following its events takes two per change. A requester waits with every status
     /// before the end (UNSET, ACTIVE, REVEALING) in one wait, not one per status.
     func task(_ id: Bytes32, unlike statuses: Set<ComputeTask.Status>, timeout: Duration) async throws -> ComputeTask?
+    /// The tasks of deal `dealId` at `indices`, in that order (nil for one not initialized yet, UNSET), as soon as
+    /// none of them is in `statuses`, or as they are once `timeout` has passed: one long poll for the tasks of a deal
+    /// (a bag of tasks), where ``task(_:unlike:timeout:)`` takes one per task. An index outside the deal's
+    /// (`botFirst ..< botFirst + botSize`) names a task that never exists: it stays nil.
+    func tasks(
+        ofDeal dealId: Bytes32, indices: Range<UInt64>, unlike statuses: Set<ComputeTask.Status>, timeout: Duration
+    )
+        async throws -> [ComputeTask?]
     /// The stored block at `height` with its transactions, or nil above the head.
     func block(height: UInt64) async throws -> Block?
     /// The stored transaction with this hash, or nil when no block holds it.
@@ -59,6 +67,21 @@ extension LedgerService {
             let page = try await events(matching: EventFilter(task: id), after: cursor, limit: 100, timeout: left)
             if let last = page.last { cursor = last.position }
         }
+    }
+
+    /// ``tasks(ofDeal:indices:unlike:timeout:)`` as one ``task(_:unlike:timeout:)`` after the other, within the
+    /// one timeout: for a service that has no long poll of its own.
+    public func tasks(
+        ofDeal dealId: Bytes32, indices: Range<UInt64>, unlike statuses: Set<ComputeTask.Status>, timeout: Duration
+    ) async throws -> [ComputeTask?] {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var tasks: [ComputeTask?] = []
+        for index in indices {
+            let left = max(.zero, deadline - clock.now)
+            tasks.append(try await task(ComputeTask.id(dealId: dealId, index: index), unlike: statuses, timeout: left))
+        }
+        return tasks
     }
 
     /// Every event matching `filter` after `cursor`, then each new one as blocks are stored, in log order, without

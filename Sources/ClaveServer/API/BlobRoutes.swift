@@ -89,6 +89,45 @@ struct BlobRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: body)
     }
 
+    /// `GET /v1/blobs?cids=CID,CID[&budget=BYTES]`: several blobs in one answer (docs/formats/blob-batch.md), each
+    /// read whole and verified before the answer starts; those that do not fit in the budget are only named, with
+    /// their size, for the client to fetch alone.
+    func batch(_ request: Request, logger: Logger) async throws -> Response {
+        let parameters = Parameters(request)
+        _ = try parameters.all(allowed: ["cids", "budget"])
+        guard let text = try parameters.value("cids") else {
+            throw APIError(
+                .badRequest, code: "invalidParameter",
+                "GET /v1/blobs needs cids=CID,CID,... (1 to \(BlobBatch.maximumCount) CIDs); a single blob is GET /v1/blobs/{cid}."
+            )
+        }
+        let names = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard (1...BlobBatch.maximumCount).contains(names.count) else {
+            throw APIError.invalidParameter(
+                "cids", "\(names.count) CIDs", expected: "1 to \(BlobBatch.maximumCount) CIDs separated by commas")
+        }
+        var cids: [CID] = []
+        for name in names {
+            do {
+                cids.append(try CID(name))
+            } catch {
+                throw APIError(
+                    .badRequest, kind: "storage", code: error.code.description,
+                    "cids: '\(name.prefix(80))' is not a CID: \(error.message)")
+            }
+        }
+        let budget = try parameters.number("budget", range: 0...UInt64(BlobBatch.maximumBudget))
+        let contents: [BlobContent]
+        do {
+            contents = try await store.contents(of: cids, budget: budget.map(Int.init) ?? BlobBatch.maximumBudget)
+        } catch {
+            throw answer(error, cid: nil, logger: logger)
+        }
+        return Response(
+            status: .ok, headers: [.contentType: BlobBatch.mediaType, .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: BlobBatch.encode(contents))))
+    }
+
     /// `HEAD /v1/blobs/{cid}`: the size as `Content-Length`, without reading the content.
     func head(_ cid: CID, logger: Logger) async throws -> Response {
         let size: Int?

@@ -37,6 +37,8 @@ public struct ClaveAPI: Sendable {
 
     /// The longest a long poll of `/v1/ledger/events` may wait.
     public static let maximumWait: UInt64 = 60
+    /// The most tasks one answer of `/v1/ledger/deals/{dealId}/tasks` holds.
+    public static let maximumDealTasks: UInt64 = 256
     /// The most events one page of `/v1/ledger/events` holds.
     public static let maximumEventPage: UInt64 = 1000
 
@@ -54,6 +56,7 @@ public struct ClaveAPI: Sendable {
         Route(.get, "/v1/ledger/workerpools/{address}"),
         Route(.get, "/v1/ledger/orders/{orderHash}/consumed"),
         Route(.get, "/v1/ledger/deals/{dealId}"),
+        Route(.get, "/v1/ledger/deals/{dealId}/tasks"),
         Route(.get, "/v1/ledger/tasks/{taskId}"),
         Route(.get, "/v1/ledger/events"),
         Route(.post, "/v1/market/orders"),
@@ -61,6 +64,7 @@ public struct ClaveAPI: Sendable {
         Route(.get, "/v1/market/orders/{orderHash}"),
         Route(.post, "/v1/market/orders/{orderHash}/cancel"),
         Route(.put, "/v1/blobs"),
+        Route(.get, "/v1/blobs"),
         Route(.get, "/v1/blobs/{cid}"),
         Route(.head, "/v1/blobs/{cid}"),
         // SMS (ClaveAPI+SMS.swift)
@@ -168,24 +172,37 @@ public struct ClaveAPI: Sendable {
             let id = try Parameters.bytes32(context, "dealId")
             return json(try found(await ledger.deal(id), "No deal has the id \(id).").json)
         }
+        on(Route(.get, "/v1/ledger/deals/{dealId}/tasks")) { request, context in
+            let id = try Parameters.bytes32(context, "dealId")
+            let parameters = Parameters(request)
+            _ = try parameters.all(allowed: ["from", "count", "unlike", "wait"])
+            let deal = try found(await ledger.deal(id), "No deal has the id \(id).")
+            let end = deal.botFirst + deal.botSize
+            let from = try parameters.number("from", range: deal.botFirst...(end - 1)) ?? deal.botFirst
+            let count =
+                try parameters.number("count", range: 1...min(Self.maximumDealTasks, end - from))
+                ?? min(Self.maximumDealTasks, end - from)
+            let wait = try parameters.number("wait", range: 0...Self.maximumWait)
+            let statuses = try parameters.statuses("unlike") ?? []
+            if let wait, statuses.isEmpty {
+                throw APIError(
+                    .badRequest, code: "invalidParameter",
+                    "wait=\(wait) needs unlike=STATUS: the long poll waits until no task of the deal is in STATUS.")
+            }
+            let tasks = try await ledger.tasks(
+                ofDeal: id, indices: from..<(from + count), unlike: statuses, timeout: .seconds(Int64(wait ?? 0)))
+            return json([
+                "dealId": .string(id.description), "from": .string(String(from)),
+                "tasks": .array(tasks.map { $0?.json ?? .null }),
+            ])
+        }
         on(Route(.get, "/v1/ledger/tasks/{taskId}")) { request, context in
             let id = try Parameters.bytes32(context, "taskId")
             let parameters = Parameters(request)
             _ = try parameters.all(allowed: ["unlike", "wait"])
             let wait = try parameters.number("wait", range: 0...Self.maximumWait)
             let task: ComputeTask?
-            if let text = try parameters.value("unlike") {
-                var statuses: Set<ComputeTask.Status> = []
-                for name in text.split(separator: ",", omittingEmptySubsequences: false) {
-                    guard let status = ComputeTask.Status(rawValue: String(name)) else {
-                        throw APIError.invalidParameter(
-                            "unlike", text,
-                            expected:
-                                "a task status, or several separated by commas (\(ComputeTask.Status.allCases.map(\.rawValue).joined(separator: ", ")))"
-                        )
-                    }
-                    statuses.insert(status)
-                }
+            if let statuses = try parameters.statuses("unlike") {
                 task = try await ledger.task(id, unlike: statuses, timeout: .seconds(Int64(wait ?? 0)))
             } else if let wait {
                 throw APIError(
@@ -245,6 +262,7 @@ public struct ClaveAPI: Sendable {
         // MARK: Blobs
 
         on(Route(.put, "/v1/blobs")) { request, context in try await blobs.put(request, logger: context.logger) }
+        on(Route(.get, "/v1/blobs")) { request, context in try await blobs.batch(request, logger: context.logger) }
         on(Route(.get, "/v1/blobs/{cid}")) { _, context in
             try await blobs.get(Parameters.cid(context, "cid"), logger: context.logger)
         }

@@ -1,3 +1,4 @@
+import ClaveCore
 import ClaveCrypto
 import ClaveStorage
 import Foundation
@@ -157,5 +158,22 @@ struct Parameters {
 
     func number(_ name: String, range: ClosedRange<UInt64> = 0...UInt64.max) throws -> UInt64? {
         try value(name).map { try Self.parseNumber(name, $0, range: range) }
+    }
+
+    /// Task statuses separated by commas (`UNSET,ACTIVE`).
+    func statuses(_ name: String) throws -> Set<ComputeTask.Status>? {
+        guard let text = try value(name) else { return nil }
+        var statuses: Set<ComputeTask.Status> = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let status = ComputeTask.Status(rawValue: String(part)) else {
+                throw APIError.invalidParameter(
+                    name, text,
+                    expected:
+                        "a task status, or several separated by commas (\(ComputeTask.Status.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
+            }
+            statuses.insert(status)
+        }
+        return statuses
     }
 }

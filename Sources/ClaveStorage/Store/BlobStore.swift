@@ -42,6 +42,18 @@ public protocol BlobStore: Sendable {
     /// - Throws: ``StorageError/Code/notFound`` when the store does not hold `cid`.
     func get(_ cid: CID) async throws(StorageError) -> BlobStream
 
+    /// The contents of the blobs `cids`, in that order, each read whole and verified, up to `budget` bytes in all: a
+    /// blob the store holds but that does not fit in what is left of the budget is ``BlobContent/leftOut(size:)``
+    /// (read it with ``get(_:)``), one it does not hold is ``BlobContent/missing``. Taken in order: a blob left out
+    /// does not stop a later, smaller one from fitting.
+    ///
+    /// One call for what would be one ``get(_:)`` each: the default reads them one by one; `BlobStoreClient` asks a
+    /// node for all of them in one request (`GET /v1/blobs?cids=`, docs/formats/blob-batch.md).
+    ///
+    /// - Throws: ``StorageError/Code/corrupted`` when a blob does not hash to its CID, and what ``get(_:)`` throws
+    ///   but ``StorageError/Code/notFound``.
+    func contents(of cids: [CID], budget: Int) async throws(StorageError) -> [BlobContent]
+
     /// The size in bytes of the blob `cid`, or nil when the store does not hold it. It does not read the content,
     /// so it cannot tell a damaged blob from a sound one; ``get(_:)`` does.
     func size(of cid: CID) async throws(StorageError) -> Int?
@@ -64,6 +76,16 @@ public struct StoredBlob: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(cid) (\(size) bytes)" }
+}
+
+/// One blob of a ``BlobStore/contents(of:budget:)`` answer.
+public enum BlobContent: Sendable, Hashable {
+    /// The blob's bytes, verified against its CID.
+    case content([UInt8])
+    /// The store holds the blob, of `size` bytes, but it did not fit in what was left of the budget.
+    case leftOut(size: Int)
+    /// The store does not hold the blob.
+    case missing
 }
 
 /// Whether a put hashes what it sends to check the CID a remote store answers for it.
@@ -98,6 +120,29 @@ extension BlobStore {
         bytes content: some Collection<UInt8> & Sendable, expected: CID? = nil, maximumSize: Int? = nil
     ) async throws(StorageError) -> StoredBlob {
         try await put(OneChunk(chunk: content), size: content.count, expected: expected, maximumSize: maximumSize)
+    }
+
+    /// ``contents(of:budget:)`` one blob at a time, through ``get(_:)``.
+    public func contents(of cids: [CID], budget: Int) async throws(StorageError) -> [BlobContent] {
+        var left = budget
+        var contents: [BlobContent] = []
+        contents.reserveCapacity(cids.count)
+        for cid in cids {
+            let stream: BlobStream
+            do {
+                stream = try await get(cid)
+            } catch  where error.code == .notFound {
+                contents.append(.missing)
+                continue
+            }
+            guard stream.size <= left else {
+                contents.append(.leftOut(size: stream.size))
+                continue
+            }
+            left -= stream.size
+            contents.append(.content(try await stream.collect()))
+        }
+        return contents
     }
 
     /// Whether the store holds the blob `cid` (see ``size(of:)``).

@@ -150,8 +150,8 @@ struct ServerFixture {
     }
 
     /// Matches a fresh set of orders on the ledger and returns the deal id.
-    func match(salt: UInt64 = 0) async throws -> Bytes32 {
-        let (app, dataset, pool, request) = orders(salt: salt)
+    func match(salt: UInt64 = 0, volume: UInt64 = 1) async throws -> Bytes32 {
+        let (app, dataset, pool, request) = orders(volume: volume, salt: salt)
         let receipt = try await submit(
             requester,
             .matchOrders(
