@@ -282,7 +282,8 @@ public final class SecretManagementService: SecretService {
     // MARK: Reading
 
     public func exists(_ secret: SecretIdentifier) async throws(SMSError) -> Bool {
-        try await access("reading \(secret)") { db, _ in try SecretStore.sealedSecret(db, secret) != nil }
+        try await access("reading \(secret)", readOnly: true) { db, _ in try SecretStore.sealedSecret(db, secret) != nil
+        }
     }
 
     public func enclaveChallenge(for taskId: Bytes32) async throws(SMSError) -> Address {
@@ -293,7 +294,7 @@ public final class SecretManagementService: SecretService {
     /// Task `taskId`'s challenge key: derived from the seed, or, for a task given one before the seed, stored.
     private func challengeKey(of taskId: Bytes32) async throws(SMSError) -> PrivateKey {
         guard storedChallenges.contains(taskId) else { return challengeSeed.challengeKey(of: taskId) }
-        return try await access("reading the enclave challenge of task \(taskId)") { db, key in
+        return try await access("reading the enclave challenge of task \(taskId)", readOnly: true) { db, key in
             try Self.storedChallengeKey(db, key, taskId)
         }
     }
@@ -369,7 +370,7 @@ public final class SecretManagementService: SecretService {
         }
         // 7. Every secret the task needs is there.
         let names = try ReleasePolicy.requesterSecretNames(params: deal.params)
-        let secrets = try await access("reading the secrets of task \(taskId)") { db, key in
+        let secrets = try await access("reading the secrets of task \(taskId)", readOnly: true) { db, key in
             try Self.secrets(db, key, deal: deal, requesterSecrets: names, challengeKey: challengeKey, taskId: taskId)
         }
         let sealed: HPKEEnvelope
@@ -645,7 +646,7 @@ public final class SecretManagementService: SecretService {
 
     /// The decrypted value of `secret`, if stored. Not part of ``SecretService``: nothing reaches it over the API.
     package func storedValue(_ secret: SecretIdentifier) async throws(SMSError) -> [UInt8]? {
-        try await access("reading \(secret)") { db, key in
+        try await access("reading \(secret)", readOnly: true) { db, key in
             guard let sealed = try SecretStore.sealedSecret(db, secret) else { return nil }
             guard let value = key.open(sealed, associatedData: SecretStore.associatedData(secret)) else {
                 throw SMSError(.storage, "The stored value of \(secret) does not open under the master key.")
@@ -656,17 +657,20 @@ public final class SecretManagementService: SecretService {
 
     /// How many push nonces are kept (those whose push has not expired yet).
     package func storedNonceCount() async throws(SMSError) -> Int {
-        try await access("counting push nonces") { db, _ in
+        try await access("counting push nonces", readOnly: true) { db, _ in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pushNonces") ?? 0
         }
     }
 
     // MARK: Access
 
+    /// Runs `body` in a write transaction, or in a read transaction when `readOnly` (concurrent with the others and
+    /// with the writer, on a pool).
     private func access<T: Sendable>(
-        _ action: String, _ body: @escaping @Sendable (Database, MasterKey) throws -> T
+        _ action: String, readOnly: Bool = false, _ body: @escaping @Sendable (Database, MasterKey) throws -> T
     ) async throws(SMSError) -> T {
         do {
+            if readOnly { return try await database.read { db in try body(db, self.masterKey.withLock { $0 }) } }
             return try await database.write { db in try body(db, self.masterKey.withLock { $0 }) }
         } catch let error as SMSError {
             throw error
