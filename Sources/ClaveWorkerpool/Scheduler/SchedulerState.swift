@@ -10,6 +10,12 @@ struct SchedulerState {
     /// then by index: the order tasks are handed out. Done tasks leave it, so that what the scheduler scans for each
     /// assignment and tick is the open work, not every task it ever scheduled.
     var order: [Bytes32] = []
+    /// The done tasks, in the order they were seen done, with when (on the scheduler's clock): what
+    /// ``prune(before:keepingAtMost:)`` forgets, oldest first. Entries before `finishedHead` are gone.
+    private var finished: [(taskId: Bytes32, at: Duration)] = []
+    private var finishedHead = 0
+    /// How many records each deal still has: a deal is forgotten with its last task.
+    private var recordsOfDeal: [Bytes32: Int] = [:]
 
     mutating func adopt(_ deal: Deal) {
         deals[deal.id] = deal
@@ -17,8 +23,46 @@ struct SchedulerState {
             let taskId = ComputeTask.id(dealId: deal.id, index: index)
             guard tasks[taskId] == nil else { continue }
             tasks[taskId] = TaskRecord(taskId: taskId, dealId: deal.id, index: index, trust: deal.trust)
+            recordsOfDeal[deal.id, default: 0] += 1
             order.append(taskId)
         }
+    }
+
+    /// Notes that `taskId` is done (COMPLETED or FAILED on the ledger), once, at `time` on the scheduler's clock.
+    mutating func noteDone(_ taskId: Bytes32, at time: Duration) {
+        guard let record = tasks[taskId], record.isDone, record.doneAt == nil else { return }
+        tasks[taskId]?.doneAt = time
+        finished.append((taskId, time))
+    }
+
+    /// How many done tasks are still recorded.
+    var finishedCount: Int { finished.count - finishedHead }
+
+    /// Forgets the done tasks seen done before `cutoff`, and the oldest beyond the `maximum` most recent, with their
+    /// replicates and reports; a deal goes with its last task. Returns how many tasks were forgotten. Open tasks are
+    /// never forgotten.
+    @discardableResult
+    mutating func prune(before cutoff: Duration, keepingAtMost maximum: Int) -> Int {
+        var forgotten = 0
+        while finishedHead < finished.count {
+            let (taskId, at) = finished[finishedHead]
+            guard at < cutoff || finishedCount > maximum else { break }
+            finishedHead += 1
+            guard let record = tasks.removeValue(forKey: taskId) else { continue }
+            forgotten += 1
+            let left = (recordsOfDeal[record.dealId] ?? 1) - 1
+            if left > 0 {
+                recordsOfDeal[record.dealId] = left
+            } else {
+                recordsOfDeal.removeValue(forKey: record.dealId)
+                deals.removeValue(forKey: record.dealId)
+            }
+        }
+        if finishedHead > 1024, finishedHead * 2 > finished.count {
+            finished.removeFirst(finishedHead)
+            finishedHead = 0
+        }
+        return forgotten
     }
 
     /// The ledger's task as read now; a finished task ends the replicates still running.
@@ -160,6 +204,8 @@ struct TaskRecord {
     var failure: ReplicateFailure?
     /// initialize was refused because the contribution deadline passed: initializeAndClaim it.
     var tooLateToInitialize = false
+    /// When the scheduler saw the task done, on its clock; nil while it is not.
+    var doneAt: Duration?
 
     init(taskId: Bytes32, dealId: Bytes32, index: UInt64, trust: UInt64) {
         self.taskId = taskId

@@ -26,17 +26,24 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         public var loginChallengeLifetime: Duration
         /// How often the scheduler checks leases and deadlines.
         public var tickInterval: Duration
+        /// How long a done task's report (its replicates, messages and logs) is kept after the task ends.
+        public var finishedTaskRetention: Duration
+        /// The most done tasks whose reports are kept: beyond it, the oldest are forgotten sooner.
+        public var maximumFinishedTasks: Int
 
         public init(
             leaseDuration: Duration = .seconds(30), heartbeatInterval: Duration = .seconds(10),
             maximumReplicates: Int = 8, loginChallengeLifetime: Duration = .seconds(60),
-            tickInterval: Duration = .seconds(5)
+            tickInterval: Duration = .seconds(5), finishedTaskRetention: Duration = .seconds(3600),
+            maximumFinishedTasks: Int = 100_000
         ) {
             self.leaseDuration = leaseDuration
             self.heartbeatInterval = heartbeatInterval
             self.maximumReplicates = maximumReplicates
             self.loginChallengeLifetime = loginChallengeLifetime
             self.tickInterval = tickInterval
+            self.finishedTaskRetention = finishedTaskRetention
+            self.maximumFinishedTasks = maximumFinishedTasks
         }
     }
 
@@ -462,6 +469,7 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
     private func refresh(_ taskId: Bytes32) async {
         guard let task = try? await ledger.task(taskId) else { return }
         state.refresh(task, at: wallClock())
+        state.noteDone(taskId, at: clock.now())
         await forgetIfDone(taskId)
     }
 
@@ -534,6 +542,12 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
                 logger.warning(
                     "worker lost", metadata: ["clave.worker": "\(record.session.worker)", "clave.task": "\(taskId)"])
             }
+        }
+        // Done tasks are kept for their reports a while, not forever: a node that runs for months would grow.
+        let forgotten = state.prune(
+            before: now - configuration.finishedTaskRetention, keepingAtMost: configuration.maximumFinishedTasks)
+        if forgotten > 0 {
+            logger.debug("forgot done tasks", metadata: ["tasks": "\(forgotten)", "kept": "\(state.finishedCount)"])
         }
         changes.signal()
         var uninitialized: [Bytes32] = []
