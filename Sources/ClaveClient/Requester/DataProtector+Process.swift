@@ -271,15 +271,22 @@ extension DataProtector {
                 app: SignedOrder(order: app, signature: appEntry.signature), dataset: dataset,
                 workerpool: SignedOrder(order: pool, signature: poolEntry.signature),
                 request: .signed(requestOrder, with: owner, in: domain)))
-        for event in receipt.events {
-            if case .ordersMatched(let dealId, _, _, _, _, _) = event {
-                guard let deal = try await ledger.deal(dealId) else { break }
-                return SubmittedDeal(
-                    dealId: dealId, firstIndex: deal.botFirst,
-                    tasks: (deal.botFirst..<(deal.botFirst + deal.botSize)).map {
-                        SubmittedTask(dealId: dealId, taskId: ComputeTask.id(dealId: dealId, index: $0))
-                    })
+        for case .ordersMatched(let dealId, _, _, _, let requestHash, let volume) in receipt.events {
+            // The deal's first index is what its request order had consumed before: nothing, for the fresh order
+            // signed here, which the deal id shows (PoCo's is keccak256(request hash ‖ consumed before)); should it
+            // not, the ledger's deal says.
+            var first: UInt64 = 0
+            if Deal.id(requestOrderHash: requestHash, consumedBefore: 0) != dealId {
+                guard let deal = try await ledger.deal(dealId) else {
+                    throw RequesterError(.ledger, "The ledger matched deal \(dealId) but does not have it.")
+                }
+                first = deal.botFirst
             }
+            return SubmittedDeal(
+                dealId: dealId, firstIndex: first,
+                tasks: (first..<(first + volume)).map {
+                    SubmittedTask(dealId: dealId, taskId: ComputeTask.id(dealId: dealId, index: $0))
+                })
         }
         throw RequesterError(.ledger, "The ledger matched the orders but reported no OrdersMatched event.")
     }

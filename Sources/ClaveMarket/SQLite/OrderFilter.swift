@@ -50,6 +50,10 @@ struct OrderFilter: Sendable {
         arguments += [limit]
         let sql =
             "SELECT * FROM orders WHERE \(conditions.joined(separator: " AND ")) ORDER BY price, sequence LIMIT ?"
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in try StoredOrder(row: row) }
+        // Cached: a requester asks the same few query shapes again and again, and preparing one costs more than
+        // running it.
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
+            try StoredOrder(row: row)
+        }
     }
 }

@@ -71,8 +71,9 @@ enum SecretStore {
     // MARK: Rows
 
     static func sealedSecret(_ db: Database, _ secret: SecretIdentifier) throws -> [UInt8]? {
+        // Cached: every session reads secrets this way.
         try Data.fetchOne(
-            db, sql: "SELECT sealed FROM secrets WHERE kind = ? AND target = ? AND name = ?",
+            db.cachedStatement(sql: "SELECT sealed FROM secrets WHERE kind = ? AND target = ? AND name = ?"),
             arguments: [secret.kind.rawValue, Data(secret.target.bytes), secret.name]
         ).map(Array.init)
     }
