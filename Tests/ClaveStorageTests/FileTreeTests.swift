@@ -59,6 +59,26 @@ import Testing
         #expect(again?.code == EEXIST)
     }
 
+    @Test func readFileReadsEmptySmallAndMultiChunkFilesAndRefusesAMissingOne() throws {
+        let directory = try TemporaryDirectory()
+        let empty = directory.url.appendingPathComponent("empty")
+        try Data().write(to: empty)
+        #expect(try FileTree.readFile(empty) == [])
+        let small = directory.url.appendingPathComponent("small")
+        try Data("hello\n".utf8).write(to: small)
+        #expect(try FileTree.readFile(small) == Array("hello\n".utf8))
+        // Larger than one 64 KB read.
+        let large = directory.url.appendingPathComponent("large")
+        let content = (0..<200_003).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try Data(content).write(to: large)
+        #expect(try FileTree.readFile(large) == content)
+        let missing = #expect(throws: FileTreeError.self) {
+            try FileTree.readFile(directory.url.appendingPathComponent("missing"))
+        }
+        #expect(missing?.code == ENOENT)
+        #expect(missing?.description.contains("Cannot open") == true)
+    }
+
     @Test func writeFileCreatesANewFileOnly() throws {
         let directory = try TemporaryDirectory(prefix: "file-tree")
         let file = directory.url.appendingPathComponent("result.txt")

@@ -11,6 +11,9 @@ final class EngineThread<Value: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Value?, Never>?
         var isFinished = false
+        /// The time limit's timer, cancelled when the body finishes: a plain `asyncAfter` would keep what the
+        /// limit's handler holds (the run's gate, its files) until the limit, long after a run of milliseconds.
+        var timer: LimitTimer?
     }
 
     private let state = Mutex(State())
@@ -23,14 +26,21 @@ final class EngineThread<Value: Sendable>: Sendable {
     ) async -> Value? {
         let engineThread = EngineThread()
         return await withCheckedContinuation { continuation in
-            engineThread.state.withLock { $0.continuation = continuation }
             // On the deadlines' queue, not a Task: the cooperative pool can be busy for seconds when other work
             // blocks it, and the limit must hold whatever else runs (``Deadlines``).
             // A timer that fires after the body finished does nothing (finish(with:) runs once).
-            Deadlines.queue.asyncAfter(deadline: .now() + DispatchTimeInterval(timeLimit)) {
+            let timer = DispatchSource.makeTimerSource(queue: Deadlines.queue)
+            timer.schedule(deadline: .now() + DispatchTimeInterval(timeLimit))
+            timer.setEventHandler {
                 if !engineThread.state.withLock({ $0.isFinished }) { onTimeLimit() }
                 engineThread.finish(with: nil)
             }
+            let limit = LimitTimer(timer)
+            engineThread.state.withLock { state in
+                state.continuation = continuation
+                state.timer = limit
+            }
+            timer.resume()
             let thread = Thread { engineThread.finish(with: body()) }
             thread.name = name
             thread.stackSize = stackSize
@@ -39,13 +49,25 @@ final class EngineThread<Value: Sendable>: Sendable {
     }
 
     private func finish(with value: Value?) {
-        let continuation = state.withLock { state in
+        let (continuation, timer) = state.withLock { state in
             defer {
                 state.continuation = nil
                 state.isFinished = true
+                state.timer = nil
             }
-            return state.isFinished ? nil : state.continuation
+            return (state.isFinished ? nil : state.continuation, state.timer)
         }
+        timer?.source.cancel()
         continuation?.resume(returning: value)
+    }
+}
+
+/// A dispatch timer, handed between threads: it is only scheduled, resumed and cancelled, which dispatch makes safe
+/// from any thread.
+private final class LimitTimer: @unchecked Sendable {
+    let source: any DispatchSourceTimer
+
+    init(_ source: any DispatchSourceTimer) {
+        self.source = source
     }
 }

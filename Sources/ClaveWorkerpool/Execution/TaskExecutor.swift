@@ -161,7 +161,7 @@ public struct TaskExecutor: TaskExecuting {
     /// clear) or the store fails (the logs are then lost, not the task).
     private func storeLogs(_ run: TaskRun) async -> String? {
         guard let recipient = run.resultRecipient else { return nil }
-        func read(_ url: URL) -> [UInt8] { FileManager.default.contents(atPath: url.path).map(Array.init) ?? [] }
+        func read(_ url: URL) -> [UInt8] { (try? FileTree.readFile(url)) ?? [] }
         let text =
             Array("== stdout ==\n".utf8) + read(run.standardOutput) + Array("\n== stderr ==\n".utf8)
             + read(run.standardError)
