@@ -85,7 +85,7 @@ public struct LedgerClient: LedgerService {
         -> ComputeTask?
     {
         let wait = Self.waitSeconds(timeout)
-        let unlike = ComputeTask.Status.allCases.filter(statuses.contains).map(\.rawValue).joined(separator: ",")
+        let unlike = Self.unlikeParameter(statuses)
         let json = try await call {
             try await connection.get(
                 "/v1/ledger/tasks/\(id)", query: [("unlike", unlike), ("wait", String(wait))], timeout: .seconds(wait))
@@ -102,7 +102,7 @@ public struct LedgerClient: LedgerService {
     ) async throws -> [ComputeTask?] {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
-        let unlike = ComputeTask.Status.allCases.filter(statuses.contains).map(\.rawValue).joined(separator: ",")
+        let unlike = Self.unlikeParameter(statuses)
         var tasks: [ComputeTask?] = []
         tasks.reserveCapacity(indices.count)
         var from = indices.lowerBound
@@ -136,6 +136,11 @@ public struct LedgerClient: LedgerService {
             from += count
         }
         return tasks
+    }
+
+    /// `unlike`'s value: the statuses, in the order of their life, separated by commas.
+    static func unlikeParameter(_ statuses: Set<ComputeTask.Status>) -> String {
+        ComputeTask.Status.allCases.filter(statuses.contains).map(\.rawValue).joined(separator: ",")
     }
 
     /// The most tasks one answer of `/v1/ledger/deals/{id}/tasks` holds (the node's `maximumDealTasks`).

@@ -10,26 +10,28 @@ extension Ledger: LedgerService {
     public nonisolated func task(_ id: Bytes32, unlike statuses: Set<ComputeTask.Status>, timeout: Duration) async
         -> ComputeTask?
     {
-        @Sendable func changed() -> Bool { !statuses.contains(storedState.task(id)?.status ?? .unset) }
-        guard !changed(), timeout > .zero else { return storedState.task(id) }
-        // Subscribe before looking again, so that a block stored between the two is not missed. Every change of a
-        // task's status comes with an event naming it, published once the state holds its block.
-        let stream = await subscribe(matching: EventFilter(task: id))
-        if !changed() { await wait(on: stream, timeout: timeout, until: changed) }
-        return storedState.task(id)
+        await tasks([id], unlike: statuses, timeout: timeout)[0]
     }
 
     public nonisolated func tasks(
         ofDeal dealId: Bytes32, indices: Range<UInt64>, unlike statuses: Set<ComputeTask.Status>, timeout: Duration
-    ) async throws -> [ComputeTask?] {
-        let ids = indices.map { ComputeTask.id(dealId: dealId, index: $0) }
+    ) async -> [ComputeTask?] {
+        await tasks(indices.map { ComputeTask.id(dealId: dealId, index: $0) }, unlike: statuses, timeout: timeout)
+    }
+
+    /// The tasks `ids` as soon as none of them is in `statuses`, or as they are once `timeout` has passed: the long
+    /// poll of one task and of a deal's.
+    private nonisolated func tasks(_ ids: [Bytes32], unlike statuses: Set<ComputeTask.Status>, timeout: Duration)
+        async -> [ComputeTask?]
+    {
         @Sendable func read() -> [ComputeTask?] {
             let state = storedState
             return ids.map { state.task($0) }
         }
         @Sendable func ended() -> Bool { read().allSatisfy { !statuses.contains($0?.status ?? .unset) } }
         guard !ended(), timeout > .zero else { return read() }
-        // As task(_:unlike:timeout:), one subscription for all the tasks.
+        // Subscribe before looking again, so that a block stored between the two is not missed. Every change of a
+        // task's status comes with an event naming it, published once the state holds its block.
         let stream = await subscribe(tasks: Set(ids))
         if !ended() { await wait(on: stream, timeout: timeout, until: ended) }
         return read()
