@@ -102,8 +102,7 @@ public struct ProcessRuntime: AppRuntime {
             )
         }
         let watch = Watch(pid: pid)
-        let deadline = DispatchWorkItem { watch.stop(.timedOut) }
-        Deadlines.queue.asyncAfter(deadline: .now() + DispatchTimeInterval(limits.wallTime), execute: deadline)
+        let deadline = Deadlines.after(limits.wallTime) { watch.stop(.timedOut) }
         let outputLimit = limits.outputSize
         let measure = OutputMeasure(execution)
         let checker = DispatchSource.makeTimerSource(queue: Deadlines.queue)

@@ -11,9 +11,8 @@ final class EngineThread<Value: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Value?, Never>?
         var isFinished = false
-        /// The time limit's timer, cancelled when the body finishes: a plain `asyncAfter` would keep what the
-        /// limit's handler holds (the run's gate, its files) until the limit, long after a run of milliseconds.
-        var timer: LimitTimer?
+        /// The time limit, cancelled when the body finishes, so that what its handler holds goes with the run.
+        var deadline: Deadline?
     }
 
     private let state = Mutex(State())
@@ -29,18 +28,12 @@ final class EngineThread<Value: Sendable>: Sendable {
             // On the deadlines' queue, not a Task: the cooperative pool can be busy for seconds when other work
             // blocks it, and the limit must hold whatever else runs (``Deadlines``).
             // A timer that fires after the body finished does nothing (finish(with:) runs once).
-            let timer = DispatchSource.makeTimerSource(queue: Deadlines.queue)
-            timer.schedule(deadline: .now() + DispatchTimeInterval(timeLimit))
-            timer.setEventHandler {
+            engineThread.state.withLock { $0.continuation = continuation }
+            let deadline = Deadlines.after(timeLimit) {
                 if !engineThread.state.withLock({ $0.isFinished }) { onTimeLimit() }
                 engineThread.finish(with: nil)
             }
-            let limit = LimitTimer(timer)
-            engineThread.state.withLock { state in
-                state.continuation = continuation
-                state.timer = limit
-            }
-            timer.resume()
+            engineThread.state.withLock { $0.deadline = deadline }
             let thread = Thread { engineThread.finish(with: body()) }
             thread.name = name
             thread.stackSize = stackSize
@@ -49,25 +42,15 @@ final class EngineThread<Value: Sendable>: Sendable {
     }
 
     private func finish(with value: Value?) {
-        let (continuation, timer) = state.withLock { state in
+        let (continuation, deadline) = state.withLock { state in
             defer {
                 state.continuation = nil
                 state.isFinished = true
-                state.timer = nil
+                state.deadline = nil
             }
-            return (state.isFinished ? nil : state.continuation, state.timer)
+            return (state.isFinished ? nil : state.continuation, state.deadline)
         }
-        timer?.source.cancel()
+        deadline?.cancel()
         continuation?.resume(returning: value)
-    }
-}
-
-/// A dispatch timer, handed between threads: it is only scheduled, resumed and cancelled, which dispatch makes safe
-/// from any thread.
-private final class LimitTimer: @unchecked Sendable {
-    let source: any DispatchSourceTimer
-
-    init(_ source: any DispatchSourceTimer) {
-        self.source = source
     }
 }
