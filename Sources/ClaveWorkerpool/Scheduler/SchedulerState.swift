@@ -10,9 +10,9 @@ struct SchedulerState {
     /// then by index: the order tasks are handed out. Done tasks leave it, so that what the scheduler scans for each
     /// assignment and tick is the open work, not every task it ever scheduled.
     var order: [Bytes32] = []
-    /// The done tasks, in the order they were seen done, with when (on the scheduler's clock): what
-    /// ``prune(before:keepingAtMost:)`` forgets, oldest first. Entries before `finishedHead` are gone.
-    private var finished: [(taskId: Bytes32, at: Duration)] = []
+    /// The done tasks, in the order they were seen done (``TaskRecord/doneAt``): what ``prune(before:keepingAtMost:)``
+    /// forgets, oldest first. Entries before `finishedHead` are gone.
+    private var finished: [Bytes32] = []
     private var finishedHead = 0
     /// How many records each deal still has: a deal is forgotten with its last task.
     private var recordsOfDeal: [Bytes32: Int] = [:]
@@ -32,7 +32,7 @@ struct SchedulerState {
     mutating func noteDone(_ taskId: Bytes32, at time: Duration) {
         guard let record = tasks[taskId], record.isDone, record.doneAt == nil else { return }
         tasks[taskId]?.doneAt = time
-        finished.append((taskId, time))
+        finished.append(taskId)
     }
 
     /// How many done tasks are still recorded.
@@ -45,8 +45,8 @@ struct SchedulerState {
     mutating func prune(before cutoff: Duration, keepingAtMost maximum: Int) -> Int {
         var forgotten = 0
         while finishedHead < finished.count {
-            let (taskId, at) = finished[finishedHead]
-            guard at < cutoff || finishedCount > maximum else { break }
+            let taskId = finished[finishedHead]
+            if let doneAt = tasks[taskId]?.doneAt, doneAt >= cutoff, finishedCount <= maximum { break }
             finishedHead += 1
             guard let record = tasks.removeValue(forKey: taskId) else { continue }
             forgotten += 1

@@ -41,6 +41,8 @@ public actor WorkerAgent: Service {
     private let ledger: any LedgerService
     private let executor: any TaskExecuting
     private let sender: TransactionSender
+    /// The deals of the replicates run, read once per deal (their trust and worker stake).
+    private let deals = DealCache()
     private let clock: ElapsedClock
     private let logger: Logger
     private let slots = ChangeSignal()
@@ -173,14 +175,8 @@ public actor WorkerAgent: Service {
         await report(assignment.taskId, .starting)
         let deal: Deal
         do {
-            guard let found = try await ledger.deal(assignment.dealId) else {
-                await fail(
-                    assignment, .startFailed,
-                    ReplicateFailure(
-                        .workerError, "Deal \(assignment.dealId) is not on the ledger.", isDeterministic: false))
-                return
-            }
-            deal = found
+            // From the deal cache: a deal never changes, and its tasks come one after the other.
+            deal = try await deals.entry(of: assignment.dealId, ledger: ledger).deal
             if deal.trust > 1 { try await ensureStake(deal.workerStake) }
         } catch let failure as ReplicateFailure {
             await fail(assignment, .startFailed, failure)
