@@ -244,6 +244,19 @@ import Testing
                     folder.url.appendingPathComponent("altered.zip").path,
                 ] + node.signer(parties.requester),
                 .verificationFailed, "does not decrypt")
+
+            // A task whose receipt the store lost: nothing of its result is used without it.
+            let other = try await parties.runApp(wasm, data: data, output: folder.url.appendingPathComponent("third"))
+            let otherId = try Bytes32(hex: other["taskId"]!.stringValue!)
+            let task = try #require(await node.node.ledger.task(otherId))
+            let receiptCID = try CID(try ResultLocation(bytes: task.results).receipt)
+            #expect(try await node.node.blobs.delete(receiptCID))
+            let withoutReceipt = folder.url.appendingPathComponent("fourth")
+            await expectFailure(
+                ["result", "fetch", otherId.description, "--output", withoutReceipt.path] + node.remote
+                    + node.signer(parties.requester),
+                .verificationFailed, "is not in the node's blob store")
+            #expect(!FileManager.default.fileExists(atPath: withoutReceipt.path))
         }
     }
 

@@ -101,6 +101,7 @@ import Testing
             }
             #expect(error?.code == .corrupted)
             #expect(error?.message.contains("that this node stores is corrupted") == true)
+            #expect(error?.message.contains("GET /v1/blobs/{cid} of each says which") == true)
         }
     }
 

@@ -70,7 +70,7 @@ extension DataProtector {
             fetched.append(
                 try await openResult(
                     contents[places.count + position], at: place.result, receipt: receipt, of: task.id,
-                    into: destinations[position]))
+                    into: destinations[position], blobs: blobs))
         }
         if let unreadable { throw unreadable }
         return fetched
@@ -135,12 +135,9 @@ extension DataProtector {
     /// with ``owner``'s result key when it was encrypted, and unpacks it into `destination`. A result left out of
     /// the answer is fetched alone, through files, in constant memory.
     private func openResult(
-        _ content: BlobContent, at cid: CID, receipt: ResultReceipt, of taskId: Bytes32, into destination: URL
+        _ content: BlobContent, at cid: CID, receipt: ResultReceipt, of taskId: Bytes32, into destination: URL,
+        blobs: any BlobStore
     ) async throws -> FetchedResult {
-        guard let blobs else {
-            throw RequesterError(
-                .invalidArgument, "Fetching a result needs the node's blob store; give this DataProtector one.")
-        }
         guard let stored = receipt.result else {
             throw RequesterError(
                 .resultInvalid,

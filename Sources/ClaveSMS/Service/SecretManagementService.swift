@@ -282,7 +282,8 @@ public final class SecretManagementService: SecretService {
     // MARK: Reading
 
     public func exists(_ secret: SecretIdentifier) async throws(SMSError) -> Bool {
-        try await access("reading \(secret)", readOnly: true) { db, _ in try SecretStore.sealedSecret(db, secret) != nil
+        try await access("reading \(secret)", readOnly: true) { db, _ in
+            try SecretStore.sealedSecret(db, secret) != nil
         }
     }
 

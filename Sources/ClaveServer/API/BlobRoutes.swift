@@ -121,7 +121,9 @@ struct BlobRoutes: Sendable {
         do {
             contents = try await store.contents(of: cids, budget: budget.map(Int.init) ?? BlobBatch.maximumBudget)
         } catch {
-            throw answer(error, cid: nil, logger: logger)
+            throw answer(
+                error, cid: nil, logger: logger,
+                subject: "one of the \(cids.count) blobs asked (GET /v1/blobs/{cid} of each says which)")
         }
         return Response(
             status: .ok, headers: [.contentType: BlobBatch.mediaType, .cacheControl: "no-store"],
@@ -160,12 +162,12 @@ struct BlobRoutes: Sendable {
 
     /// The API's answer to a store's error, worded for a client: the store's own messages about its files (which name
     /// the node's paths) stay in the node's log.
-    private func answer(_ error: StorageError, cid: CID?, logger: Logger) -> APIError {
+    private func answer(_ error: StorageError, cid: CID?, logger: Logger, subject: String? = nil) -> APIError {
         if error.code == .io {  // a corrupted blob is logged, with its file, by the store that finds it
             logger.error(
                 "the blob store failed", metadata: ["cid": "\(cid.map(\.description) ?? "")", "error": "\(error)"])
         }
-        let subject = cid.map { "the blob \($0)" } ?? "the blob"
+        let subject = subject ?? cid.map { "the blob \($0)" } ?? "the blob"
         switch error.code {
         case .notFound:
             return APIError(
