@@ -142,18 +142,65 @@ public struct TaskExecutor: TaskExecuting {
             return .failure(failure)
         }
     }
-    /// Stores the result archive, `bytes` or else the file at `file`, sealed to `recipient` when there is one.
-    private func store(_ bytes: [UInt8]?, orFileAt file: URL, sealedTo recipient: X25519PublicKey?, taskId: Bytes32)
-        async throws -> StoredBlob
-    {
-        if var archive = bytes {
-            if let recipient { archive = try ResultEncryption.seal(archive, recipient: recipient, taskId: taskId) }
-            return try await blobs.put(bytes: archive)
+    /// A result archive ready to store: sealed in memory, or in a file.
+    private enum SealedResult {
+        case inMemory([UInt8])
+        case file(URL)
+    }
+
+    /// The result archive, `bytes` or else the file at `file`, sealed to `recipient` when there is one.
+    private func sealedResult(
+        _ bytes: [UInt8]?, orFileAt file: URL, sealedTo recipient: X25519PublicKey?, taskId: Bytes32
+    ) throws(ReplicateFailure) -> SealedResult {
+        do {
+            if let archive = bytes {
+                guard let recipient else { return .inMemory(archive) }
+                return .inMemory(try ResultEncryption.seal(archive, recipient: recipient, taskId: taskId))
+            }
+            guard let recipient else { return .file(file) }
+            let sealed = file.deletingLastPathComponent().appendingPathComponent("result.sealed")
+            try ResultEncryption.seal(fileAt: file, to: sealed, recipient: recipient, taskId: taskId)
+            return .file(sealed)
+        } catch {
+            throw ReplicateFailure(
+                .workerError, "The result could not be encrypted: \(error.message)", isDeterministic: false)
         }
-        guard let recipient else { return try await blobs.put(fileAt: file) }
-        let sealed = file.deletingLastPathComponent().appendingPathComponent("result.sealed")
-        try ResultEncryption.seal(fileAt: file, to: sealed, recipient: recipient, taskId: taskId)
-        return try await blobs.put(fileAt: sealed)
+    }
+
+    private static func store(_ bytes: [UInt8], as cid: CID, in blobs: any BlobStore) async
+        -> Result<StoredBlob, ReplicateFailure>
+    {
+        do {
+            return .success(try await blobs.put(bytes: bytes, expected: cid))
+        } catch {
+            return .failure(resultNotStored(error))
+        }
+    }
+
+    private static func store(fileAt file: URL, in blobs: any BlobStore) async -> Result<StoredBlob, ReplicateFailure> {
+        do {
+            return .success(try await blobs.put(fileAt: file))
+        } catch {
+            return .failure(resultNotStored(error))
+        }
+    }
+
+    private static func resultNotStored(_ error: StorageError) -> ReplicateFailure {
+        ReplicateFailure(
+            .resultUploadFailed, "The result could not be stored: \(error.message)", isDeterministic: false)
+    }
+
+    private static func store(_ receipt: ResultReceipt, in blobs: any BlobStore) async
+        -> Result<StoredBlob, ReplicateFailure>
+    {
+        do {
+            return .success(try await blobs.put(bytes: receipt.canonicalBytes))
+        } catch {
+            return .failure(
+                ReplicateFailure(
+                    .resultUploadFailed, "The result receipt could not be stored: \(error.message)",
+                    isDeterministic: false))
+        }
     }
 
     /// Stores the app's standard output and error, sealed to the beneficiary, and returns where; nil when the deal
@@ -408,37 +455,35 @@ public struct TaskExecutor: TaskExecuting {
         } catch {
             throw ReplicateFailure(.appFailed, "$IEXEC_OUT cannot be archived: \(error.message)", isDeterministic: true)
         }
-        let resultBlob: StoredBlob
-        do {
-            resultBlob = try await store(small, orFileAt: archiveFile, sealedTo: recipient, taskId: taskId)
-        } catch let error as ResultError {
-            throw ReplicateFailure(
-                .workerError, "The result could not be encrypted: \(error.message)", isDeterministic: false)
-        } catch let error as StorageError {
-            throw ReplicateFailure(
-                .resultUploadFailed, "The result could not be stored: \(error.message)", isDeterministic: false)
-        } catch {
-            throw ReplicateFailure(
-                .resultUploadFailed, "The result could not be stored: \(error)", isDeterministic: false)
+        func makeReceipt(for resultBlob: StoredBlob) -> ResultReceipt {
+            ResultReceipt.signed(
+                chainId: run.chainId, taskId: taskId, dealId: run.deal.id, app: run.deal.app.address,
+                appMeasurement: run.bundle.measurement,
+                dataset: inputs.dataset?.address, datasetChecksum: inputs.dataset?.checksum,
+                inputFiles: inputs.files.map { ResultReceipt.InputFile(url: $0.url, sha256: $0.sha256) },
+                worker: run.assignment.worker, resultDigest: digest, callbackData: computed.callbackData,
+                deterministicOutputPath: computed.outputPathInIexecOut,
+                result: ResultReceipt.StoredResult(
+                    cid: resultBlob.cid.description, sha256: resultBlob.cid.sha256Digest,
+                    size: UInt64(resultBlob.size), isEncrypted: recipient != nil),
+                evidence: evidence, enclaveChallengeKey: challengeKey)
         }
-        let receipt = ResultReceipt.signed(
-            chainId: run.chainId, taskId: taskId, dealId: run.deal.id, app: run.deal.app.address,
-            appMeasurement: run.bundle.measurement,
-            dataset: inputs.dataset?.address, datasetChecksum: inputs.dataset?.checksum,
-            inputFiles: inputs.files.map { ResultReceipt.InputFile(url: $0.url, sha256: $0.sha256) },
-            worker: run.assignment.worker, resultDigest: digest, callbackData: computed.callbackData,
-            deterministicOutputPath: computed.outputPathInIexecOut,
-            result: ResultReceipt.StoredResult(
-                cid: resultBlob.cid.description, sha256: resultBlob.cid.sha256Digest, size: UInt64(resultBlob.size),
-                isEncrypted: recipient != nil),
-            evidence: evidence, enclaveChallengeKey: challengeKey)
+        let resultBlob: StoredBlob
+        let receipt: ResultReceipt
         let receiptBlob: StoredBlob
-        do {
-            receiptBlob = try await blobs.put(bytes: receipt.canonicalBytes)
-        } catch {
-            throw ReplicateFailure(
-                .resultUploadFailed, "The result receipt could not be stored: \(error.message)",
-                isDeterministic: false)
+        switch try sealedResult(small, orFileAt: archiveFile, sealedTo: recipient, taskId: taskId) {
+        case .inMemory(let bytes):
+            // Named before it is stored, so that the result and its receipt are stored together: one flush of the
+            // store for both instead of one after the other.
+            let named = StoredBlob(cid: CID(hashing: bytes), size: bytes.count, created: true)
+            receipt = makeReceipt(for: named)
+            async let storedResult = Self.store(bytes, as: named.cid, in: blobs)
+            async let storedReceipt = Self.store(receipt, in: blobs)
+            (resultBlob, receiptBlob) = (try await storedResult.get(), try await storedReceipt.get())
+        case .file(let file):
+            resultBlob = try await Self.store(fileAt: file, in: blobs).get()
+            receipt = makeReceipt(for: resultBlob)
+            receiptBlob = try await Self.store(receipt, in: blobs).get()
         }
         let location = ResultLocation(
             location: resultBlob.cid.description, receipt: receiptBlob.cid.description, encrypted: recipient != nil)
