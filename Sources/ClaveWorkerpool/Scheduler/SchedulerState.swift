@@ -16,6 +16,10 @@ struct SchedulerState {
     private var finishedHead = 0
     /// How many records each deal still has: a deal is forgotten with its last task.
     private var recordsOfDeal: [Bytes32: Int] = [:]
+    /// The open tasks each worker has a replicate of: what ``busyReplicates(of:)`` and ``loseWorker(_:at:message:)``
+    /// look through, instead of every open task, so that assigning costs the same with ten open tasks or a deal of
+    /// ten thousand waiting. A task leaves it when it is done.
+    private var openTasksOfWorker: [Address: Set<Bytes32>] = [:]
 
     mutating func adopt(_ deal: Deal) {
         deals[deal.id] = deal
@@ -99,14 +103,24 @@ struct SchedulerState {
             record.replicates[position] = replicate
         }
         tasks[task.id] = record
-        if record.isDone, let position = order.firstIndex(of: task.id) { order.remove(at: position) }
+        if record.isDone, let position = order.firstIndex(of: task.id) {
+            order.remove(at: position)
+            for replicate in record.replicates { forgetOpenTask(task.id, of: replicate.worker) }
+        }
+    }
+
+    private mutating func forgetOpenTask(_ taskId: Bytes32, of worker: Address) {
+        guard openTasksOfWorker[worker]?.remove(taskId) != nil, openTasksOfWorker[worker]?.isEmpty == true else {
+            return
+        }
+        openTasksOfWorker[worker] = nil
     }
 
     /// How many replicates `worker` runs that have not contributed yet: what its capacity limits.
     func busyReplicates(of worker: Address) -> UInt64 {
         var count: UInt64 = 0
         // A done task's replicates are all final (``refresh(_:at:)`` ends those still running).
-        for taskId in order {
+        for taskId in openTasksOfWorker[worker] ?? [] {
             guard let record = tasks[taskId] else { continue }
             for replicate in record.replicates
             where replicate.worker == worker && !replicate.status.isFinal
@@ -155,14 +169,17 @@ struct SchedulerState {
                 replicate.message = "The scheduler restarted before this replicate contributed."
             }
             record.replicates.append(replicate)
+            openTasksOfWorker[worker, default: []].insert(taskId)
         }
         tasks[taskId] = record
         if let task = record.ledger { refresh(task, at: time) }
     }
 
     mutating func addReplicate(worker: Address, weight: UInt64, to taskId: Bytes32, at time: UInt64) {
+        guard tasks[taskId] != nil else { return }
         tasks[taskId]?.replicates.append(
             ReplicateRecord(worker: worker, weight: weight, status: .created, createdAt: time, updatedAt: time))
+        openTasksOfWorker[worker, default: []].insert(taskId)
     }
 
     /// Changes the replicate of `worker` on `taskId`, if there is one, and stamps it.
@@ -177,7 +194,9 @@ struct SchedulerState {
     /// Marks every running replicate of `worker` WORKER_LOST; returns their tasks.
     mutating func loseWorker(_ worker: Address, at time: UInt64, message: String) -> [Bytes32] {
         var lost: [Bytes32] = []
-        for taskId in order {
+        // In the order tasks are handed out, as the scheduler reassigns them.
+        let open = openTasksOfWorker[worker] ?? []
+        for taskId in order where open.contains(taskId) {
             guard let record = tasks[taskId], !record.isDone,
                 record.replicates.contains(where: { $0.worker == worker && !$0.status.isFinal })
             else { continue }
