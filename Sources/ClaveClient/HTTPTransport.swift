@@ -45,6 +45,22 @@ struct RemoteError: Error {
     var code: String
     var message: String
     var path: String?
+
+    /// The API's error body `json`; nil when it is not one.
+    init?(json: JSONValue, status: Int) {
+        guard let code = json["code"]?.stringValue, let message = json["message"]?.stringValue else { return nil }
+        self.init(
+            status: status, kind: json["kind"]?.stringValue ?? "request", code: code, message: message,
+            path: json["path"]?.stringValue)
+    }
+
+    init(status: Int, kind: String, code: String, message: String, path: String?) {
+        self.status = status
+        self.kind = kind
+        self.code = code
+        self.message = message
+        self.path = path
+    }
 }
 
 /// How the clients reach a node: its base URL, an AsyncHTTPClient and a timeout.
@@ -173,13 +189,11 @@ public struct NodeConnection: Sendable {
                 status: status)
         }
         guard (200..<300).contains(status) else {
-            guard let code = json["code"]?.stringValue, let message = json["message"]?.stringValue else {
+            guard let error = RemoteError(json: json, status: status) else {
                 throw ClientError(
                     .invalidResponse, "\(url) answered \(status) without the API's error body.", status: status)
             }
-            throw RemoteError(
-                status: status, kind: json["kind"]?.stringValue ?? "request", code: code, message: message,
-                path: json["path"]?.stringValue)
+            throw error
         }
         return json
     }

@@ -19,6 +19,32 @@ public struct LedgerClient: LedgerService {
         return try decode(json, "receipt") { json throws(TransactionFormatError) in try Receipt(json: json) }
     }
 
+    /// `POST /v1/ledger/transactions/batch`: the batch in one request and one block.
+    public func submit(batch transactions: [SignedTransaction]) async throws -> [Result<Receipt, any Error>] {
+        let json = try await call {
+            try await connection.post("/v1/ledger/transactions/batch", body: .array(transactions.map(\.json)))
+        }
+        guard case .array(let items) = json, items.count == transactions.count else {
+            throw ClientError(
+                .invalidResponse,
+                "The node answered a batch of \(transactions.count) transactions with something else than as many results. Is the node another version?"
+            )
+        }
+        return try items.map { item throws -> Result<Receipt, any Error> in
+            if let receipt = item["receipt"] {
+                return .success(
+                    try decode(receipt, "receipt") { json throws(TransactionFormatError) in try Receipt(json: json) })
+            }
+            guard let error = item["error"], let remote = RemoteError(json: error, status: 0) else {
+                throw ClientError(
+                    .invalidResponse,
+                    "A result of the node's batch answer is neither a receipt nor an error. Is the node another version?"
+                )
+            }
+            return .failure(Self.localError(remote))
+        }
+    }
+
     public func chainInfo() async throws -> ChainInfo {
         try await fetch("/v1/ledger/chain", "chain") { json throws(TransactionFormatError) in
             try ChainInfo(json: json)
@@ -224,15 +250,18 @@ public struct LedgerClient: LedgerService {
         do {
             return try await request()
         } catch let error as RemoteError {
-            switch error.kind {
-            case "rejection": throw Rejection(Rejection.Code(error.code), error.message)
-            case "ledger": throw LedgerError(LedgerError.Code(error.code), error.message)
-            case "transaction":
-                throw TransactionFormatError(
-                    TransactionFormatError.Code(error.code), at: error.path ?? "$", error.message)
-            default:
-                throw ClientError(.refused, error.message, status: error.status, remoteCode: error.code)
-            }
+            throw Self.localError(error)
+        }
+    }
+
+    /// The node's error as the local ledger's error type.
+    private static func localError(_ error: RemoteError) -> any Error {
+        switch error.kind {
+        case "rejection": Rejection(Rejection.Code(error.code), error.message)
+        case "ledger": LedgerError(LedgerError.Code(error.code), error.message)
+        case "transaction":
+            TransactionFormatError(TransactionFormatError.Code(error.code), at: error.path ?? "$", error.message)
+        default: ClientError(.refused, error.message, status: error.status, remoteCode: error.code)
         }
     }
 }

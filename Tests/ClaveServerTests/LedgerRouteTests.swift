@@ -291,6 +291,88 @@ import Testing
         }
     }
 
+    /// `POST /v1/ledger/transactions/batch`, through the client: one request and one block for a sender's
+    /// transactions; each one's receipt or refusal, the ones after a refused one not applied.
+    @Test func aBatchIsOneRequestAndOneBlockAndStopsAtItsFirstRefusal() async throws {
+        let fixture = try await ServerFixture()
+        let alice = fixture.requester
+        try await fixture.application().test(.live) { client in
+            let ledger = LedgerClient(connection: try NodeConnection(url: "http://127.0.0.1:\(client.port!)"))
+            let first = await fixture.ledger.account(alice.address).nonce
+            let deposits = (0..<3).map { offset in
+                try! SignedTransaction(
+                    Transaction(
+                        chainId: ServerFixture.chainId, from: alice.address, nonce: first + UInt64(offset),
+                        body: .deposit(amount: 5)),
+                    signedWith: alice.key)
+            }
+            let receipts = try await ledger.submit(batch: deposits).map { try $0.get() }
+            #expect(receipts.map(\.transactionHash) == deposits.map(\.hash))
+            #expect(Set(receipts.map(\.height)).count == 1)
+
+            let next = first + 3
+            let batch = [
+                try SignedTransaction(
+                    Transaction(
+                        chainId: ServerFixture.chainId, from: alice.address, nonce: next, body: .deposit(amount: 1)),
+                    signedWith: alice.key),
+                try SignedTransaction(
+                    Transaction(
+                        chainId: ServerFixture.chainId, from: alice.address, nonce: next + 1,
+                        body: .withdraw(amount: 1_000_000_000)),
+                    signedWith: alice.key),
+                try SignedTransaction(
+                    Transaction(
+                        chainId: ServerFixture.chainId, from: alice.address, nonce: next + 2, body: .deposit(amount: 1)),
+                    signedWith: alice.key),
+            ]
+            let results = try await ledger.submit(batch: batch)
+            #expect((try? results[0].get()) != nil)
+            guard case .failure(let refusal) = results[1], case .failure(let after) = results[2] else {
+                Issue.record("the overdraft or the one after it was applied: \(results)")
+                return
+            }
+            #expect((refusal as? Rejection)?.code == .insufficientBalance)
+            #expect((after as? LedgerError)?.code == .earlierInBatchRefused)
+            #expect(await fixture.ledger.account(alice.address).nonce == next + 1)
+        }
+    }
+
+    @Test func aMalformedBatchIsA400AndQueuesNothing() async throws {
+        let fixture = try await ServerFixture()
+        let (alice, bob) = (fixture.requester, fixture.appOwner)
+        try await fixture.application().test(.router) { client in
+            let height = await fixture.ledger.head.height
+            let notAnArray = try await client.call(
+                .post, "/v1/ledger/transactions/batch", json: await fixture.signed(alice, .deposit(amount: 1)).json)
+            #expect(notAnArray.status == .badRequest)
+            #expect(notAnArray.message?.contains("JSON array of signed transactions") == true)
+
+            var unreadable = try #require(await fixture.signed(alice, .deposit(amount: 1)).json.objectValue)
+            unreadable["signature"] = .string("0x00")
+            let badItem = try await client.call(
+                .post, "/v1/ledger/transactions/batch",
+                json: .array([await fixture.signed(alice, .deposit(amount: 1)).json, .object(unreadable)]))
+            #expect(badItem.status == .badRequest)
+            #expect(badItem.json["path"]?.stringValue?.hasPrefix("$[1]") == true)
+
+            let twoSenders = try await client.call(
+                .post, "/v1/ledger/transactions/batch",
+                json: .array([
+                    await fixture.signed(alice, .deposit(amount: 1)).json,
+                    await fixture.signed(bob, .deposit(amount: 1)).json,
+                ]))
+            #expect(twoSenders.status == .badRequest)
+            #expect(twoSenders.code == "malformedBatch")
+            #expect(twoSenders.message?.contains("one sender's transactions") == true)
+
+            let empty = try await client.call(.post, "/v1/ledger/transactions/batch", json: .array([]))
+            #expect(empty.status == .badRequest)
+            #expect(empty.code == "malformedBatch")
+            #expect(await fixture.ledger.head.height == height)
+        }
+    }
+
     /// `GET /v1/ledger/deals/{id}/tasks`: one long poll for the tasks of a deal, through the client, and its
     /// refusals.
     @Test func theTasksOfADealAreWaitedOnTogether() async throws {

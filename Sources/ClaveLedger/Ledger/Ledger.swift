@@ -12,7 +12,8 @@ import Synchronization
 /// block's timestamp, while the block before is still being written; it writes the block once that one is stored,
 /// and answers the submitters only once their own block is. ``state`` and ``head`` are always those of the last
 /// stored block. A transaction whose nonce is ahead of its sender's waits (bounded) for the ones before it; a refused
-/// transaction is answered with its ``ClaveCore/Rejection`` and is stored nowhere.
+/// transaction is answered with its ``ClaveCore/Rejection`` and is stored nowhere. A batch (``submit(batch:)``) goes
+/// into one block and stops at its first refused transaction.
 ///
 /// The actor runs on a serial queue of its own, and its writes on another: submitters check signatures on the shared
 /// cooperative pool, and the sequencer must not wait for a thread there behind all of them.
@@ -69,6 +70,7 @@ public actor Ledger {
     private var tipHash: Bytes32
 
     private var mempool = Mempool()
+    private var nextBatchID = 0
     private var isSealing = false
     /// What the last write gave, once it finished and until ``writeCompletion()`` takes it.
     private var writeOutcome: (any Error)??
@@ -133,9 +135,76 @@ public actor Ledger {
         return try await withCheckedThrowingContinuation { continuation in
             do {
                 try mempool.add(
-                    transaction, continuation: continuation,
+                    transaction, waiter: Mempool.Waiter { continuation.resume(with: $0) },
                     maximumWaiting: configuration.maximumWaitingPerSender,
                     expectedNonce: tip.account(transaction.transaction.from).nonce)
+            } catch {
+                continuation.resume(throwing: error)
+                return
+            }
+            startSealingIfNeeded()
+        }
+    }
+
+    /// The most transactions in one batch.
+    public static let maximumBatchSize = 64
+
+    /// Queues `transactions`, one sender's at consecutive nonces, together: they arrive at once, go into one block,
+    /// and stop at the first one refused (those after it are refused with
+    /// ``LedgerError/Code/earlierInBatchRefused``, not applied). Returns each one's receipt or refusal, in order, once
+    /// their block is durably stored: a sender with several transactions ready gets them into one block instead of
+    /// one block each.
+    ///
+    /// - Throws: ``LedgerError/Code/malformedBatch`` for an empty batch, one of more than ``maximumBatchSize``, of
+    ///   several senders, or at nonces that do not follow one another; the mempool's refusals of the whole batch
+    ///   (duplicate nonce, too many waiting, shutting down). Nothing of a batch refused whole is queued.
+    public nonisolated func submit(batch transactions: [SignedTransaction]) async throws -> [Result<Receipt, any Error>]
+    {
+        try Self.checkBatch(transactions)
+        return try await enqueue(batch: transactions)
+    }
+
+    static func checkBatch(_ transactions: [SignedTransaction]) throws(LedgerError) {
+        guard let first = transactions.first else {
+            throw LedgerError(.malformedBatch, "The batch holds no transaction; send at least one.")
+        }
+        guard transactions.count <= maximumBatchSize else {
+            throw LedgerError(
+                .malformedBatch,
+                "The batch holds \(transactions.count) transactions; send at most \(maximumBatchSize) in one batch.")
+        }
+        for (offset, signed) in transactions.enumerated() {
+            let transaction = signed.transaction
+            guard transaction.from == first.transaction.from else {
+                throw LedgerError(
+                    .malformedBatch,
+                    "Transaction \(offset) of the batch is from \(transaction.from), not \(first.transaction.from) like the first; a batch is one sender's transactions."
+                )
+            }
+            let (expected, overflow) = first.transaction.nonce.addingReportingOverflow(UInt64(offset))
+            guard !overflow, transaction.nonce == expected else {
+                throw LedgerError(
+                    .malformedBatch,
+                    "Transaction \(offset) of the batch has nonce \(transaction.nonce), not \(first.transaction.nonce) + \(offset); a batch's nonces follow one another."
+                )
+            }
+        }
+    }
+
+    private func enqueue(batch transactions: [SignedTransaction]) async throws -> [Result<Receipt, any Error>] {
+        guard !isClosed else {
+            throw LedgerError(.shuttingDown, "The ledger is shutting down; submit to a running ledger.")
+        }
+        let id = nextBatchID
+        nextBatchID += 1
+        return try await withCheckedThrowingContinuation { continuation in
+            let answers = BatchAnswers(count: transactions.count) { continuation.resume(returning: $0) }
+            do {
+                try mempool.add(
+                    batch: transactions,
+                    waiters: transactions.indices.map { index in Mempool.Waiter { answers.set(index, $0) } }, id: id,
+                    maximumWaiting: configuration.maximumWaitingPerSender,
+                    expectedNonce: tip.account(transactions[0].transaction.from).nonce)
             } catch {
                 continuation.resume(throwing: error)
                 return
@@ -223,9 +292,14 @@ public actor Ledger {
         var pending = batch
         // Apply in arrival order; after each success, the sender's next nonce may be waiting.
         var index = 0
+        var refusedBatches: Set<Int> = []
         while index < pending.count {
             let entry = pending[index]
             index += 1
+            if let batch = entry.batch, refusedBatches.contains(batch) {
+                rejected.append((entry.waiter, LedgerError.earlierInBatchRefused(entry.transaction)))
+                continue
+            }
             do {
                 let produced = try next.apply(entry.transaction.transaction, at: timestamp)
                 let encoded = produced.map { CanonicalJSON.encode($0.json) }
@@ -242,6 +316,12 @@ public actor Ledger {
                 }
             } catch {
                 rejected.append((entry.waiter, error))
+                // The rest of its batch waits for its nonce, which it did not use: none of it is applied.
+                if let batch = entry.batch, refusedBatches.insert(batch).inserted {
+                    for follower in mempool.takeRest(ofBatch: batch, sender: entry.transaction.transaction.from) {
+                        rejected.append((follower.waiter, LedgerError.earlierInBatchRefused(follower.transaction)))
+                    }
+                }
             }
         }
         mempool.ageWaiting(maximumRounds: configuration.maximumWaitBlocks) { next.account($0).nonce }
@@ -498,4 +578,25 @@ final class SerialQueueExecutor: SerialExecutor, TaskExecutor {
     func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
 
     func checkIsolated() { dispatchPrecondition(condition: .onQueue(queue)) }
+}
+
+/// The answers of a batch's transactions, handed on together once the last one is in.
+private final class BatchAnswers: Sendable {
+    private let answers: Mutex<(results: [Result<Receipt, any Error>?], missing: Int)>
+    private let done: @Sendable ([Result<Receipt, any Error>]) -> Void
+
+    init(count: Int, done: @escaping @Sendable ([Result<Receipt, any Error>]) -> Void) {
+        answers = Mutex((Array(repeating: nil, count: count), count))
+        self.done = done
+    }
+
+    func set(_ index: Int, _ result: Result<Receipt, any Error>) {
+        let complete = answers.withLock { answers -> [Result<Receipt, any Error>]? in
+            guard answers.results[index] == nil else { return nil }
+            answers.results[index] = result
+            answers.missing -= 1
+            return answers.missing == 0 ? answers.results.compactMap { $0 } : nil
+        }
+        if let complete { done(complete) }
+    }
 }

@@ -11,6 +11,15 @@ public protocol LedgerService: Sendable {
     /// - Throws: a ``ClaveCore/Rejection`` (the protocol refused it), a ``LedgerError`` (mempool or storage), or,
     ///   over HTTP, a ``ClaveCore/TransactionFormatError`` for a document the server could not read.
     func submit(_ transaction: SignedTransaction) async throws -> Receipt
+    /// Submits one sender's transactions at consecutive nonces together, and returns each one's receipt or refusal,
+    /// in order. They stop at the first one refused: those after it are refused with
+    /// ``LedgerError/Code/earlierInBatchRefused`` and not applied, so what was applied is always a prefix. ``Ledger``
+    /// puts a batch into one block.
+    ///
+    /// - Throws: when the batch as a whole was not taken: ``LedgerError/Code/malformedBatch`` (empty, more than
+    ///   ``Ledger/maximumBatchSize``, several senders, nonces that do not follow one another), the mempool's
+    ///   refusals, or the service could not be reached. Nothing of it was applied then.
+    func submit(batch transactions: [SignedTransaction]) async throws -> [Result<Receipt, any Error>]
     /// The chain's genesis and its head.
     func chainInfo() async throws -> ChainInfo
     func account(_ address: Address) async throws -> Account
@@ -53,6 +62,28 @@ public protocol LedgerService: Sendable {
 }
 
 extension LedgerService {
+    /// ``submit(batch:)`` one transaction after the other, for a service that takes no batches: what it applied is
+    /// a prefix too, but each transaction takes a block of its own.
+    public func submit(batch transactions: [SignedTransaction]) async throws -> [Result<Receipt, any Error>] {
+        try Ledger.checkBatch(transactions)
+        var results: [Result<Receipt, any Error>] = []
+        results.reserveCapacity(transactions.count)
+        var refused = false
+        for signed in transactions {
+            guard !refused else {
+                results.append(.failure(LedgerError.earlierInBatchRefused(signed)))
+                continue
+            }
+            do {
+                results.append(.success(try await submit(signed)))
+            } catch {
+                results.append(.failure(error))
+                refused = true
+            }
+        }
+        return results
+    }
+
     /// ``task(_:unlike:timeout:)`` by following the task's events: for a service that has no long poll of its own.
     public func task(_ id: Bytes32, unlike statuses: Set<ComputeTask.Status>, timeout: Duration) async throws
         -> ComputeTask?

@@ -97,7 +97,8 @@ extension APIError {
 
     private static func status(of code: LedgerError.Code) -> HTTPResponse.Status {
         switch code {
-        case .duplicateNonce, .nonceGapTimeout: .conflict
+        case .duplicateNonce, .nonceGapTimeout, .earlierInBatchRefused: .conflict
+        case .malformedBatch: .badRequest
         case .tooManyWaiting: .tooManyRequests
         case .shuttingDown: .serviceUnavailable
         default: .internalServerError

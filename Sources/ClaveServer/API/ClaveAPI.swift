@@ -47,6 +47,7 @@ public struct ClaveAPI: Sendable {
         Route(.get, "/v1/health"),
         Route(.get, "/v1/ledger/chain"),
         Route(.post, "/v1/ledger/transactions"),
+        Route(.post, "/v1/ledger/transactions/batch"),
         Route(.get, "/v1/ledger/transactions/{hash}"),
         Route(.get, "/v1/ledger/blocks/{height}"),
         Route(.get, "/v1/ledger/accounts/{address}"),
@@ -114,6 +115,32 @@ public struct ClaveAPI: Sendable {
             let body = try await JSONRequest.body(of: &request)
             let transaction = try SignedTransaction(json: body)
             return json(try await ledger.submit(transaction).json)
+        }
+        on(Route(.post, "/v1/ledger/transactions/batch")) { request, _ in
+            let body = try await JSONRequest.body(of: &request)
+            guard case .array(let items) = body else {
+                throw APIError(
+                    .badRequest, kind: "transaction", code: "invalidJSON",
+                    "A batch is a JSON array of signed transactions, one sender's at consecutive nonces.", path: "$")
+            }
+            var transactions: [SignedTransaction] = []
+            for (index, item) in items.enumerated() {
+                do throws(TransactionFormatError) {
+                    transactions.append(try SignedTransaction(json: item))
+                } catch {
+                    let path = error.path.hasPrefix("$") ? String(error.path.dropFirst()) : "." + error.path
+                    throw TransactionFormatError(error.code, at: "$[\(index)]" + path, error.message)
+                }
+            }
+            let results = try await ledger.submit(batch: transactions)
+            return json(
+                .array(
+                    results.map { result in
+                        switch result {
+                        case .success(let receipt): .object(["receipt": receipt.json])
+                        case .failure(let error): .object(["error": APIError(error).json])
+                        }
+                    }))
         }
         on(Route(.get, "/v1/ledger/transactions/{hash}")) { _, context in
             let hash = try Parameters.bytes32(context, "hash")
