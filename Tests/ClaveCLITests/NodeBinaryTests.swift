@@ -15,6 +15,7 @@ final class ClaveProcess {
     let process: Process
     private let output = OutputBuffer()
     private let errors = OutputBuffer()
+    private let pipes = (out: Pipe(), err: Pipe())
 
     init(_ arguments: [String]) throws {
         process = Process()
@@ -23,8 +24,7 @@ final class ClaveProcess {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "CLAVE_NODE")
         process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
+        let (out, err) = pipes
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
@@ -35,6 +35,15 @@ final class ClaveProcess {
             errors.append(String(decoding: handle.availableData, as: UTF8.self))
         }
         try process.run()
+    }
+
+    /// A node a failed test left running is killed, and the readers go before the pipes do: a dispatch read source
+    /// left armed on a pipe that is closed, its descriptor then reused, can crash libdispatch's event loop (the likely
+    /// cause of a SIGSEGV in `_dispatch_event_loop_drain` seen once in a full test run).
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        pipes.out.fileHandleForReading.readabilityHandler = nil
+        pipes.err.fileHandleForReading.readabilityHandler = nil
     }
 
     var stdout: String { output.value }
