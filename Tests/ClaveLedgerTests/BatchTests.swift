@@ -149,6 +149,20 @@ import Testing
         }
     }
 
+    @Test func aSenderWhoseNonceWentStaleReadsItAgainAndSignsAgain() async throws {
+        let (ledger, _, directory) = try await Self.ledger()
+        defer { _ = directory }
+        let key = F.key(1)
+        let sender = TransactionSender(key: key, ledger: ledger)
+        _ = try await sender.send(.deposit(amount: 1))  // the sender now expects nonce 1
+        // Another process uses the key meanwhile: the sender's nonce 1 is refused (wrongNonce), read again, used.
+        _ = try await ledger.submit(F.signed(key, nonce: 1, .deposit(amount: 2)))
+        let receipt = try await sender.send(.deposit(amount: 3))
+        let record = try #require(try await ledger.transaction(hash: receipt.transactionHash))
+        #expect(record.transaction.transaction.nonce == 2)
+        #expect(await ledger.account(key.address).balance == 6)
+    }
+
     private static func rejection(_ result: Result<Receipt, any Error>) -> Rejection? {
         guard case .failure(let error) = result else { return nil }
         return error as? Rejection

@@ -79,10 +79,20 @@ public actor TransactionSender {
             }
             results = try await ledger.submit(batch: signed)
         } catch {
-            // Nothing of the batch was taken.
+            // Nothing of the batch was taken. A duplicate nonce means the remembered one is stale: read it again and
+            // send the batch again, once, as for one transaction.
             nextNonce = nil
-            for queued in batch { queued.continuation.resume(throwing: error) }
-            return []
+            var again: [Queued] = []
+            for queued in batch {
+                if let failure = error as? LedgerError, failure.code == .duplicateNonce, !queued.retried {
+                    var retry = queued
+                    retry.retried = true
+                    again.append(retry)
+                } else {
+                    queued.continuation.resume(throwing: error)
+                }
+            }
+            return again
         }
         var applied: UInt64 = 0
         for (offset, queued) in batch.enumerated() {
