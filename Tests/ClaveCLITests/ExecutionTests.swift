@@ -223,13 +223,19 @@ import Testing
             // The altered blob as a file of its own, for the offline checks below.
             let file = folder.url.appendingPathComponent("altered.blob")
             try Data(bytes).write(to: file)
+            /// `clave result fetch` of `task` is refused with `code` and `message`, and writes nothing to `output`.
+            func expectFetchRefused(
+                _ task: Bytes32, into output: URL, _ code: CLIError.Code, _ message: String,
+                sourceLocation: SourceLocation = #_sourceLocation
+            ) async {
+                await expectFailure(
+                    ["result", "fetch", task.description, "--output", output.path] + node.remote
+                        + node.signer(parties.requester),
+                    code, message, sourceLocation: sourceLocation)
+                #expect(!FileManager.default.fileExists(atPath: output.path), sourceLocation: sourceLocation)
+            }
             // The store itself finds its copy no longer hashes to the CID, and serves nothing of it.
-            let refetched = folder.url.appendingPathComponent("second")
-            await expectFailure(
-                ["result", "fetch", taskId.description, "--output", refetched.path] + node.remote
-                    + node.signer(parties.requester),
-                .refused, "corrupted")
-            #expect(!FileManager.default.fileExists(atPath: refetched.path))
+            await expectFetchRefused(taskId, into: folder.url.appendingPathComponent("second"), .refused, "corrupted")
             // Offline: the receipt still verifies, but not against the altered file, which does not decrypt either.
             let receiptFile = folder.url.appendingPathComponent("receipt.json")
             try Data(receipt.serialized()).write(to: receiptFile)
@@ -251,12 +257,9 @@ import Testing
             let task = try #require(await node.node.ledger.task(otherId))
             let receiptCID = try CID(try ResultLocation(bytes: task.results).receipt)
             #expect(try await node.node.blobs.delete(receiptCID))
-            let withoutReceipt = folder.url.appendingPathComponent("fourth")
-            await expectFailure(
-                ["result", "fetch", otherId.description, "--output", withoutReceipt.path] + node.remote
-                    + node.signer(parties.requester),
-                .verificationFailed, "is not in the node's blob store")
-            #expect(!FileManager.default.fileExists(atPath: withoutReceipt.path))
+            await expectFetchRefused(
+                otherId, into: folder.url.appendingPathComponent("fourth"), .verificationFailed,
+                "is not in the node's blob store")
         }
     }
 

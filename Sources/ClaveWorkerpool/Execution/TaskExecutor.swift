@@ -167,39 +167,16 @@ public struct TaskExecutor: TaskExecuting {
         }
     }
 
-    private static func store(_ bytes: [UInt8], as cid: CID, in blobs: any BlobStore) async
+    /// Runs `put`, a put of the result (or of its receipt, `what`), with its failure worded for the requester.
+    private static func store(_ what: String, _ put: () async throws(StorageError) -> StoredBlob) async
         -> Result<StoredBlob, ReplicateFailure>
     {
         do {
-            return .success(try await blobs.put(bytes: bytes, expected: cid))
-        } catch {
-            return .failure(resultNotStored(error))
-        }
-    }
-
-    private static func store(fileAt file: URL, in blobs: any BlobStore) async -> Result<StoredBlob, ReplicateFailure> {
-        do {
-            return .success(try await blobs.put(fileAt: file))
-        } catch {
-            return .failure(resultNotStored(error))
-        }
-    }
-
-    private static func resultNotStored(_ error: StorageError) -> ReplicateFailure {
-        ReplicateFailure(
-            .resultUploadFailed, "The result could not be stored: \(error.message)", isDeterministic: false)
-    }
-
-    private static func store(_ receipt: ResultReceipt, in blobs: any BlobStore) async
-        -> Result<StoredBlob, ReplicateFailure>
-    {
-        do {
-            return .success(try await blobs.put(bytes: receipt.canonicalBytes))
+            return .success(try await put())
         } catch {
             return .failure(
                 ReplicateFailure(
-                    .resultUploadFailed, "The result receipt could not be stored: \(error.message)",
-                    isDeterministic: false))
+                    .resultUploadFailed, "The \(what) could not be stored: \(error.message)", isDeterministic: false))
         }
     }
 
@@ -455,7 +432,7 @@ public struct TaskExecutor: TaskExecuting {
         } catch {
             throw ReplicateFailure(.appFailed, "$IEXEC_OUT cannot be archived: \(error.message)", isDeterministic: true)
         }
-        func makeReceipt(for resultBlob: StoredBlob) -> ResultReceipt {
+        func makeReceipt(cid: CID, size: Int) -> ResultReceipt {
             ResultReceipt.signed(
                 chainId: run.chainId, taskId: taskId, dealId: run.deal.id, app: run.deal.app.address,
                 appMeasurement: run.bundle.measurement,
@@ -464,8 +441,7 @@ public struct TaskExecutor: TaskExecuting {
                 worker: run.assignment.worker, resultDigest: digest, callbackData: computed.callbackData,
                 deterministicOutputPath: computed.outputPathInIexecOut,
                 result: ResultReceipt.StoredResult(
-                    cid: resultBlob.cid.description, sha256: resultBlob.cid.sha256Digest,
-                    size: UInt64(resultBlob.size), isEncrypted: recipient != nil),
+                    cid: cid.description, sha256: cid.sha256Digest, size: UInt64(size), isEncrypted: recipient != nil),
                 evidence: evidence, enclaveChallengeKey: challengeKey)
         }
         let resultBlob: StoredBlob
@@ -475,15 +451,23 @@ public struct TaskExecutor: TaskExecuting {
         case .inMemory(let bytes):
             // Named before it is stored, so that the result and its receipt are stored together: one flush of the
             // store for both instead of one after the other.
-            let named = StoredBlob(cid: CID(hashing: bytes), size: bytes.count, created: true)
-            receipt = makeReceipt(for: named)
-            async let storedResult = Self.store(bytes, as: named.cid, in: blobs)
-            async let storedReceipt = Self.store(receipt, in: blobs)
+            let cid = CID(hashing: bytes)
+            receipt = makeReceipt(cid: cid, size: bytes.count)
+            async let storedResult = Self.store("result") { () async throws(StorageError) in
+                try await blobs.put(bytes: bytes, expected: cid)
+            }
+            async let storedReceipt = Self.store("result receipt") { () async throws(StorageError) in
+                try await blobs.put(bytes: receipt.canonicalBytes)
+            }
             (resultBlob, receiptBlob) = (try await storedResult.get(), try await storedReceipt.get())
         case .file(let file):
-            resultBlob = try await Self.store(fileAt: file, in: blobs).get()
-            receipt = makeReceipt(for: resultBlob)
-            receiptBlob = try await Self.store(receipt, in: blobs).get()
+            resultBlob = try await Self.store("result") { () async throws(StorageError) in
+                try await blobs.put(fileAt: file)
+            }.get()
+            receipt = makeReceipt(cid: resultBlob.cid, size: resultBlob.size)
+            receiptBlob = try await Self.store("result receipt") { () async throws(StorageError) in
+                try await blobs.put(bytes: receipt.canonicalBytes)
+            }.get()
         }
         let location = ResultLocation(
             location: resultBlob.cid.description, receipt: receiptBlob.cid.description, encrypted: recipient != nil)

@@ -110,10 +110,8 @@ struct SchedulerState {
     }
 
     private mutating func forgetOpenTask(_ taskId: Bytes32, of worker: Address) {
-        guard openTasksOfWorker[worker]?.remove(taskId) != nil, openTasksOfWorker[worker]?.isEmpty == true else {
-            return
-        }
-        openTasksOfWorker[worker] = nil
+        openTasksOfWorker[worker]?.remove(taskId)
+        if openTasksOfWorker[worker]?.isEmpty == true { openTasksOfWorker[worker] = nil }
     }
 
     /// How many replicates `worker` runs that have not contributed yet: what its capacity limits.
