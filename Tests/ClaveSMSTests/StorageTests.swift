@@ -163,6 +163,29 @@ import Testing
         #expect(refusal?.message.contains("challenge seed") == true)
     }
 
+    /// The SMS keeps the challenge keys it derived last, so that a task's key is derived once for its challenge and
+    /// its session; past the capacity the oldest is forgotten, and asking again does not count a task twice.
+    @Test func recentChallengeKeysForgetTheOldestPastTheirCapacity() throws {
+        let seed = ChallengeSeed.generate()
+        let tasks = (0...RecentChallengeKeys.capacity).map { Keccak256.hash(utf8: "task \($0)") }
+        var recent = RecentChallengeKeys()
+        let firstKey = seed.challengeKey(of: tasks[0])
+        recent.remember(firstKey, of: tasks[0])
+        recent.remember(firstKey, of: tasks[0])
+        #expect(recent[tasks[0]]?.address == firstKey.address)
+        let anyKey = try PrivateKey(rawRepresentation: Array(repeating: 7, count: 32))
+        for task in tasks.dropFirst().dropLast() { recent.remember(anyKey, of: task) }
+        #expect(recent.count == RecentChallengeKeys.capacity)
+        #expect(recent[tasks[0]] != nil)
+        recent.remember(anyKey, of: tasks[RecentChallengeKeys.capacity])
+        #expect(recent.count == RecentChallengeKeys.capacity)
+        #expect(recent[tasks[0]] == nil)
+        #expect(recent[tasks[1]] != nil)
+        #expect(recent[tasks[RecentChallengeKeys.capacity]] != nil)
+        // A forgotten key derives again, the same.
+        #expect(seed.challengeKey(of: tasks[0]).address == firstKey.address)
+    }
+
     /// A task given a random, stored challenge key by an SMS of before the seed keeps it: asked again, and in its
     /// session.
     @Test func aChallengeKeyStoredBeforeTheSeedIsStillTheTasks() async throws {

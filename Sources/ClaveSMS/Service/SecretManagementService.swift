@@ -48,6 +48,8 @@ public final class SecretManagementService: SecretService {
     private let challengeSeed: ChallengeSeed
     /// The tasks whose challenge key an SMS of before the seed made at random and stored (`enclaveChallenges`).
     private let storedChallenges: Set<Bytes32>
+    /// The challenge keys derived last, so that a task's is derived once for its challenge and its session.
+    private let recentChallengeKeys = Mutex(RecentChallengeKeys())
     /// The dataset order of each deal whose tasks asked recently (``datasetOrderHash(of:)``).
     private let datasetOrders = Mutex<[Bytes32: Bytes32]>([:])
 
@@ -294,7 +296,12 @@ public final class SecretManagementService: SecretService {
 
     /// Task `taskId`'s challenge key: derived from the seed, or, for a task given one before the seed, stored.
     private func challengeKey(of taskId: Bytes32) async throws(SMSError) -> PrivateKey {
-        guard storedChallenges.contains(taskId) else { return challengeSeed.challengeKey(of: taskId) }
+        guard storedChallenges.contains(taskId) else {
+            if let key = recentChallengeKeys.withLock({ $0[taskId] }) { return key }
+            let key = challengeSeed.challengeKey(of: taskId)
+            recentChallengeKeys.withLock { $0.remember(key, of: taskId) }
+            return key
+        }
         return try await access("reading the enclave challenge of task \(taskId)", readOnly: true) { db, key in
             try Self.storedChallengeKey(db, key, taskId)
         }
