@@ -38,12 +38,7 @@ public enum ResultEncryption {
         _ plaintext: some DataProtocol, recipient: X25519PublicKey, taskId: Bytes32,
         segmentSize: Int = ClaveStream.defaultSegmentSize
     ) throws(ResultError) -> [UInt8] {
-        let (prefix, key) = try sealedPrefix(recipient: recipient, taskId: taskId)
-        do {
-            return prefix + (try ClaveStream.seal(plaintext, key: key, segmentSize: segmentSize))
-        } catch {
-            throw ResultError(.io, at: "stream", "The result could not be encrypted: \(error.message)")
-        }
+        try Sealing(recipient: recipient, taskId: taskId).seal(plaintext, segmentSize: segmentSize)
     }
 
     /// Opens a sealed result with the beneficiary's key, for task `taskId`; nothing is returned unless all of it
@@ -78,27 +73,8 @@ public enum ResultEncryption {
         fileAt source: URL, to destination: URL, recipient: X25519PublicKey, taskId: Bytes32,
         segmentSize: Int = ClaveStream.defaultSegmentSize
     ) throws(ResultError) {
-        let (prefix, key) = try sealedPrefix(recipient: recipient, taskId: taskId)
-        let input = try reader(source)
-        defer { try? input.close() }
-        try write(destination) { (output) throws(ResultError) in
-            var failure: ResultError?
-            prefix.withUnsafeBytes { raw in
-                do throws(ResultError) { try output(raw) } catch { failure = error }
-            }
-            if let failure { throw failure }
-            do {
-                let sealer = try StreamSealer(key: key, segmentSize: segmentSize)
-                while let chunk = try read(input, source, upTo: readChunkSize) {
-                    try sealer.update(chunk) { try output($0) }
-                }
-                try sealer.finish { try output($0) }
-            } catch let error as ResultError {
-                throw error
-            } catch {
-                throw ResultError(.io, at: source.path, "The result could not be encrypted: \(error)")
-            }
-        }
+        try Sealing(recipient: recipient, taskId: taskId).seal(
+            fileAt: source, to: destination, segmentSize: segmentSize)
     }
 
     /// Opens the sealed result at `source` with the beneficiary's key, for task `taskId`, into `destination`, in
@@ -130,6 +106,61 @@ public enum ResultEncryption {
                 throw refused(error)
             } catch {
                 throw ResultError(.io, at: source.path, "The sealed result could not be opened: \(error)")
+            }
+        }
+    }
+
+    // MARK: A task's sealing
+
+    /// One content key for task `taskId`, wrapped once for `recipient`, that seals any number of plaintexts: each is a
+    /// sealed result of its own (the same prefix, then a `clave-stream-v1` stream with a fresh salt, so a segment key
+    /// of its own), opened as any sealed result is. A worker seals a task's result and its logs with one, for one
+    /// HPKE encapsulation instead of two; whoever opens one of them can open the other, as the same key opens both.
+    public struct Sealing: Sendable {
+        /// Magic, task id, envelope length and envelope: the first bytes of everything sealed here.
+        let prefix: [UInt8]
+        let key: StreamKey
+
+        /// Draws a fresh content key and wraps it for `recipient` and `taskId`.
+        public init(recipient: X25519PublicKey, taskId: Bytes32) throws(ResultError) {
+            (prefix, key) = try ResultEncryption.sealedPrefix(recipient: recipient, taskId: taskId)
+        }
+
+        /// `plaintext`, sealed.
+        public func seal(_ plaintext: some DataProtocol, segmentSize: Int = ClaveStream.defaultSegmentSize)
+            throws(ResultError) -> [UInt8]
+        {
+            do {
+                return prefix + (try ClaveStream.seal(plaintext, key: key, segmentSize: segmentSize))
+            } catch {
+                throw ResultError(.io, at: "stream", "The result could not be encrypted: \(error.message)")
+            }
+        }
+
+        /// The file at `source`, sealed into `destination` in constant memory, as
+        /// ``ResultEncryption/seal(fileAt:to:recipient:taskId:segmentSize:)`` does.
+        public func seal(fileAt source: URL, to destination: URL, segmentSize: Int = ClaveStream.defaultSegmentSize)
+            throws(ResultError)
+        {
+            let input = try ResultEncryption.reader(source)
+            defer { try? input.close() }
+            try ResultEncryption.write(destination) { (output) throws(ResultError) in
+                var failure: ResultError?
+                prefix.withUnsafeBytes { raw in
+                    do throws(ResultError) { try output(raw) } catch { failure = error }
+                }
+                if let failure { throw failure }
+                do {
+                    let sealer = try StreamSealer(key: key, segmentSize: segmentSize)
+                    while let chunk = try ResultEncryption.read(input, source, upTo: ResultEncryption.readChunkSize) {
+                        try sealer.update(chunk) { try output($0) }
+                    }
+                    try sealer.finish { try output($0) }
+                } catch let error as ResultError {
+                    throw error
+                } catch {
+                    throw ResultError(.io, at: source.path, "The result could not be encrypted: \(error)")
+                }
             }
         }
     }

@@ -100,16 +100,19 @@ public struct TaskExecutor: TaskExecuting {
     }
 
     /// Pre-compute, compute and post-compute of a prepared run. Once the app ran (or failed), its logs are stored:
-    /// while the result is, neither waiting for the other's write, or alone when there is no result.
+    /// with the result and its receipt when there is one (one flush of the blob store for the three), alone when
+    /// there is not.
     private func execute(
         _ run: TaskRun, progress: @escaping @Sendable (ReplicateStatus) async -> Void
     ) async -> Result<ReplicateResult, ReplicateFailure> {
         let secrets: SessionSecrets
         let inputs: TaskInputs
+        let sealing: ResultEncryption.Sealing?
         do throws(ReplicateFailure) {
             secrets = try await openSession(run)
             await progress(.dataDownloading)
             inputs = try await fetchInputs(run, secrets: secrets)
+            sealing = try Self.sealing(for: run)
         } catch {
             return .failure(error)
         }
@@ -119,47 +122,48 @@ public struct TaskExecutor: TaskExecuting {
             try await compute(run, secrets: secrets, inputs: inputs)
         } catch {
             var failure = error
-            failure.logs = await storeLogs(run)
+            failure.logs = await storeLogs(sealedLogs(run, sealing))
             return .failure(failure)
         }
         await progress(.computed)
         await progress(.resultUploading)
-        async let storedLogs = storeLogs(run)
-        let posted: Result<ReplicateResult, ReplicateFailure>
-        do throws(ReplicateFailure) {
-            posted = .success(try await postCompute(run, secrets: secrets, inputs: inputs))
+        let outcome = await postCompute(
+            run, secrets: secrets, inputs: inputs, sealing: sealing, logs: sealedLogs(run, sealing))
+        if case .success = outcome { await progress(.resultUploaded) }
+        return outcome
+    }
+
+    /// The task's sealing to the beneficiary, when the deal asks for its results encrypted: one content key, wrapped
+    /// once, for the result and the logs both.
+    private static func sealing(for run: TaskRun) throws(ReplicateFailure) -> ResultEncryption.Sealing? {
+        guard let recipient = run.resultRecipient else { return nil }
+        do {
+            return try ResultEncryption.Sealing(recipient: recipient, taskId: run.assignment.taskId)
         } catch {
-            posted = .failure(error)
-        }
-        let logs = await storedLogs
-        switch posted {
-        case .success(var result):
-            result.logs = logs
-            await progress(.resultUploaded)
-            return .success(result)
-        case .failure(var failure):
-            failure.logs = logs
-            return .failure(failure)
+            throw ReplicateFailure(
+                .workerError, "The result key could not be sealed to the beneficiary: \(error.message)",
+                isDeterministic: false)
         }
     }
+
     /// A result archive ready to store: sealed in memory, or in a file.
     private enum SealedResult {
         case inMemory([UInt8])
         case file(URL)
     }
 
-    /// The result archive, `bytes` or else the file at `file`, sealed to `recipient` when there is one.
-    private func sealedResult(
-        _ bytes: [UInt8]?, orFileAt file: URL, sealedTo recipient: X25519PublicKey?, taskId: Bytes32
-    ) throws(ReplicateFailure) -> SealedResult {
+    /// The result archive, `bytes` or else the file at `file`, sealed with `sealing` when there is one.
+    private func sealedResult(_ bytes: [UInt8]?, orFileAt file: URL, sealing: ResultEncryption.Sealing?)
+        throws(ReplicateFailure) -> SealedResult
+    {
         do {
             if let archive = bytes {
-                guard let recipient else { return .inMemory(archive) }
-                return .inMemory(try ResultEncryption.seal(archive, recipient: recipient, taskId: taskId))
+                guard let sealing else { return .inMemory(archive) }
+                return .inMemory(try sealing.seal(archive))
             }
-            guard let recipient else { return .file(file) }
+            guard let sealing else { return .file(file) }
             let sealed = file.deletingLastPathComponent().appendingPathComponent("result.sealed")
-            try ResultEncryption.seal(fileAt: file, to: sealed, recipient: recipient, taskId: taskId)
+            try sealing.seal(fileAt: file, to: sealed)
             return .file(sealed)
         } catch {
             throw ReplicateFailure(
@@ -180,17 +184,28 @@ public struct TaskExecutor: TaskExecuting {
         }
     }
 
-    /// Stores the app's standard output and error, sealed to the beneficiary, and returns where; nil when the deal
-    /// does not ask for its results to be encrypted (logs can hold what the app read, so they are never stored in the
-    /// clear) or the store fails (the logs are then lost, not the task).
-    private func storeLogs(_ run: TaskRun) async -> String? {
-        guard let recipient = run.resultRecipient else { return nil }
+    /// The app's standard output and error, sealed with the task's `sealing`; nil when the deal does not ask for its
+    /// results to be encrypted (logs can hold what the app read, so they are never stored in the clear) or they
+    /// cannot be sealed (the logs are then lost, not the task).
+    private func sealedLogs(_ run: TaskRun, _ sealing: ResultEncryption.Sealing?) -> [UInt8]? {
+        guard let sealing else { return nil }
         func read(_ url: URL) -> [UInt8] { (try? FileTree.readFile(url)) ?? [] }
         let text =
             Array("== stdout ==\n".utf8) + read(run.standardOutput) + Array("\n== stderr ==\n".utf8)
             + read(run.standardError)
         do {
-            let sealed = try ResultEncryption.seal(text, recipient: recipient, taskId: run.assignment.taskId)
+            return try sealing.seal(text)
+        } catch {
+            logger.warning("the app's logs could not be sealed", metadata: ["reason": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Stores the sealed logs and returns where; nil when there are none or the store fails (the logs are then lost,
+    /// not the task).
+    private func storeLogs(_ sealed: [UInt8]?) async -> String? {
+        guard let sealed else { return nil }
+        do {
             return try await blobs.put(bytes: sealed).cid.locator
         } catch {
             logger.warning("the app's logs could not be stored", metadata: ["reason": "\(error)"])
@@ -399,9 +414,84 @@ public struct TaskExecutor: TaskExecuting {
 
     // MARK: Result
 
-    private func postCompute(_ run: TaskRun, secrets: SessionSecrets, inputs: TaskInputs)
-        async throws(ReplicateFailure) -> ReplicateResult
-    {
+    /// Post-compute: the result's digest, archive, sealing and receipt, stored with the app's `logs` (sealed with the
+    /// same `sealing`) at once, so that one flush of the blob store takes the three. Whatever the outcome, it names
+    /// where the logs went.
+    private func postCompute(
+        _ run: TaskRun, secrets: SessionSecrets, inputs: TaskInputs, sealing: ResultEncryption.Sealing?,
+        logs: [UInt8]?
+    ) async -> Result<ReplicateResult, ReplicateFailure> {
+        let prepared: PreparedResult
+        do throws(ReplicateFailure) {
+            prepared = try prepareResult(run, secrets: secrets, inputs: inputs, sealing: sealing)
+        } catch {
+            var failure = error
+            failure.logs = await storeLogs(logs)
+            return .failure(failure)
+        }
+        let stored: Result<(result: StoredBlob, receipt: ResultReceipt, receiptBlob: StoredBlob), ReplicateFailure>
+        let logsAt: String?
+        switch prepared.sealed {
+        case .inMemory(let bytes):
+            // Named before it is stored, so that the result and its receipt are stored together: one flush of the
+            // store for both (and the logs) instead of one after the other.
+            let cid = CID(hashing: bytes)
+            let receipt = prepared.receipt(cid, bytes.count)
+            async let storedResult = Self.store("result") { () async throws(StorageError) in
+                try await blobs.put(bytes: bytes, expected: cid)
+            }
+            async let storedReceipt = Self.store("result receipt") { () async throws(StorageError) in
+                try await blobs.put(bytes: receipt.canonicalBytes)
+            }
+            async let storedLogs = storeLogs(logs)
+            let (resultBlob, receiptBlob) = await (storedResult, storedReceipt)
+            logsAt = await storedLogs
+            stored = resultBlob.flatMap { result in receiptBlob.map { (result, receipt, $0) } }
+        case .file(let file):
+            async let storedLogs = storeLogs(logs)
+            switch await Self.store("result", { () async throws(StorageError) in try await blobs.put(fileAt: file) }) {
+            case .success(let resultBlob):
+                let receipt = prepared.receipt(resultBlob.cid, resultBlob.size)
+                stored = await Self.store("result receipt") { () async throws(StorageError) in
+                    try await blobs.put(bytes: receipt.canonicalBytes)
+                }.map { (resultBlob, receipt, $0) }
+            case .failure(let failure):
+                stored = .failure(failure)
+            }
+            logsAt = await storedLogs
+        }
+        switch stored {
+        case .success(let (resultBlob, receipt, receiptBlob)):
+            let location = ResultLocation(
+                location: resultBlob.cid.description, receipt: receiptBlob.cid.description,
+                encrypted: sealing != nil)
+            // The receipt's enclave signature is PoCo's enclaveSign over resultHash ‖ resultSeal: the contribution's.
+            var result = ReplicateResult(
+                resultDigest: prepared.digest, enclaveChallenge: secrets.enclaveChallengeKey.address,
+                enclaveSignature: receipt.enclaveSignature, results: location.bytes,
+                resultsCallback: prepared.callbackData ?? [])
+            result.logs = logsAt
+            return .success(result)
+        case .failure(var failure):
+            failure.logs = logsAt
+            return .failure(failure)
+        }
+    }
+
+    /// A computed result, archived and sealed, ready to store; `receipt` signs the receipt for the CID and size it
+    /// is stored under.
+    private struct PreparedResult {
+        let digest: Bytes32
+        let callbackData: [UInt8]?
+        let sealed: SealedResult
+        let receipt: (CID, Int) -> ResultReceipt
+    }
+
+    /// Reads `computed.json`, computes the result digest, zips `$IEXEC_OUT` and seals it: in memory when small,
+    /// through files when large, so that a result of any size is stored in constant memory.
+    private func prepareResult(
+        _ run: TaskRun, secrets: SessionSecrets, inputs: TaskInputs, sealing: ResultEncryption.Sealing?
+    ) throws(ReplicateFailure) -> PreparedResult {
         guard let evidence = ResultReceipt.EvidenceKind(label: enclave.kind.rawValue) else {
             throw ReplicateFailure(
                 .workerError, "This worker's enclave kind `\(enclave.kind)` has no name in result receipts.",
@@ -419,11 +509,6 @@ public struct TaskExecutor: TaskExecuting {
             throw ReplicateFailure(
                 .appFailed, "The app's result has no digest: \(error.message)", isDeterministic: true)
         }
-        let taskId = run.assignment.taskId
-        let challengeKey = secrets.enclaveChallengeKey
-        // The archive, sealed to the beneficiary when the deal asks for it: in memory when small, through files when
-        // large, so that a result of any size is stored in constant memory.
-        let recipient = run.resultRecipient
         let archiveFile = run.folder.appendingPathComponent("result.zip")
         let small: [UInt8]?
         do {
@@ -432,48 +517,20 @@ public struct TaskExecutor: TaskExecuting {
         } catch {
             throw ReplicateFailure(.appFailed, "$IEXEC_OUT cannot be archived: \(error.message)", isDeterministic: true)
         }
-        func makeReceipt(cid: CID, size: Int) -> ResultReceipt {
+        let sealed = try sealedResult(small, orFileAt: archiveFile, sealing: sealing)
+        let challengeKey = secrets.enclaveChallengeKey
+        let isEncrypted = sealing != nil
+        return PreparedResult(digest: digest, callbackData: computed.callbackData, sealed: sealed) { cid, size in
             ResultReceipt.signed(
-                chainId: run.chainId, taskId: taskId, dealId: run.deal.id, app: run.deal.app.address,
+                chainId: run.chainId, taskId: run.assignment.taskId, dealId: run.deal.id, app: run.deal.app.address,
                 appMeasurement: run.bundle.measurement,
                 dataset: inputs.dataset?.address, datasetChecksum: inputs.dataset?.checksum,
                 inputFiles: inputs.files.map { ResultReceipt.InputFile(url: $0.url, sha256: $0.sha256) },
                 worker: run.assignment.worker, resultDigest: digest, callbackData: computed.callbackData,
                 deterministicOutputPath: computed.outputPathInIexecOut,
                 result: ResultReceipt.StoredResult(
-                    cid: cid.description, sha256: cid.sha256Digest, size: UInt64(size), isEncrypted: recipient != nil),
+                    cid: cid.description, sha256: cid.sha256Digest, size: UInt64(size), isEncrypted: isEncrypted),
                 evidence: evidence, enclaveChallengeKey: challengeKey)
         }
-        let resultBlob: StoredBlob
-        let receipt: ResultReceipt
-        let receiptBlob: StoredBlob
-        switch try sealedResult(small, orFileAt: archiveFile, sealedTo: recipient, taskId: taskId) {
-        case .inMemory(let bytes):
-            // Named before it is stored, so that the result and its receipt are stored together: one flush of the
-            // store for both instead of one after the other.
-            let cid = CID(hashing: bytes)
-            receipt = makeReceipt(cid: cid, size: bytes.count)
-            async let storedResult = Self.store("result") { () async throws(StorageError) in
-                try await blobs.put(bytes: bytes, expected: cid)
-            }
-            async let storedReceipt = Self.store("result receipt") { () async throws(StorageError) in
-                try await blobs.put(bytes: receipt.canonicalBytes)
-            }
-            (resultBlob, receiptBlob) = (try await storedResult.get(), try await storedReceipt.get())
-        case .file(let file):
-            resultBlob = try await Self.store("result") { () async throws(StorageError) in
-                try await blobs.put(fileAt: file)
-            }.get()
-            receipt = makeReceipt(cid: resultBlob.cid, size: resultBlob.size)
-            receiptBlob = try await Self.store("result receipt") { () async throws(StorageError) in
-                try await blobs.put(bytes: receipt.canonicalBytes)
-            }.get()
-        }
-        let location = ResultLocation(
-            location: resultBlob.cid.description, receipt: receiptBlob.cid.description, encrypted: recipient != nil)
-        // The receipt's enclave signature is PoCo's enclaveSign over resultHash ‖ resultSeal: the contribution's.
-        return ReplicateResult(
-            resultDigest: digest, enclaveChallenge: challengeKey.address, enclaveSignature: receipt.enclaveSignature,
-            results: location.bytes, resultsCallback: computed.callbackData ?? [])
     }
 }

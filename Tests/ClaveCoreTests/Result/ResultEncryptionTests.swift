@@ -65,6 +65,30 @@ import Testing
         #expect(try Self.leftovers(folder) == ["opened.zip", "result.sealed", "result.zip"])
     }
 
+    /// One sealing seals a task's result and its logs: one envelope (the same first 143 bytes), two streams of their
+    /// own salts, each opened alone with the beneficiary's key, from memory or from a file; another key opens neither.
+    @Test func oneSealingSealsSeveralPlaintextsThatOpenAlone() throws {
+        let folder = try TemporaryDirectory()
+        let sealing = try ResultEncryption.Sealing(recipient: Self.beneficiary.publicKey, taskId: Self.taskId)
+        let (result, logs) = (Self.bytes(3000, seed: 2), Array("== stdout ==\nhello\n".utf8))
+        let sealedResult = try sealing.seal(result, segmentSize: 64)
+        let plainFile = folder.url.appendingPathComponent("logs.txt")
+        let sealedFile = folder.url.appendingPathComponent("logs.sealed")
+        try Data(logs).write(to: plainFile)
+        try sealing.seal(fileAt: plainFile, to: sealedFile)
+        let sealedLogs = try Array(Data(contentsOf: sealedFile))
+        let prefixCount = ResultEncryption.prefixByteCount + ResultEncryption.envelopeByteCount
+        #expect(sealedResult.prefix(prefixCount) == sealedLogs.prefix(prefixCount))
+        // The streams' headers (segment size, salt, nonce prefix) differ: the salts are fresh for each.
+        #expect(sealedResult.dropFirst(prefixCount).prefix(48) != sealedLogs.dropFirst(prefixCount).prefix(48))
+        #expect(try ResultEncryption.open(sealedResult, key: Self.beneficiary, taskId: Self.taskId) == result)
+        #expect(try ResultEncryption.open(sealedLogs, key: Self.beneficiary, taskId: Self.taskId) == logs)
+        let stranger = ResultKey.derive(from: TestAccount(2).key)
+        #expect(
+            Self.refusal { _ = try ResultEncryption.open(sealedLogs, key: stranger, taskId: Self.taskId) }?.code
+                == .sealedResultRefused)
+    }
+
     @Test func isSealedNeedsTheWholeMagic() {
         #expect(!ResultEncryption.isSealed(Array("clave-result-v1".utf8)))
         #expect(!ResultEncryption.isSealed(Array("PK\u{3}\u{4}0123456789abcdef".utf8)))
