@@ -25,6 +25,10 @@ public protocol SchedulerService: Sendable {
         session: WorkerSession, taskId: Bytes32, status: ReplicateStatus, message: String?, logs: String?,
         result: ReplicateResult?, failure: ReplicateFailure?
     ) async throws
+    /// Several of a worker's reports, handled in order as ``report(session:taskId:status:message:logs:result:failure:)``
+    /// handles each: a worker sends those that queued while its last one was out together. The answer holds, for each
+    /// report, nil or why it was refused; a refused report does not stop those after it.
+    func report(_ reports: [ReplicateReportRequest]) async -> [(any Error)?]
     /// How the task is doing, as the scheduler knows it; nil for a task it does not schedule.
     func taskReport(_ taskId: Bytes32) async throws -> TaskReport?
     /// The workers logged in now, and how many of the tasks the scheduler follows are in each status.
@@ -32,6 +36,15 @@ public protocol SchedulerService: Sendable {
 }
 
 extension SchedulerService {
+    /// One report after the other.
+    public func report(_ reports: [ReplicateReportRequest]) async -> [(any Error)?] {
+        await ReplicateReportRequest.handle(reports) { report in
+            try await self.report(
+                session: report.session, taskId: report.taskId, status: report.status, message: report.message,
+                logs: report.logs, result: report.result, failure: report.failure)
+        }
+    }
+
     /// A report without a failure.
     public func report(
         session: WorkerSession, taskId: Bytes32, status: ReplicateStatus, message: String?, logs: String?,
@@ -40,5 +53,26 @@ extension SchedulerService {
         try await report(
             session: session, taskId: taskId, status: status, message: message, logs: logs, result: result,
             failure: nil)
+    }
+}
+
+extension ReplicateReportRequest {
+    /// Runs `handle` on each of `reports` in order, on the caller's actor, and gives each one's refusal or nil: a
+    /// refused report does not stop those after it.
+    static func handle(
+        _ reports: [ReplicateReportRequest], isolation: isolated (any Actor)? = #isolation,
+        _ handle: (ReplicateReportRequest) async throws -> Void
+    ) async -> [(any Error)?] {
+        var answers: [(any Error)?] = []
+        answers.reserveCapacity(reports.count)
+        for report in reports {
+            do {
+                try await handle(report)
+                answers.append(nil)
+            } catch {
+                answers.append(error)
+            }
+        }
+        return answers
     }
 }

@@ -260,7 +260,22 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
         session: WorkerSession, taskId: Bytes32, status: ReplicateStatus, message: String?, logs: String?,
         result: ReplicateResult?, failure: ReplicateFailure?
     ) async throws {
-        let worker = try touch(session)
+        try await receive(
+            ReplicateReportRequest(
+                session: session, taskId: taskId, status: status, message: message, logs: logs, result: result,
+                failure: failure))
+    }
+
+    /// The reports one after the other, in this actor: one entry for a worker's batch.
+    public func report(_ reports: [ReplicateReportRequest]) async -> [(any Error)?] {
+        await ReplicateReportRequest.handle(reports) { try await self.receive($0) }
+    }
+
+    private func receive(_ report: ReplicateReportRequest) async throws {
+        let (taskId, status, message, logs, result, failure) = (
+            report.taskId, report.status, report.message, report.logs, report.result, report.failure
+        )
+        let worker = try touch(report.session)
         guard let replicate = state.tasks[taskId]?.replicates.first(where: { $0.worker == worker }) else {
             throw SchedulerError(
                 .notAssigned,
@@ -305,8 +320,12 @@ public actor WorkerpoolScheduler: SchedulerService, Service {
                     metadata: .replicate(task: taskId, worker: worker, ["reason": "\(failure)"]))
             }
         }
-        if status.rank >= ReplicateStatus.contributed.rank && failure == nil { await refresh(taskId) }
-        changes.signal()
+        let readsLedger = status.rank >= ReplicateStatus.contributed.rank && failure == nil
+        if readsLedger { await refresh(taskId) }
+        // Only what can free a worker's slot or make a task need a replicate again wakes the workers waiting for an
+        // assignment: a replicate that ended, a failure, the task read again from the ledger. A replicate going from
+        // one running status to the next does not.
+        if readsLedger || failure != nil || (status.isFinal && !replicate.status.isFinal) { changes.signal() }
     }
 
     public func taskReport(_ taskId: Bytes32) async throws -> TaskReport? {

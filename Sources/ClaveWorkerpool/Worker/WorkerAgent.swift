@@ -48,8 +48,10 @@ public actor WorkerAgent: Service {
     private let slots = ChangeSignal()
 
     private var session: WorkerSession?
-    /// The last report queued; the next is sent once it was answered.
-    private var reportTail: Task<Void, Never>?
+    /// Reports not sent yet, in order: those that queue while a send is out go together in the next.
+    private var queuedReports: [QueuedReport] = []
+    /// The task sending the queued reports; nil when none wait.
+    private var reportSender: Task<Void, Never>?
     /// Replicates taken that have not contributed (or failed) yet.
     private var busy: UInt64 = 0
 
@@ -326,33 +328,54 @@ public actor WorkerAgent: Service {
     ) async {
         // A cancelled (killed) worker says nothing more: its leases expire and the scheduler declares it lost.
         guard !Task.isCancelled else { return }
-        let previous = reportTail
-        reportTail = Task {
-            await previous?.value
-            await self.send(taskId, status, message: message, result: result, failure: failure)
+        queuedReports.append(
+            QueuedReport(taskId: taskId, status: status, message: message, result: result, failure: failure))
+        if reportSender == nil { reportSender = Task { await self.sendQueuedReports() } }
+    }
+
+    /// A report as ``report(_:_:message:result:failure:)`` queued it; the session is the one current when it goes.
+    private struct QueuedReport {
+        var taskId: Bytes32
+        var status: ReplicateStatus
+        var message: String?
+        var result: ReplicateResult?
+        var failure: ReplicateFailure?
+
+        func request(_ session: WorkerSession) -> ReplicateReportRequest {
+            ReplicateReportRequest(
+                session: session, taskId: taskId, status: status, message: message,
+                logs: result?.logs ?? failure?.logs, result: result, failure: failure)
         }
+    }
+
+    /// Sends what queued, all of it at a time, until nothing does.
+    private func sendQueuedReports() async {
+        while !queuedReports.isEmpty {
+            let reports = queuedReports
+            queuedReports = []
+            let answers: [(any Error)?]
+            do {
+                let session = try await currentSession()
+                answers = await scheduler.report(reports.map { $0.request(session) })
+            } catch {
+                answers = reports.map { _ in error }
+            }
+            for (report, error) in zip(reports, answers) {
+                guard let error else { continue }
+                forget(error)
+                logger.warning(
+                    "report failed",
+                    metadata: [
+                        "clave.task": "\(report.taskId)", "status": "\(report.status.rawValue)", "error": "\(error)",
+                    ])
+            }
+        }
+        reportSender = nil
     }
 
     /// Waits until every report queued so far was answered.
     private func reportsSent() async {
-        await reportTail?.value
-    }
-
-    private func send(
-        _ taskId: Bytes32, _ status: ReplicateStatus, message: String?, result: ReplicateResult?,
-        failure: ReplicateFailure?
-    ) async {
-        do {
-            try await scheduler.report(
-                session: try await currentSession(), taskId: taskId, status: status, message: message,
-                logs: result?.logs ?? failure?.logs,
-                result: result, failure: failure)
-        } catch {
-            forget(error)
-            logger.warning(
-                "report failed",
-                metadata: ["clave.task": "\(taskId)", "status": "\(status.rawValue)", "error": "\(error)"])
-        }
+        await reportSender?.value
     }
 
     private func fail(_ assignment: WorkAssignment, _ status: ReplicateStatus, _ failure: ReplicateFailure) async {

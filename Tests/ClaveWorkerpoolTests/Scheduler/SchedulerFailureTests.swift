@@ -161,4 +161,39 @@ import Testing
         let unknown = await #expect(throws: SchedulerError.self) { try await scheduler.heartbeat(session: stranger) }
         #expect(unknown?.code == .unknownSession)
     }
+
+    /// A worker's queued reports go as one batch: taken in order, each answered, and a refused one (a task it was not
+    /// assigned) stops none of the others.
+    @Test func aBatchOfReportsIsTakenInOrderAndARefusedReportStopsNone() async throws {
+        let f = try await WorkerpoolFixture()
+        let scheduler = try f.scheduler()
+        let schedulerRun = Running(scheduler)
+        let worker = f.workers[0]
+        let dealId = try await f.match(volume: 2, trust: 1, salt: 1)
+        let session = try await scheduler.login(
+            WorkerLogin(
+                answering: try await scheduler.loginChallenge(for: worker.address), capacity: 1,
+                signedWith: worker.key))
+        let assignment = try #require(try await scheduler.nextAssignment(session: session, timeout: .seconds(5)))
+        let unassigned = try #require(f.taskIds(dealId, count: 2).first { $0 != assignment.taskId })
+        func report(_ taskId: Bytes32, _ status: ReplicateStatus, _ message: String?) -> ReplicateReportRequest {
+            ReplicateReportRequest(
+                session: session, taskId: taskId, status: status, message: message, logs: nil, result: nil,
+                failure: nil)
+        }
+        let answers = await scheduler.report([
+            report(assignment.taskId, .dataDownloading, nil),
+            report(unassigned, .computing, "not mine"),
+            report(assignment.taskId, .computing, "running the app"),
+        ])
+        #expect(answers.count == 3)
+        #expect(answers[0] == nil)
+        #expect((answers[1] as? SchedulerError)?.code == .notAssigned)
+        #expect(answers[2] == nil)
+        let replicate = try #require(try await scheduler.taskReport(assignment.taskId)?.replicate(of: worker.address))
+        #expect(replicate.status == .computing)
+        #expect(replicate.message == "running the app")
+        #expect(try await scheduler.taskReport(unassigned)?.replicate(of: worker.address) == nil)
+        await schedulerRun.stop()
+    }
 }
