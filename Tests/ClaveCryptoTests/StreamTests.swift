@@ -151,6 +151,19 @@ import ClaveTestSupport
         #expect(!a.description.contains(Hex.encode(a.rawRepresentation, prefix: false)))
     }
 
+    /// Each stream draws its own salt and nonce prefix (header bytes 9–40 and 41–47), in one call to the system's
+    /// generator: two streams under one key never share them, and neither is left zero.
+    @Test func everyStreamDrawsAFreshSaltAndNoncePrefix() throws {
+        let key = StreamKey.generate()
+        let headers = try (0..<8).map { _ in Array(try ClaveStream.seal([1, 2, 3], key: key).prefix(48)) }
+        #expect(Set(headers.map { $0[9..<41] }).count == headers.count)
+        #expect(Set(headers.map { $0[41..<48] }).count == headers.count)
+        for header in headers {
+            #expect(header[9..<41].contains { $0 != 0 })
+            #expect(header[41..<48].contains { $0 != 0 })
+        }
+    }
+
     // MARK: Vectors
 
     /// The test vector printed in docs/formats/clave-stream-v1.md.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The 32-byte content key of a `clave-stream-v1` stream.
 ///
 /// One content key may encrypt any number of streams: each stream derives its own segment key from the
@@ -38,19 +44,25 @@ public struct StreamKey: Sendable, CustomStringConvertible {
 
 /// Random bytes for keys, salts and nonce prefixes.
 enum StreamRandom {
-    /// `count` bytes from `SystemRandomNumberGenerator`, which the Swift standard library documents as
-    /// cryptographically secure (`getrandom(2)` on Linux, `arc4random_buf(3)` on Apple platforms).
+    /// `count` bytes from the operating system's cryptographically secure generator, 256 at a time:
+    /// `getentropy(3)` (getrandom(2)) on Linux, `arc4random_buf(3)` on Apple platforms. The standard library's
+    /// `SystemRandomNumberGenerator` makes a system call for every 8 bytes.
     static func bytes(_ count: Int) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
         var bytes = [UInt8](repeating: 0, count: count)
-        var index = 0
-        while index < count {
-            var word = generator.next() as UInt64
-            for _ in 0..<min(8, count - index) {
-                bytes[index] = UInt8(truncatingIfNeeded: word)
-                word >>= 8
-                index += 1
-            }
+        bytes.withUnsafeMutableBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            #if canImport(Glibc)
+                var filled = 0
+                while filled < count {
+                    let chunk = min(256, count - filled)
+                    guard getentropy(base + filled, chunk) == 0 else {
+                        fatalError("getentropy(3) failed: \(String(cString: strerror(errno))); no secure randomness")
+                    }
+                    filled += chunk
+                }
+            #else
+                arc4random_buf(base, count)
+            #endif
         }
         return bytes
     }

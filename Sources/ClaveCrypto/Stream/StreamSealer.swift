@@ -38,11 +38,10 @@ public final class StreamSealer {
     ///   values throw ``CryptoError/Code/invalidLength``.
     public convenience init(key: StreamKey, segmentSize: Int = ClaveStream.defaultSegmentSize) throws(CryptoError) {
         try StreamSealer.checkSegmentSize(segmentSize)
+        let random = StreamRandom.bytes(StreamHeader.saltByteCount + StreamHeader.noncePrefixByteCount)
         let header = StreamHeader(
-            segmentSize: segmentSize,
-            salt: StreamRandom.bytes(StreamHeader.saltByteCount),
-            noncePrefix: StreamRandom.bytes(StreamHeader.noncePrefixByteCount)
-        )
+            segmentSize: segmentSize, salt: Array(random.prefix(StreamHeader.saltByteCount)),
+            noncePrefix: Array(random.suffix(StreamHeader.noncePrefixByteCount)))
         try self.init(key: key, header: header)
     }
 
