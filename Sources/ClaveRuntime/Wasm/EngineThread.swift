@@ -17,8 +17,9 @@ final class EngineThread<Value: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
-    /// Starts `body` on a new thread of `stackSize` bytes and returns its value, or nil once `timeLimit` has passed,
-    /// after `onTimeLimit` ran (on the timer's thread, before the waiter resumes).
+    /// Starts `body` on a thread of `stackSize` bytes (one kept from an earlier run, or a new one: ``EngineThreads``)
+    /// and returns its value, or nil once `timeLimit` has passed, after `onTimeLimit` ran (on the timer's thread,
+    /// before the waiter resumes).
     static func run(
         name: String, stackSize: Int, timeLimit: Duration, onTimeLimit: @escaping @Sendable () -> Void = {},
         _ body: @escaping @Sendable () -> Value
@@ -34,10 +35,7 @@ final class EngineThread<Value: Sendable>: Sendable {
                 engineThread.finish(with: nil)
             }
             engineThread.state.withLock { $0.deadline = deadline }
-            let thread = Thread { engineThread.finish(with: body()) }
-            thread.name = name
-            thread.stackSize = stackSize
-            thread.start()
+            EngineThreads.shared(name: name, stackSize: stackSize).run { engineThread.finish(with: body()) }
         }
     }
 
@@ -52,5 +50,81 @@ final class EngineThread<Value: Sendable>: Sendable {
         }
         deadline?.cancel()
         continuation?.resume(returning: value)
+    }
+}
+
+/// The threads ``EngineThread`` runs bodies on, one set per name and stack size for the process: a thread whose body
+/// returned waits for the next (at most ``idleLimit`` wait; past that it ends), so that a run does not pay for making
+/// and ending a thread (the clone, its stack mapped and unmapped, its first page faults). A body that overran its time
+/// limit keeps its thread until it returns, as before; the next run then takes another thread.
+final class EngineThreads: Sendable {
+    /// How many threads wait for work, per set.
+    static let idleLimit = 4
+
+    private static let sets = Mutex<[String: EngineThreads]>([:])
+
+    /// The set of threads named `name` with stacks of `stackSize` bytes.
+    static func shared(name: String, stackSize: Int) -> EngineThreads {
+        sets.withLock { sets in
+            let key = "\(name)/\(stackSize)"
+            if let set = sets[key] { return set }
+            let set = EngineThreads(name: name, stackSize: stackSize)
+            sets[key] = set
+            return set
+        }
+    }
+
+    /// A thread waiting for its next body.
+    private final class Waiting: Sendable {
+        let wake = DispatchSemaphore(value: 0)
+        let body = Mutex<(@Sendable () -> Void)?>(nil)
+    }
+
+    private let name: String
+    private let stackSize: Int
+    private let waiting = Mutex<[Waiting]>([])
+
+    private init(name: String, stackSize: Int) {
+        self.name = name
+        self.stackSize = stackSize
+    }
+
+    /// How many threads wait for a body now.
+    var waitingCount: Int { waiting.withLock { $0.count } }
+
+    /// Runs `body` on a waiting thread, or on a new one when none waits.
+    func run(_ body: @escaping @Sendable () -> Void) {
+        if let thread = waiting.withLock({ $0.popLast() }) {
+            thread.body.withLock { $0 = body }
+            thread.wake.signal()
+            return
+        }
+        let thread = Thread { self.serve(first: body) }
+        thread.name = name
+        thread.stackSize = stackSize
+        thread.start()
+    }
+
+    /// A thread's life: its first body, then each one it is given while it waits, until enough others wait.
+    private func serve(first: @escaping @Sendable () -> Void) {
+        let me = Waiting()
+        var body = first
+        while true {
+            body()
+            let waits = waiting.withLock { waiting in
+                guard waiting.count < Self.idleLimit else { return false }
+                waiting.append(me)
+                return true
+            }
+            guard waits else { return }
+            me.wake.wait()
+            let next = me.body.withLock { body in
+                let next = body
+                body = nil
+                return next
+            }
+            guard let next else { return }
+            body = next
+        }
     }
 }
