@@ -134,7 +134,7 @@ extension DataProtector {
                 let fetched = try await fetchResults(
                     of: completed.compactMap { states[$0] },
                     into: completed.map {
-                        folder.appendingPathComponent("task-\(deal.firstIndex + UInt64($0))")
+                        folder.appendingPathComponent("task-\(deal.firstIndex + UInt64($0))", isDirectory: true)
                     })
                 for (position, result) in zip(completed, fetched) { results[position] = result }
             }

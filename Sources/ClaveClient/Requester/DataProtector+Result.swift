@@ -165,10 +165,10 @@ extension DataProtector {
                 "The result of task \(taskId) does not have the digest the workers agreed on: \(error.message)")
         }
         let work = destination.deletingLastPathComponent().appendingPathComponent(
-            ".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8)).partial")
+            ".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8)).partial", isDirectory: true)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { FileTree.remove(work) }
-        let unpacked = work.appendingPathComponent("out")
+        let unpacked = work.appendingPathComponent("out", isDirectory: true)
         let files: [String]
         switch content {
         case .missing:
@@ -191,11 +191,11 @@ extension DataProtector {
             }
             files = try ResultFolder.unpack(bytes: archive, into: unpacked)
         case .leftOut:
-            let blobFile = work.appendingPathComponent("result.blob")
+            let blobFile = work.appendingPathComponent("result.blob", isDirectory: false)
             try check(size: try await blobs.get(cid, toFileAt: blobFile))
             var archive = blobFile
             if stored.isEncrypted {
-                archive = work.appendingPathComponent("result.zip")
+                archive = work.appendingPathComponent("result.zip", isDirectory: false)
                 do {
                     try ResultEncryption.open(fileAt: blobFile, to: archive, key: resultKey, taskId: taskId)
                 } catch {
@@ -286,7 +286,7 @@ enum ResultFolder {
         // entry stays under `folder`.
         for entry in reader.entries {
             let parts = entry.name.split(separator: "/", omittingEmptySubsequences: true)
-            let url = parts.reduce(folder) { $0.appendingPathComponent(String($1)) }
+            let url = parts.reduce(folder) { $0.appendingPathComponent(String($1), isDirectory: false) }
             if entry.isDirectory {
                 try manager.createDirectory(at: url, withIntermediateDirectories: true)
                 continue

@@ -18,7 +18,7 @@ public enum OutputDigest {
 
     /// Reads `computed.json` from the output folder.
     public static func computedFile(in output: URL) throws(ResultError) -> ComputedFile {
-        let url = output.appendingPathComponent(computedFileName)
+        let url = output.appendingPathComponent(computedFileName, isDirectory: false)
         guard case .regular = OutputFileKind(path: url.path) else {
             throw ResultError(
                 .missingOutput, at: computedFileName,
@@ -38,7 +38,9 @@ public enum OutputDigest {
     /// as it can be: an app that fails may write nothing else. A worker tells it to the requester; `clave app test`,
     /// to the developer.
     public static func errorMessage(in output: URL) -> String? {
-        guard let data = FileManager.default.contents(atPath: output.appendingPathComponent(computedFileName).path),
+        guard
+            let data = FileManager.default.contents(
+                atPath: output.appendingPathComponent(computedFileName, isDirectory: false).path),
             let json = try? JSONValue(parsing: Array(data)), let message = json["error-message"]?.stringValue
         else { return nil }
         return String(message.prefix(1000))
@@ -52,7 +54,7 @@ public enum OutputDigest {
         // A computed file has an output path when it has no callback data.
         let relative = computed.outputPathInIexecOut ?? ""
         let shown = computed.deterministicOutputPath ?? ComputedFile.iexecOut
-        let url = relative.isEmpty ? output : output.appendingPathComponent(relative)
+        let url = relative.isEmpty ? output : output.appendingPathComponent(relative, isDirectory: false)
         switch OutputFileKind(path: url.path) {
         case .regular:
             let (sha256, size) = try hash(url, shown: shown)
@@ -66,7 +68,7 @@ public enum OutputDigest {
             }
             var entries: [ResultDigest.Entry] = []
             for name in names {
-                let entry = url.appendingPathComponent(name)
+                let entry = url.appendingPathComponent(name, isDirectory: false)
                 switch OutputFileKind(path: entry.path) {
                 case .regular:
                     let (sha256, size) = try hash(entry, shown: "\(shown)/\(name)")

@@ -125,7 +125,7 @@ public enum ResultArchive {
                 throw RuntimeError(.io, "Cannot list \(folder.path) (\(error.localizedDescription)).")
             }
             for name in names {
-                let url = folder.appendingPathComponent(name)
+                let url = folder.appendingPathComponent(name, isDirectory: false)
                 let path = prefix + name
                 switch OutputFileKind(path: url.path) {
                 case .regular(let size):

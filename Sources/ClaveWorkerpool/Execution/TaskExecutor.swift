@@ -72,7 +72,7 @@ public struct TaskExecutor: TaskExecuting {
         _ assignment: WorkAssignment, progress: @escaping @Sendable (ReplicateStatus) async -> Void
     ) async -> Result<ReplicateResult, ReplicateFailure> {
         let folder = configuration.workDirectory.appendingPathComponent(
-            "task-\(Hex.encode(assignment.taskId.bytes.prefix(8)))-\(UUID().uuidString)")
+            "task-\(Hex.encode(assignment.taskId.bytes.prefix(8)))-\(UUID().uuidString)", isDirectory: true)
         defer { FileTree.remove(folder) }
         let outcome: Result<ReplicateResult, ReplicateFailure>
         do throws(ReplicateFailure) {
@@ -287,7 +287,8 @@ public struct TaskExecutor: TaskExecuting {
         let filename = address.checksummed
         do {
             try await ProtectedPayload.decrypt(
-                dataset, key: key, blobs: blobs, to: run.input.appendingPathComponent(filename), permissions: 0o644,
+                dataset, key: key, blobs: blobs, to: run.input.appendingPathComponent(filename, isDirectory: false),
+                permissions: 0o644,
                 synced: false)
         } catch let error as RuntimeError {
             throw ReplicateFailure(
@@ -509,7 +510,7 @@ public struct TaskExecutor: TaskExecuting {
             throw ReplicateFailure(
                 .appFailed, "The app's result has no digest: \(error.message)", isDeterministic: true)
         }
-        let archiveFile = run.folder.appendingPathComponent("result.zip")
+        let archiveFile = run.folder.appendingPathComponent("result.zip", isDirectory: false)
         let small: [UInt8]?
         do {
             small = try ResultArchive.make(

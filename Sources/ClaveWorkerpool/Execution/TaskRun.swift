@@ -33,10 +33,10 @@ struct TaskRun: Sendable {
         self.bundle = bundle
         self.bundleFolder = bundleFolder
         self.folder = folder
-        input = folder.appendingPathComponent("in")
-        output = folder.appendingPathComponent("out")
-        standardOutput = folder.appendingPathComponent("stdout.log")
-        standardError = folder.appendingPathComponent("stderr.log")
+        input = folder.appendingPathComponent("in", isDirectory: true)
+        output = folder.appendingPathComponent("out", isDirectory: true)
+        standardOutput = folder.appendingPathComponent("stdout.log", isDirectory: false)
+        standardError = folder.appendingPathComponent("stderr.log", isDirectory: false)
     }
     /// Whom the result and the logs are sealed to: the beneficiary's result key, when the deal asks for encryption.
     var resultRecipient: X25519PublicKey? { params.resultEncryption ? params.resultPublicKey : nil }
