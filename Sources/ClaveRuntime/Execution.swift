@@ -1,3 +1,4 @@
+public import ClaveCrypto
 public import Foundation
 
 /// One run of an app: what it runs, what it sees, and what it may use (docs/runtime.md).
@@ -26,11 +27,16 @@ public struct Execution: Sendable {
     /// Files that receive the app's standard output and error (created or truncated).
     public var standardOutput: URL
     public var standardError: URL
+    /// The measurement of the bundle in ``bundle``, when that folder is a checked copy of it that nothing writes: the
+    /// runtime may then take what it read of the bundle before (a parsed module) without reading it again. Nil: the
+    /// bundle is read on every run.
+    public var bundleMeasurement: Bytes32?
 
     public init(
         bundle: URL, entrypoint: [String], arguments: [String] = [], environment: [String: String] = [:], input: URL,
-        output: URL, limits: ResourceLimits, standardOutput: URL, standardError: URL
+        output: URL, limits: ResourceLimits, standardOutput: URL, standardError: URL, bundleMeasurement: Bytes32? = nil
     ) {
+        self.bundleMeasurement = bundleMeasurement
         self.bundle = bundle
         self.entrypoint = entrypoint
         self.arguments = arguments

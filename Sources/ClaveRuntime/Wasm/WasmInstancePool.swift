@@ -17,6 +17,9 @@ final class WasmInstancePool: Sendable {
     private struct State {
         /// Most recently used last.
         var images: [WasmModuleImage] = []
+        /// The digest of the module each bundle (by measurement) and entrypoint named, for a run that says its bundle
+        /// is a checked copy nothing writes (``Execution/bundleMeasurement``).
+        var modules: [BundleModule: Bytes32] = [:]
         var idle: [Key: [KeptInstance]] = [:]
     }
 
@@ -29,6 +32,32 @@ final class WasmInstancePool: Sendable {
     init(maximumModules: Int = 8, maximumIdleInstances: Int) {
         self.maximumModules = maximumModules
         self.maximumIdleInstances = maximumIdleInstances
+    }
+
+    /// A bundle's module: the bundle's measurement and the module's path in it.
+    struct BundleModule: Hashable, Sendable {
+        var measurement: Bytes32
+        var path: String
+    }
+
+    /// The parsed module `module` was, when it was parsed lately and is still kept: nothing to read.
+    func image(of module: BundleModule) -> WasmModuleImage? {
+        state.withLock { state in
+            guard let digest = state.modules[module],
+                let index = state.images.firstIndex(where: { $0.digest == digest })
+            else { return nil }
+            let image = state.images.remove(at: index)
+            state.images.append(image)
+            return image
+        }
+    }
+
+    /// Notes that `module` is the module of `image`, for ``image(of:)-(BundleModule)``.
+    func remember(_ module: BundleModule, is image: WasmModuleImage) {
+        state.withLock { state in
+            if state.modules.count >= 4 * maximumModules { state.modules.removeAll() }
+            state.modules[module] = image.digest
+        }
     }
 
     /// The parsed module of `bytes`, from the pool when it was parsed lately; throws what parsing throws.

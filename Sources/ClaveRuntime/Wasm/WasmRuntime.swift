@@ -130,7 +130,9 @@ public struct WasmRuntime: AppRuntime {
                 .invalidBundle,
                 "The app has no entrypoint: a WebAssembly app names its .wasm module, relative to the bundle.")
         }
-        let url = execution.bundle.appendingPathComponent(name)
+        let known = execution.bundleMeasurement.map { WasmInstancePool.BundleModule(measurement: $0, path: name) }
+        if let known, let image = pool.image(of: known) { return (image, name) }
+        let url = execution.bundle.appendingPathComponent(name, isDirectory: false)
         let bytes: [UInt8]
         do {
             bytes = Array(try Data(contentsOf: url))
@@ -169,6 +171,8 @@ public struct WasmRuntime: AppRuntime {
                 "\(name) exports no linear memory named memory, which WASI needs to pass data. Build it for "
                     + "wasm32-wasi with a toolchain that exports its memory (the default).")
         }
+        // Only a module that passed the checks is found again without them.
+        if let known { pool.remember(known, is: image) }
         return (image, name)
     }
 

@@ -361,7 +361,9 @@ public struct TaskExecutor: TaskExecuting {
         let execution = Execution(
             bundle: run.bundleFolder, entrypoint: manifest.entrypoint, arguments: run.params.arguments,
             environment: Self.environment(run, secrets: secrets, inputs: inputs), input: run.input, output: run.output,
-            limits: manifest.limits, standardOutput: run.standardOutput, standardError: run.standardError)
+            limits: manifest.limits, standardOutput: run.standardOutput, standardError: run.standardError,
+            // The bundle cache's folders are checked against the measurement when made, and never written after.
+            bundleMeasurement: run.bundle.measurement)
         let result: ExecutionResult
         do {
             result = try await runtime.run(execution)

@@ -1,4 +1,5 @@
 import ClaveCore
+import ClaveCrypto
 import ClaveTestSupport
 import Foundation
 import Testing
@@ -49,6 +50,50 @@ import WAT
         // The three runs used one instance, put back after each.
         #expect(runtime.pool.take(Self.key(module)) != nil)
         #expect(runtime.pool.take(Self.key(module)) == nil)
+    }
+
+    /// A run that names its bundle's measurement (a checked copy nothing writes, as the worker's bundle cache is)
+    /// takes the module parsed for that measurement before, without reading the file again; a run without one, or
+    /// with another measurement, reads the file.
+    @Test func aBundleMeasurementFindsItsModuleWithoutReadingTheFile() async throws {
+        let runtime = WasmRuntime(logger: .quiet)
+        let fixture = try WasmFixture()
+        let module = fixture.bundle.appendingPathComponent("app.wasm")
+        func run(_ measurement: Bytes32?) async throws -> [UInt8] {
+            let execution = Execution(
+                bundle: fixture.bundle, entrypoint: ["app.wasm"], input: fixture.input, output: fixture.output,
+                limits: WasmFixture.limits, standardOutput: fixture.standardOutput,
+                standardError: fixture.standardError, bundleMeasurement: measurement)
+            #expect(try await runtime.run(execution).termination == .exited(0))
+            return try fixture.contents(of: fixture.standardOutput)
+        }
+        let (original, changed) = (
+            try wat2wasm(Self.counter()), try wat2wasm(Self.counter(ending: "(call $proc_exit (i32.const 0))"))
+        )
+        try Data(original).write(to: module)
+        let measured = Bytes32(uint64: 1)
+        #expect(try await run(measured) == Array("11".utf8))
+        // The file changes under the same measurement: it is not read again (nothing may write such a folder), so
+        // the original module runs again; no instance of the changed one was made.
+        try Data(changed).write(to: module)
+        #expect(try await run(measured) == Array("11".utf8))
+        #expect(runtime.pool.take(Self.key(original)) != nil)
+        #expect(runtime.pool.take(Self.key(changed)) == nil)
+        // Without a measurement, or under another, the file is read: the changed module runs.
+        #expect(try await run(nil) == Array("11".utf8))
+        #expect(runtime.pool.take(Self.key(changed)) != nil)
+        #expect(try await run(Bytes32(uint64: 2)) == Array("11".utf8))
+        #expect(runtime.pool.take(Self.key(changed)) != nil)
+        // A module that fails its checks is never found by measurement: each run reads and refuses it.
+        try Data(try wat2wasm("(module (memory (export \"memory\") 1))")).write(to: module)
+        for _ in 0..<2 {
+            let execution = Execution(
+                bundle: fixture.bundle, entrypoint: ["app.wasm"], input: fixture.input, output: fixture.output,
+                limits: WasmFixture.limits, standardOutput: fixture.standardOutput,
+                standardError: fixture.standardError, bundleMeasurement: Bytes32(uint64: 3))
+            let refusal = await #expect(throws: RuntimeError.self) { try await runtime.run(execution) }
+            #expect(refusal?.code == .invalidModule)
+        }
     }
 
     @Test func aRunDoesNotSeeWhatTheRunBeforeItRead() async throws {
