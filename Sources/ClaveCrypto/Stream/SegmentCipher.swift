@@ -10,6 +10,13 @@ final class SegmentCipher {
     static let tagByteCount = 16
     static let nonceByteCount = 12
 
+    /// OpenSSL's AES-256-GCM, fetched from its provider once for the process: `EVP_aes_256_gcm()` makes every context
+    /// look the implementation up again (OpenSSL 3's implicit fetch). A fetched cipher is immutable and may be shared
+    /// by threads; it lives as long as the process. Nil only if the default provider has no AES-256-GCM, and then the
+    /// legacy lookup is used, which fails the same way with OpenSSL's reason.
+    nonisolated(unsafe) private static let aes256GCM: OpaquePointer? =
+        EVP_CIPHER_fetch(nil, "AES-256-GCM", nil) ?? EVP_aes_256_gcm()
+
     private let context: OpaquePointer
     /// `prefix (7) || counter (4, big-endian) || last flag (1)`; bytes 7... change per segment.
     private let nonce: UnsafeMutablePointer<UInt8>
@@ -24,11 +31,12 @@ final class SegmentCipher {
         guard let context = EVP_CIPHER_CTX_new() else {
             throw SegmentCipher.libraryFailure("EVP_CIPHER_CTX_new")
         }
+        let cipher = SegmentCipher.aes256GCM
         let initialized = key.withUnsafeBytes { raw -> Int32 in
             let keyBytes = raw.bindMemory(to: UInt8.self).baseAddress
             return sealing
-                ? EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, keyBytes, nil)
-                : EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, keyBytes, nil)
+                ? EVP_EncryptInit_ex(context, cipher, nil, keyBytes, nil)
+                : EVP_DecryptInit_ex(context, cipher, nil, keyBytes, nil)
         }
         guard initialized == 1 else {
             EVP_CIPHER_CTX_free(context)
