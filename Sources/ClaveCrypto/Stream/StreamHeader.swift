@@ -90,11 +90,8 @@ struct StreamHeader: Sendable, Equatable {
     /// The per-stream AES-256 key: HKDF-SHA256 with the content key as input keying material, the header's
     /// salt as salt, and `"clave-stream-v1 segment key" || header` as info, 32 bytes long.
     func deriveSegmentKey(from key: StreamKey) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: key.rawRepresentation),
-            salt: salt,
-            info: StreamHeader.keyDerivationLabel + bytes,
-            outputByteCount: 32
-        )
+        SymmetricKey(
+            data: HKDFSHA256.derive32(
+                key: key.rawRepresentation, salt: salt, info: StreamHeader.keyDerivationLabel + bytes))
     }
 }
