@@ -369,6 +369,15 @@ import Testing
             let empty = try await client.call(.post, "/v1/ledger/transactions/batch", json: .array([]))
             #expect(empty.status == .badRequest)
             #expect(empty.code == "malformedBatch")
+
+            // Too long: refused on its length, before its items are read.
+            let item = await fixture.signed(alice, .deposit(amount: 1)).json
+            let tooLong = try await client.call(
+                .post, "/v1/ledger/transactions/batch",
+                json: .array(Array(repeating: item, count: Ledger.maximumBatchSize + 1)))
+            #expect(tooLong.status == .badRequest)
+            #expect(tooLong.code == "malformedBatch")
+            #expect(tooLong.message?.contains("send at most \(Ledger.maximumBatchSize)") == true)
             #expect(await fixture.ledger.head.height == height)
         }
     }
@@ -425,7 +434,7 @@ import Testing
     @Test func aLedgerServiceWithoutALongPollOfItsOwnWaitsForADealsTasksOneByOne() async throws {
         let fixture = try await ServerFixture()
         let dealId = try await fixture.match(volume: 2)
-        let service = EventsOnly(ledger: fixture.ledger)
+        let service = EventsOnly(base: fixture.ledger)
         async let both = service.tasks(ofDeal: dealId, indices: 0..<2, unlike: [.unset], timeout: .seconds(30))
         try await Task.sleep(for: .milliseconds(200))
         try await fixture.submit(fixture.scheduler, .initialize(dealId: dealId, index: 1))
@@ -443,7 +452,7 @@ import Testing
         let fixture = try await ServerFixture()
         let dealId = try await fixture.match()
         let taskId = ComputeTask.id(dealId: dealId, index: 0)
-        let service = EventsOnly(ledger: fixture.ledger)
+        let service = EventsOnly(base: fixture.ledger)
         // Waited on until it is neither UNSET nor REVEALING: the initialize ends the wait.
         async let initialized = service.task(taskId, unlike: [.unset, .revealing], timeout: .seconds(30))
         try await Task.sleep(for: .milliseconds(200))
@@ -461,24 +470,6 @@ import Testing
 }
 
 /// A ledger reached only through the requirements every `LedgerService` has: its task long poll is the protocol's.
-private struct EventsOnly: LedgerService {
-    let ledger: Ledger
-    func submit(_ transaction: SignedTransaction) async throws -> Receipt { try await ledger.submit(transaction) }
-    func chainInfo() async throws -> ChainInfo { await ledger.chainInfo() }
-    func account(_ address: Address) async throws -> Account { await ledger.account(address) }
-    func app(_ address: Address) async throws -> App? { await ledger.app(address) }
-    func dataset(_ address: Address) async throws -> Dataset? { await ledger.dataset(address) }
-    func datasets(_ query: DatasetQuery) async throws -> DatasetPage { await ledger.datasets(query) }
-    func workerpool(_ address: Address) async throws -> Workerpool? { await ledger.workerpool(address) }
-    func consumed(_ orderHash: Bytes32) async throws -> UInt64 { await ledger.consumed(orderHash) }
-    func isClosed(_ orderHash: Bytes32) async throws -> Bool { await ledger.isClosed(orderHash) }
-    func deal(_ id: Bytes32) async throws -> Deal? { await ledger.deal(id) }
-    func task(_ id: Bytes32) async throws -> ComputeTask? { await ledger.task(id) }
-    func block(height: UInt64) async throws -> Block? { try await ledger.block(height: height) }
-    func transaction(hash: Bytes32) async throws -> TransactionRecord? { try await ledger.transaction(hash: hash) }
-    func events(matching filter: EventFilter, after cursor: EventCursor?, limit: Int, timeout: Duration) async throws
-        -> [LedgerEvent]
-    {
-        try await ledger.events(matching: filter, after: cursor, limit: limit, timeout: timeout)
-    }
+private struct EventsOnly: ForwardingLedgerService {
+    let base: any LedgerService
 }

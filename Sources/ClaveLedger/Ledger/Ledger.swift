@@ -129,9 +129,7 @@ public actor Ledger {
     }
 
     private func enqueue(_ transaction: SignedTransaction) async throws -> Receipt {
-        guard !isClosed else {
-            throw LedgerError(.shuttingDown, "The ledger is shutting down; submit to a running ledger.")
-        }
+        try checkOpen()
         return try await withCheckedThrowingContinuation { continuation in
             do {
                 try mempool.add(
@@ -164,15 +162,22 @@ public actor Ledger {
         return try await enqueue(batch: transactions)
     }
 
-    static func checkBatch(_ transactions: [SignedTransaction]) throws(LedgerError) {
-        guard let first = transactions.first else {
+    /// Refuses a batch of `count` transactions when it is empty or longer than ``maximumBatchSize``: what can be told
+    /// before its transactions are read (a server checks it before it reads them, and their signatures).
+    public static func checkBatchSize(_ count: Int) throws(LedgerError) {
+        guard count > 0 else {
             throw LedgerError(.malformedBatch, "The batch holds no transaction; send at least one.")
         }
-        guard transactions.count <= maximumBatchSize else {
+        guard count <= maximumBatchSize else {
             throw LedgerError(
                 .malformedBatch,
-                "The batch holds \(transactions.count) transactions; send at most \(maximumBatchSize) in one batch.")
+                "The batch holds \(count) transactions; send at most \(maximumBatchSize) in one batch.")
         }
+    }
+
+    static func checkBatch(_ transactions: [SignedTransaction]) throws(LedgerError) {
+        try checkBatchSize(transactions.count)
+        let first = transactions[0]
         for (offset, signed) in transactions.enumerated() {
             let transaction = signed.transaction
             guard transaction.from == first.transaction.from else {
@@ -192,9 +197,7 @@ public actor Ledger {
     }
 
     private func enqueue(batch transactions: [SignedTransaction]) async throws -> [Result<Receipt, any Error>] {
-        guard !isClosed else {
-            throw LedgerError(.shuttingDown, "The ledger is shutting down; submit to a running ledger.")
-        }
+        try checkOpen()
         let id = nextBatchID
         nextBatchID += 1
         return try await withCheckedThrowingContinuation { continuation in
@@ -210,6 +213,13 @@ public actor Ledger {
                 return
             }
             startSealingIfNeeded()
+        }
+    }
+
+    /// Refuses a submission once the ledger is shutting down.
+    private func checkOpen() throws(LedgerError) {
+        guard !isClosed else {
+            throw LedgerError(.shuttingDown, "The ledger is shutting down; submit to a running ledger.")
         }
     }
 

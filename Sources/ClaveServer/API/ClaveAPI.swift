@@ -123,6 +123,8 @@ public struct ClaveAPI: Sendable {
                     .badRequest, kind: "transaction", code: "invalidJSON",
                     "A batch is a JSON array of signed transactions, one sender's at consecutive nonces.", path: "$")
             }
+            // Refused before its items are read and their signatures recovered.
+            try Ledger.checkBatchSize(items.count)
             var transactions: [SignedTransaction] = []
             for (index, item) in items.enumerated() {
                 do throws(TransactionFormatError) {
