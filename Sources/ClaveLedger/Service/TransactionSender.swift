@@ -21,6 +21,18 @@ public actor TransactionSender {
         let continuation: CheckedContinuation<Receipt, any Error>
         /// Sent again once after a wrong or duplicate nonce.
         var retried = false
+
+        /// This one to send again, once, after its nonce was wrong (`error`): nil, with its caller answered, when it
+        /// was sent again already.
+        func again(after error: any Error) -> Queued? {
+            guard !retried else {
+                continuation.resume(throwing: error)
+                return nil
+            }
+            var retry = self
+            retry.retried = true
+            return retry
+        }
     }
 
     /// Waiting for the next batch, in the order they came.
@@ -82,17 +94,11 @@ public actor TransactionSender {
             // Nothing of the batch was taken. A duplicate nonce means the remembered one is stale: read it again and
             // send the batch again, once, as for one transaction.
             nextNonce = nil
-            var again: [Queued] = []
-            for queued in batch {
-                if let failure = error as? LedgerError, failure.code == .duplicateNonce, !queued.retried {
-                    var retry = queued
-                    retry.retried = true
-                    again.append(retry)
-                } else {
-                    queued.continuation.resume(throwing: error)
-                }
+            guard let failure = error as? LedgerError, failure.code == .duplicateNonce else {
+                for queued in batch { queued.continuation.resume(throwing: error) }
+                return []
             }
-            return again
+            return batch.compactMap { $0.again(after: error) }
         }
         var applied: UInt64 = 0
         for (offset, queued) in batch.enumerated() {
@@ -119,22 +125,14 @@ public actor TransactionSender {
         switch error {
         case let rejection as Rejection where rejection.code == .wrongNonce:
             nextNonce = nil
-            if !queued.retried {
-                var retry = queued
-                retry.retried = true
-                again.append(retry)
-            } else {
-                queued.continuation.resume(throwing: rejection)
-            }
+            if let retry = queued.again(after: rejection) { again.append(retry) }
         case is Rejection:
             // A refused transaction is stored nowhere: its nonce is still the next one.
             nextNonce = nonce
             queued.continuation.resume(throwing: error)
-        case let failure as LedgerError where failure.code == .duplicateNonce && !queued.retried:
+        case let failure as LedgerError where failure.code == .duplicateNonce:
             nextNonce = nil
-            var retry = queued
-            retry.retried = true
-            again.append(retry)
+            if let retry = queued.again(after: failure) { again.append(retry) }
         default:
             nextNonce = nil
             queued.continuation.resume(throwing: error)
