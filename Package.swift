@@ -240,7 +240,7 @@ let package = Package(
         .target(
             name: "ClaveTestSupport",
             dependencies: [
-                "ClaveCrypto", "ClaveCore", "ClaveAttestation", "ClaveSMS", "ClaveWorkerpool",
+                "ClaveCrypto", "ClaveCore", "ClaveAttestation", "ClaveLedger", "ClaveSMS", "ClaveWorkerpool",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/ClaveTestSupport",

@@ -163,6 +163,34 @@ import Testing
         #expect(await ledger.account(key.address).balance == 6)
     }
 
+    /// A service without a batch route of its own (`LedgerService`'s default `submit(batch:)`) sends one after the
+    /// other, each in a block of its own, with the same rules: stopped at the first refused one, and a malformed batch
+    /// refused whole.
+    @Test func aServiceWithoutBatchesSubmitsOneAfterTheOtherWithTheSameRules() async throws {
+        let (ledger, _, directory) = try await Self.ledger()
+        defer { _ = directory }
+        let service = OneAtATime(base: ledger)
+        let key = F.key(1)
+        let results = try await service.submit(batch: [
+            F.signed(key, nonce: 0, .deposit(amount: 10)),
+            F.signed(key, nonce: 1, .deposit(amount: 1)),
+            F.signed(key, nonce: 2, .withdraw(amount: 100)),
+            F.signed(key, nonce: 3, .deposit(amount: 1)),
+        ])
+        #expect(Set(results.prefix(2).compactMap { try? $0.get().height }) == [1, 2])
+        #expect(Self.rejection(results[2])?.code == .insufficientBalance)
+        #expect(Self.ledgerError(results[3])?.code == .earlierInBatchRefused)
+        let account = await ledger.account(key.address)
+        #expect(account.nonce == 2 && account.balance == 11)
+        let refusal = await #expect(throws: LedgerError.self) {
+            try await service.submit(batch: [
+                F.signed(key, nonce: 2, .deposit(amount: 1)), F.signed(key, nonce: 4, .deposit(amount: 1)),
+            ])
+        }
+        #expect(refusal?.code == .malformedBatch)
+        #expect(await ledger.account(key.address).nonce == 2)
+    }
+
     private static func rejection(_ result: Result<Receipt, any Error>) -> Rejection? {
         guard case .failure(let error) = result else { return nil }
         return error as? Rejection
@@ -172,4 +200,9 @@ import Testing
         guard case .failure(let error) = result else { return nil }
         return error as? LedgerError
     }
+}
+
+/// The ledger, through `LedgerService`'s requirements only: `submit(batch:)` is the protocol's default.
+private struct OneAtATime: ForwardingLedgerService {
+    let base: any LedgerService
 }

@@ -351,7 +351,7 @@ struct FailingSecretService: SecretService {
 }
 
 /// A real ledger that applies the next submissions but loses their receipts, as a node killed after its write would.
-struct ReceiptLosingLedger: LedgerService {
+struct ReceiptLosingLedger: ForwardingLedgerService {
     let base: any LedgerService
     let failures: Counter
 
@@ -359,22 +359,5 @@ struct ReceiptLosingLedger: LedgerService {
         let receipt = try await base.submit(transaction)
         if failures.take() { throw ClientError(.unreachable, "the node went away before answering (injected)") }
         return receipt
-    }
-    func chainInfo() async throws -> ChainInfo { try await base.chainInfo() }
-    func account(_ address: Address) async throws -> Account { try await base.account(address) }
-    func app(_ address: Address) async throws -> App? { try await base.app(address) }
-    func dataset(_ address: Address) async throws -> Dataset? { try await base.dataset(address) }
-    func datasets(_ query: DatasetQuery) async throws -> DatasetPage { try await base.datasets(query) }
-    func workerpool(_ address: Address) async throws -> Workerpool? { try await base.workerpool(address) }
-    func consumed(_ orderHash: Bytes32) async throws -> UInt64 { try await base.consumed(orderHash) }
-    func isClosed(_ orderHash: Bytes32) async throws -> Bool { try await base.isClosed(orderHash) }
-    func deal(_ id: Bytes32) async throws -> Deal? { try await base.deal(id) }
-    func task(_ id: Bytes32) async throws -> ComputeTask? { try await base.task(id) }
-    func block(height: UInt64) async throws -> Block? { try await base.block(height: height) }
-    func transaction(hash: Bytes32) async throws -> TransactionRecord? { try await base.transaction(hash: hash) }
-    func events(matching filter: EventFilter, after cursor: EventCursor?, limit: Int, timeout: Duration) async throws
-        -> [LedgerEvent]
-    {
-        try await base.events(matching: filter, after: cursor, limit: limit, timeout: timeout)
     }
 }

@@ -18,7 +18,7 @@ import Testing
         let dealId = try await f.match(volume: 1, trust: 3, salt: 1)
         let taskId = ComputeTask.id(dealId: dealId, index: 0)
 
-        let first = try f.scheduler(journal: journalPath, ledger: RefusingFinalize(ledger: f.ledger))
+        let first = try f.scheduler(journal: journalPath, ledger: RefusingFinalize(base: f.ledger))
         let firstRun = Running(first)
         let workers = [
             Running(f.agent(f.workers[0], scheduler: first)), Running(f.agent(f.workers[1], scheduler: first)),
@@ -45,7 +45,7 @@ import Testing
         await secondRun.stop()
         // The done task leaves the journal (at once, or at the next start when the stop came first), and a third
         // start restores nothing for it.
-        let third = try f.scheduler(journal: journalPath, ledger: RefusingFinalize(ledger: f.ledger))
+        let third = try f.scheduler(journal: journalPath, ledger: RefusingFinalize(base: f.ledger))
         let thirdRun = Running(third)
         try await eventually("the third scheduler adopted the deal") { try await third.taskReport(taskId) != nil }
         #expect(try await third.taskReport(taskId)?.replicates.isEmpty == true)
@@ -96,30 +96,13 @@ import Testing
 
 /// The fixture's ledger, except that a `finalize` is refused: a scheduler on it gets a task to REVEALING and no
 /// further, as one that crashed right before finalizing.
-private struct RefusingFinalize: LedgerService {
-    let ledger: Ledger
+private struct RefusingFinalize: ForwardingLedgerService {
+    let base: any LedgerService
 
     struct Refused: Error {}
 
     func submit(_ transaction: SignedTransaction) async throws -> Receipt {
         if case .finalize = transaction.transaction.body { throw Refused() }
-        return try await ledger.submit(transaction)
-    }
-    func chainInfo() async -> ChainInfo { await ledger.chainInfo() }
-    func account(_ address: Address) async -> Account { await ledger.account(address) }
-    func app(_ address: Address) async -> App? { await ledger.app(address) }
-    func dataset(_ address: Address) async -> Dataset? { await ledger.dataset(address) }
-    func datasets(_ query: DatasetQuery) async -> DatasetPage { await ledger.datasets(query) }
-    func workerpool(_ address: Address) async -> Workerpool? { await ledger.workerpool(address) }
-    func consumed(_ orderHash: Bytes32) async -> UInt64 { await ledger.consumed(orderHash) }
-    func isClosed(_ orderHash: Bytes32) async -> Bool { await ledger.isClosed(orderHash) }
-    func deal(_ id: Bytes32) async -> Deal? { await ledger.deal(id) }
-    func task(_ id: Bytes32) async -> ComputeTask? { await ledger.task(id) }
-    func block(height: UInt64) async throws -> Block? { try await ledger.block(height: height) }
-    func transaction(hash: Bytes32) async throws -> TransactionRecord? { try await ledger.transaction(hash: hash) }
-    func events(matching filter: EventFilter, after cursor: EventCursor?, limit: Int, timeout: Duration) async throws
-        -> [LedgerEvent]
-    {
-        try await ledger.events(matching: filter, after: cursor, limit: limit, timeout: timeout)
+        return try await base.submit(transaction)
     }
 }
