@@ -45,10 +45,7 @@ extension ClaveAPI {
             return JSONResponse.make(["renewed": .bool(true)])
         }
         on(Route(.post, "/v1/pool/reports")) { request, _ in
-            let report = try ReplicateReportRequest(json: try await JSONRequest.body(of: &request))
-            try await pool().report(
-                session: report.session, taskId: report.taskId, status: report.status, message: report.message,
-                logs: report.logs, result: report.result, failure: report.failure)
+            try await pool().report(try ReplicateReportRequest(json: try await JSONRequest.body(of: &request)))
             return JSONResponse.make(["recorded": .bool(true)])
         }
         on(Route(.get, "/v1/pool/status")) { _, _ in

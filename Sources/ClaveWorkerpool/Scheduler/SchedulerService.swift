@@ -38,11 +38,14 @@ public protocol SchedulerService: Sendable {
 extension SchedulerService {
     /// One report after the other.
     public func report(_ reports: [ReplicateReportRequest]) async -> [(any Error)?] {
-        await ReplicateReportRequest.handle(reports) { report in
-            try await self.report(
-                session: report.session, taskId: report.taskId, status: report.status, message: report.message,
-                logs: report.logs, result: report.result, failure: report.failure)
-        }
+        await ReplicateReportRequest.handle(reports) { try await self.report($0) }
+    }
+
+    /// The report `request` carries.
+    public func report(_ request: ReplicateReportRequest) async throws {
+        try await report(
+            session: request.session, taskId: request.taskId, status: request.status, message: request.message,
+            logs: request.logs, result: request.result, failure: request.failure)
     }
 
     /// A report without a failure.
