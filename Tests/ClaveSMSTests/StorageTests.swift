@@ -167,21 +167,22 @@ import Testing
     /// its session; past the capacity the oldest is forgotten, and asking again does not count a task twice.
     @Test func recentChallengeKeysForgetTheOldestPastTheirCapacity() throws {
         let seed = ChallengeSeed.generate()
-        let tasks = (0...RecentChallengeKeys.capacity).map { Keccak256.hash(utf8: "task \($0)") }
-        var recent = RecentChallengeKeys()
+        let capacity = 1024
+        let tasks = (0...capacity).map { Keccak256.hash(utf8: "task \($0)") }
+        var recent = RecentValues<Bytes32, PrivateKey>(capacity: capacity)
         let firstKey = seed.challengeKey(of: tasks[0])
-        recent.remember(firstKey, of: tasks[0])
-        recent.remember(firstKey, of: tasks[0])
+        recent.remember(firstKey, for: tasks[0])
+        recent.remember(firstKey, for: tasks[0])
         #expect(recent[tasks[0]]?.address == firstKey.address)
         let anyKey = try PrivateKey(rawRepresentation: Array(repeating: 7, count: 32))
-        for task in tasks.dropFirst().dropLast() { recent.remember(anyKey, of: task) }
-        #expect(recent.count == RecentChallengeKeys.capacity)
+        for task in tasks.dropFirst().dropLast() { recent.remember(anyKey, for: task) }
+        #expect(recent.count == capacity)
         #expect(recent[tasks[0]] != nil)
-        recent.remember(anyKey, of: tasks[RecentChallengeKeys.capacity])
-        #expect(recent.count == RecentChallengeKeys.capacity)
+        recent.remember(anyKey, for: tasks[capacity])
+        #expect(recent.count == capacity)
         #expect(recent[tasks[0]] == nil)
         #expect(recent[tasks[1]] != nil)
-        #expect(recent[tasks[RecentChallengeKeys.capacity]] != nil)
+        #expect(recent[tasks[capacity]] != nil)
         // A forgotten key derives again, the same.
         #expect(seed.challengeKey(of: tasks[0]).address == firstKey.address)
     }

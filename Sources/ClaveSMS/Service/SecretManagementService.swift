@@ -49,9 +49,9 @@ public final class SecretManagementService: SecretService {
     /// The tasks whose challenge key an SMS of before the seed made at random and stored (`enclaveChallenges`).
     private let storedChallenges: Set<Bytes32>
     /// The challenge keys derived last, so that a task's is derived once for its challenge and its session.
-    private let recentChallengeKeys = Mutex(RecentChallengeKeys())
+    private let recentChallengeKeys = Mutex(RecentValues<Bytes32, PrivateKey>(capacity: 1024))
     /// The dataset order of each deal whose tasks asked recently (``datasetOrderHash(of:)``).
-    private let datasetOrders = Mutex<[Bytes32: Bytes32]>([:])
+    private let datasetOrders = Mutex(RecentValues<Bytes32, Bytes32>(capacity: 4096))
 
     /// Opens the SMS over `database`, whose schema it migrates, with the master key of the key file `masterKeyFile`.
     ///
@@ -299,7 +299,7 @@ public final class SecretManagementService: SecretService {
         guard storedChallenges.contains(taskId) else {
             if let key = recentChallengeKeys.withLock({ $0[taskId] }) { return key }
             let key = challengeSeed.challengeKey(of: taskId)
-            recentChallengeKeys.withLock { $0.remember(key, of: taskId) }
+            recentChallengeKeys.withLock { $0.remember(key, for: taskId) }
             return key
         }
         return try await access("reading the enclave challenge of task \(taskId)", readOnly: true) { db, key in
@@ -424,15 +424,9 @@ public final class SecretManagementService: SecretService {
             throw SMSError(
                 .ledgerUnavailable, "The ledger has deal \(deal.id) but not the OrdersMatched event that made it.")
         }
-        datasetOrders.withLock { known in
-            if known.count >= Self.rememberedDeals { known.removeAll(keepingCapacity: true) }
-            known[deal.id] = datasetOrderHash
-        }
+        datasetOrders.withLock { $0.remember(datasetOrderHash, for: deal.id) }
         return datasetOrderHash
     }
-
-    /// How many deals' dataset orders ``datasetOrderHash(of:)`` remembers; it forgets them all when full.
-    private static let rememberedDeals = 4096
 
     /// The challenge key an SMS of before the seed stored for `taskId`.
     private static func storedChallengeKey(_ db: Database, _ key: MasterKey, _ taskId: Bytes32) throws -> PrivateKey {

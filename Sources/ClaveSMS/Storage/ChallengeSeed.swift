@@ -39,29 +39,3 @@ struct ChallengeSeed: Sendable {
         preconditionFailure("256 HMAC-SHA256 outputs in a row were not secp256k1 scalars")
     }
 }
-
-/// The challenge keys of the tasks asked about last, at most ``capacity``: a task's key is derived when the scheduler
-/// asks for its enclave challenge and used again moments later when the task's enclave opens its session, and each
-/// derivation costs a secp256k1 public key. The oldest is forgotten first; a forgotten key is derived again, the same.
-struct RecentChallengeKeys: Sendable {
-    static let capacity = 1024
-    private var keys: [Bytes32: PrivateKey] = [:]
-    /// The tasks in the order they came, as a ring once full: `next` is the oldest.
-    private var order: [Bytes32] = []
-    private var next = 0
-
-    subscript(taskId: Bytes32) -> PrivateKey? { keys[taskId] }
-
-    var count: Int { keys.count }
-
-    mutating func remember(_ key: PrivateKey, of taskId: Bytes32) {
-        guard keys.updateValue(key, forKey: taskId) == nil else { return }
-        guard order.count == Self.capacity else {
-            order.append(taskId)
-            return
-        }
-        keys.removeValue(forKey: order[next])
-        order[next] = taskId
-        next = (next + 1) % Self.capacity
-    }
-}
