@@ -17,11 +17,10 @@ final class EngineThread<Value: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
-    /// Starts `body` on a thread of `stackSize` bytes (one kept from an earlier run, or a new one: ``EngineThreads``)
-    /// and returns its value, or nil once `timeLimit` has passed, after `onTimeLimit` ran (on the timer's thread,
-    /// before the waiter resumes).
+    /// Starts `body` on one of `threads` (one kept from an earlier run, or a new one) and returns its value, or nil
+    /// once `timeLimit` has passed, after `onTimeLimit` ran (on the timer's thread, before the waiter resumes).
     static func run(
-        name: String, stackSize: Int, timeLimit: Duration, onTimeLimit: @escaping @Sendable () -> Void = {},
+        on threads: EngineThreads, timeLimit: Duration, onTimeLimit: @escaping @Sendable () -> Void = {},
         _ body: @escaping @Sendable () -> Value
     ) async -> Value? {
         let engineThread = EngineThread()
@@ -35,7 +34,7 @@ final class EngineThread<Value: Sendable>: Sendable {
                 engineThread.finish(with: nil)
             }
             engineThread.state.withLock { $0.deadline = deadline }
-            EngineThreads.shared(name: name, stackSize: stackSize).run { engineThread.finish(with: body()) }
+            threads.run { engineThread.finish(with: body()) }
         }
     }
 

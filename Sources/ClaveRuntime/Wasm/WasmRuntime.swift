@@ -34,11 +34,14 @@ public struct WasmRuntime: AppRuntime {
     public let configuration: Configuration
     private let logger: Logger
     let pool: WasmInstancePool
+    /// The threads the runs execute on, kept between runs (shared by every runtime with this stack size).
+    private let threads: EngineThreads
 
     public init(configuration: Configuration = Configuration(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         pool = WasmInstancePool(maximumIdleInstances: configuration.keptInstances)
+        threads = EngineThreads.shared(name: "clave-wasm", stackSize: configuration.threadStackSize)
     }
 
     public func run(_ execution: Execution) async throws(RuntimeError) -> ExecutionResult {
@@ -86,7 +89,7 @@ public struct WasmRuntime: AppRuntime {
         logger.debug(
             "WebAssembly run starting", metadata: ["wasm.fuel": "\(execution.limits.fuel.map(String.init) ?? "none")"])
         let outcome = await EngineThread<Result<Termination, RuntimeError>>.run(
-            name: "clave-wasm", stackSize: configuration.threadStackSize, timeLimit: execution.limits.wallTime,
+            on: threads, timeLimit: execution.limits.wallTime,
             onTimeLimit: { gate.revoke() }
         ) {
             defer { descriptors.forEach { close($0) } }

@@ -25,14 +25,13 @@ import Testing
     }
 
     @Test func aThreadIsKeptForTheNextRunAndConcurrentRunsGetThreadsOfTheirOwn() async throws {
-        let name = "clave-test-\(UUID().uuidString.prefix(8))"
-        let first = await EngineThread<UInt64>.run(name: name, stackSize: 1 << 20, timeLimit: .seconds(10)) {
+        let threads = EngineThreads.shared(name: "clave-test-\(UUID().uuidString.prefix(8))", stackSize: 1 << 20)
+        let first = await EngineThread<UInt64>.run(on: threads, timeLimit: .seconds(10)) {
             Self.threadID()
         }
         // The thread waits for the next body once the first answered, a moment after.
-        let threads = EngineThreads.shared(name: name, stackSize: 1 << 20)
         try await eventually("the thread waits for the next run") { threads.waitingCount == 1 }
-        let second = await EngineThread<UInt64>.run(name: name, stackSize: 1 << 20, timeLimit: .seconds(10)) {
+        let second = await EngineThread<UInt64>.run(on: threads, timeLimit: .seconds(10)) {
             Self.threadID()
         }
         #expect(first != nil)
@@ -42,7 +41,7 @@ import Testing
         let ids = await withTaskGroup(of: UInt64?.self) { group in
             for _ in 0..<(EngineThreads.idleLimit + 2) {
                 group.addTask {
-                    await EngineThread<UInt64>.run(name: name, stackSize: 1 << 20, timeLimit: .seconds(10)) {
+                    await EngineThread<UInt64>.run(on: threads, timeLimit: .seconds(10)) {
                         started.value.withLock { $0 += 1 }
                         // Each waits for all to have started: they run at once, so on threads of their own.
                         while started.current < EngineThreads.idleLimit + 2 { usleep(1000) }
@@ -57,14 +56,14 @@ import Testing
     }
 
     @Test func aRunPastItsTimeLimitIsAnsweredAndItsThreadIsNotReusedWhileItRuns() async throws {
-        let name = "clave-test-\(UUID().uuidString.prefix(8))"
+        let threads = EngineThreads.shared(name: "clave-test-\(UUID().uuidString.prefix(8))", stackSize: 1 << 20)
         let release = Shared(false)
-        let overran = await EngineThread<UInt64>.run(name: name, stackSize: 1 << 20, timeLimit: .milliseconds(50)) {
+        let overran = await EngineThread<UInt64>.run(on: threads, timeLimit: .milliseconds(50)) {
             while !release.current { usleep(1000) }
             return Self.threadID()
         }
         #expect(overran == nil)
-        let next = await EngineThread<Bool>.run(name: name, stackSize: 1 << 20, timeLimit: .seconds(10)) { true }
+        let next = await EngineThread<Bool>.run(on: threads, timeLimit: .seconds(10)) { true }
         #expect(next == true)
         release.value.withLock { $0 = true }
     }
